@@ -1,0 +1,137 @@
+"""The command line: `python -m fitlab train ...` and `python -m fitlab fetch cifar10`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import signal
+import sys
+
+from fitlab import data, settings as choices
+from fitlab.settings import Settings, SettingsError
+
+EXIT_USAGE = 2
+COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        """One line and exit status 2, rather than argparse's usage block."""
+        self.exit(EXIT_USAGE, f"fitlab: error: {message} (see python -m fitlab --help)\n")
+
+
+def main(argv=None) -> int:
+    parser = Parser(prog="python -m fitlab", description="Fit Lab's engine from the shell.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    default = Settings()
+
+    train = commands.add_parser("train", help="train the lesson's CNN and print its history")
+    train.add_argument("--dataset", default=default.dataset,
+                       help="shapes (offline), cifar10, or a path to an .npz file")
+    train.add_argument("--loss", choices=list(choices.LOSSES), default=default.loss)
+    train.add_argument("--optimizer", choices=list(choices.OPTIMIZERS), default=default.optimizer)
+    train.add_argument("--learning-rate", type=float, default=default.learning_rate)
+    train.add_argument("--batch-size", type=int, default=default.batch_size)
+    train.add_argument("--epochs", type=int, default=default.epochs)
+    train.add_argument("--train-images", type=int, default=None,
+                       help="use at most this many training images (default: all of them)")
+    train.add_argument("--seed", type=int, default=default.seed)
+    train.add_argument("--json", action="store_true", help="print one JSON object per epoch")
+
+    fetch = commands.add_parser("fetch", help="download a data set ahead of a workshop")
+    fetch.add_argument("dataset", choices=[data.CIFAR10])
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "fetch":
+            return fetch_dataset(args.dataset)
+        return train_from_arguments(args)
+    except (SettingsError, data.DataError) as error:
+        print(f"fitlab: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def fetch_dataset(name: str) -> int:
+    (x_train, _), (x_test, _) = data.load_cifar10()
+    print(f"CIFAR-10 is ready: {len(x_train):,} training and {len(x_test):,} test images.")
+    return 0
+
+
+def train_from_arguments(args) -> int:
+    dataset = args.dataset
+    info = data.describe(dataset)  # a bad .npz fails here, before TensorFlow is imported
+    settings = Settings(
+        dataset=dataset, loss=args.loss, optimizer=args.optimizer,
+        learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
+        train_images=min(args.train_images or info.train_size, choices.MAX_TRAIN_IMAGES),
+        seed=args.seed,
+    )
+    from fitlab import training  # imports Keras: only once the arguments are known to be good
+
+    printer = JsonPrinter() if args.json else TablePrinter(sys.stderr.isatty())
+    stop_requested = []
+    signal.signal(signal.SIGINT, lambda *_: stop_requested.append(True))
+    outcome = training.run(settings, printer, should_stop=lambda: bool(stop_requested))
+    return 0
+
+
+class JsonPrinter:
+    """One JSON object per epoch on standard output; the outcome goes to standard error."""
+
+    def __call__(self, event: dict) -> None:
+        if event["type"] == "epoch":
+            record = {key: event.get(key) for key in COLUMNS}
+            print(json.dumps({key: _rounded(value) for key, value in record.items()}), flush=True)
+        elif event["type"] == "end":
+            print(f"fitlab: {event['outcome']}: {event['message']}", file=sys.stderr)
+
+
+class TablePrinter:
+    """A readable table, one row per epoch, with a progress bar while an epoch runs."""
+
+    BAR_WIDTH = 30
+
+    def __init__(self, show_bar: bool):
+        self.show_bar, self.steps, self.epochs = show_bar, 1, 1
+
+    def __call__(self, event: dict) -> None:
+        kind = event["type"]
+        if kind == "started":
+            self.steps, self.epochs = event["steps_per_epoch"], event["epochs"]
+            print(
+                f"Training on {event['train_images']:,} images, validating on "
+                f"{event['validation_images']:,}, {self.steps} batches an epoch, "
+                f"on {event['device']}."
+            )
+            print("  ".join(f"{name:>12}" for name in COLUMNS))
+        elif kind == "batches" and self.show_bar:
+            epoch, step, loss = event["records"][-1][:3]
+            filled = round(self.BAR_WIDTH * step / self.steps)
+            bar = "#" * filled + "." * (self.BAR_WIDTH - filled)
+            sys.stderr.write(
+                f"\r  epoch {epoch}/{self.epochs} [{bar}] {step}/{self.steps}  loss {loss:.4f} "
+            )
+            sys.stderr.flush()
+        elif kind == "epoch":
+            if self.show_bar:
+                sys.stderr.write("\r" + " " * (self.BAR_WIDTH + 60) + "\r")
+            print("  ".join(_cell(event.get(name)) for name in COLUMNS), flush=True)
+        elif kind == "end":
+            print(f"{event['outcome'].capitalize()}: {event['message']}")
+
+
+def _rounded(value):
+    return round(value, 6) if isinstance(value, float) and math.isfinite(value) else value
+
+
+def _cell(value) -> str:
+    if isinstance(value, int):
+        return f"{value:>12}"
+    if value is None or not math.isfinite(value):
+        return f"{str(value):>12}"
+    return f"{value:>12.4f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

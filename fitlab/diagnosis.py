@@ -1,0 +1,81 @@
+"""Recognising, from the numbers alone, the two ways a far too high learning rate shows.
+
+Diverged: the loss becomes NaN or infinite, and training cannot go on.
+Collapsed: the loss explodes in the first epoch, then sticks at chance level, about
+ln(number of classes) with accuracy near 1/classes: the first huge steps left the ReLU units
+dead for every image, so the network answers with the class frequencies and learns no more.
+"""
+
+from __future__ import annotations
+
+import math
+
+FINISHED, STOPPED, DIVERGED, COLLAPSED, FAILED = (
+    "finished", "stopped", "diverged", "collapsed", "failed"
+)
+# A network has stopped learning when a whole epoch does no better than chance (loss no lower
+# than 2 % below ln(classes), accuracy at most 1.5 times 1/classes) AND its answer no longer
+# depends on the picture. The second test matters: a learning rate that is merely too low also
+# sits near ln(classes) for a while, but its answers still vary from picture to picture (their
+# spread was 1e-3 or more on CIFAR-10 photos, against 1e-6 for a dead network).
+CHANCE_LOSS_TOLERANCE = 0.02
+CHANCE_ACCURACY_FACTOR = 1.5
+SAME_ANSWER_SPREAD = 1e-4
+# A first-epoch batch loss this far above chance level counts as an explosion worth naming.
+EXPLOSION_FACTOR = 1.5
+
+
+def chance_loss(num_classes: int) -> float:
+    """Cross-entropy of a network that gives every class the same probability."""
+    return math.log(num_classes)
+
+
+def is_finite(loss: float) -> bool:
+    return math.isfinite(loss)
+
+
+def batch_loss(step: int, running_mean: float, previous_running_mean: float) -> float:
+    """One batch's own loss, recovered from Keras' running means (`step` counts from 1)."""
+    return step * running_mean - (step - 1) * previous_running_mean
+
+
+def looks_stuck(epoch_loss: float, epoch_accuracy: float, num_classes: int) -> bool:
+    """An epoch no better than chance: cheap to check, so it gates the costlier test."""
+    stuck = epoch_loss >= (1 - CHANCE_LOSS_TOLERANCE) * chance_loss(num_classes)
+    return stuck and epoch_accuracy <= CHANCE_ACCURACY_FACTOR / num_classes
+
+
+def gives_same_answer(probabilities) -> bool:
+    """True when the predicted class probabilities are the same for every picture."""
+    return float(probabilities.std(axis=0).max()) < SAME_ANSWER_SPREAD
+
+
+def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0,
+            num_classes: int = 0, peak_loss: float = 0.0, epochs: int = 0) -> str:
+    """The sentence a learner reads when a run ends."""
+    if outcome == DIVERGED:
+        return (
+            f"The loss became NaN (not a number) in epoch {epoch}, step {step}, so the run "
+            f"stopped itself. The learning rate ({learning_rate:g}) is far too high: each step "
+            "overshoots so far that the weights grow without bound. Try a learning rate 10 to "
+            "100 times smaller."
+        )
+    if outcome == COLLAPSED:
+        return (
+            f"The network stopped learning, so the run was stopped after epoch {epoch}."
+            + (
+                f" A batch's loss jumped to {peak_loss:.3g} in the first epoch; since then"
+                if peak_loss > EXPLOSION_FACTOR * chance_loss(num_classes) else " The"
+            )
+            + f" loss has stuck at chance level, about ln({num_classes}) = "
+            f"{chance_loss(num_classes):.2f}, with accuracy near 1/{num_classes}: the network "
+            "gives every picture the same answer. The learning rate "
+            f"({learning_rate:g}) is too high: the first steps were so large that they switched "
+            "off the ReLU units for every image, and no gradient flows through them any more. "
+            "Try a learning rate 10 to 100 times smaller."
+        )
+    if outcome == STOPPED:
+        return f"Stopped at your request in epoch {epoch}; the history so far is kept."
+    if outcome == FINISHED:
+        return f"Finished all {epochs} epochs."
+    raise ValueError(f"No explanation for outcome {outcome!r}.")

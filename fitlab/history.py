@@ -1,0 +1,83 @@
+"""A run's history as the server keeps it: settings, state, and the progress events so far."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from fitlab.settings import Settings
+
+QUEUED, STARTING, RUNNING = "queued", "starting", "running"
+ACTIVE_STATES = (QUEUED, STARTING, RUNNING)
+
+
+@dataclasses.dataclass
+class RunHistory:
+    settings: Settings
+    state: str = QUEUED
+    message: str = ""
+    info: dict = dataclasses.field(default_factory=dict)
+    epochs: list[dict] = dataclasses.field(default_factory=list)
+    # [epoch, step, loss, accuracy, seconds]: Keras' batch-end running means, as sent.
+    batches: list[list] = dataclasses.field(default_factory=list)
+    started_at: float | None = None
+    ended_at: float | None = None
+
+    def apply(self, event: dict) -> None:
+        """Fold one event from a training run into the history."""
+        kind = event["type"]
+        if kind == "started":
+            self.info = {key: value for key, value in event.items() if key != "type"}
+            self.state, self.started_at = RUNNING, time.monotonic()
+        elif kind == "batches":
+            self.batches.extend(event["records"])
+        elif kind == "epoch":
+            self.epochs.append({key: value for key, value in event.items() if key != "type"})
+        elif kind == "end":
+            self.finish(event["outcome"], event["message"])
+        elif kind == "failed":
+            self.finish("failed", event["reason"])
+
+    def finish(self, state: str, message: str) -> None:
+        self.state, self.message, self.ended_at = state, message, time.monotonic()
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def device(self) -> str:
+        return self.info.get("device", "")
+
+    @property
+    def fraction_done(self) -> float:
+        """Share of all the run's batches done so far, 0 to 1."""
+        steps, epochs = self.info.get("steps_per_epoch"), self.settings.epochs
+        if not steps or not self.batches:
+            return 0.0
+        epoch, step = self.batches[-1][:2]
+        return min(1.0, ((epoch - 1) * steps + step) / (epochs * steps))
+
+    @property
+    def current_epoch(self) -> int:
+        return self.batches[-1][0] if self.batches else 0
+
+    def elapsed(self, now: float | None = None) -> float:
+        if self.started_at is None:
+            return 0.0
+        end = self.ended_at if self.ended_at is not None else (now or time.monotonic())
+        return end - self.started_at
+
+    def seconds_left(self, now: float | None = None) -> float | None:
+        """A linear estimate from the pace so far; None until there is a pace to go by."""
+        done = self.fraction_done
+        if not self.active or done <= 0:
+            return None
+        elapsed = self.elapsed(now)
+        return elapsed / done * (1 - done)
+
+    def copy(self) -> RunHistory:
+        """A copy to draw from while the run goes on adding to this one."""
+        return dataclasses.replace(
+            self, info=dict(self.info), epochs=list(self.epochs), batches=list(self.batches)
+        )

@@ -1,0 +1,285 @@
+"""A warm pool of worker processes that train, so that the server never imports Keras.
+
+The server side (`WorkerPool`, `Job`) is plain Python: it queues jobs, hands each to an idle
+worker over a pipe, and folds the progress events that come back into the job's history.
+The worker side (`_worker_main`) imports Keras once when it starts and then trains one run
+after another. Workers are started with `spawn`, never `fork`: the server has threads.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import multiprocessing
+import os
+import threading
+import time
+
+from fitlab.history import QUEUED, STARTING, RunHistory
+from fitlab.settings import Settings
+
+# A worker gets this long to honour Stop (it checks after every batch) before it is killed.
+STOP_GRACE_SECONDS = 15.0
+POLL_SECONDS = 0.25
+RESTART_DELAYS = (0.5, 2.0, 5.0, 15.0)
+
+
+def default_worker_count() -> int:
+    configured = os.environ.get("FITLAB_WORKERS")
+    if configured:
+        return max(1, int(configured))
+    # Each run already uses every core through TensorFlow's own threads; two runs at once
+    # on two cores only take turns. One worker per four cores, at least one.
+    return max(1, (os.cpu_count() or 1) // 4)
+
+
+class Job:
+    """One training run as the server sees it: its history and a way to stop it."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, settings: Settings, owner: str = ""):
+        self.id = f"run-{next(self._ids)}"
+        self.owner = owner
+        self.history = RunHistory(settings)
+        self.stop_requested_at: float | None = None
+        self._lock = threading.Lock()
+        self._stop_event = None  # the worker's, while a worker trains this job
+
+    @property
+    def settings(self) -> Settings:
+        return self.history.settings
+
+    def snapshot(self) -> RunHistory:
+        with self._lock:
+            return self.history.copy()
+
+    def stop(self) -> None:
+        """Ask the run to stop after its current batch; a queued run is simply dropped."""
+        with self._lock:
+            if not self.history.active or self.stop_requested_at is not None:
+                return
+            self.stop_requested_at = time.monotonic()
+            if self.history.state == QUEUED:
+                self.history.finish("stopped", "Stopped before it started; nothing was trained.")
+            elif self._stop_event is not None:
+                self._stop_event.set()
+
+    def _apply(self, event: dict) -> None:
+        with self._lock:
+            self.history.apply(event)
+
+    def _finish(self, state: str, message: str) -> None:
+        with self._lock:
+            if self.history.active:
+                self.history.finish(state, message)
+
+
+class _Worker:
+    def __init__(self, context):
+        self.connection, child_end = context.Pipe()
+        self.stop_event = context.Event()
+        self.process = context.Process(
+            target=_worker_main, args=(child_end, self.stop_event), daemon=True,
+            name="fitlab-worker",
+        )
+        self.process.start()
+        child_end.close()  # so that a dead worker reads as end-of-file here
+        self.device = ""
+
+    def receive(self, timeout: float):
+        """The next event, None if none came in time; EOFError if the worker has died."""
+        if self.connection.poll(timeout):
+            return self.connection.recv()
+        if not self.process.is_alive():
+            raise EOFError
+        return None
+
+    def close(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.connection.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.connection.close()
+
+    def exit_reason(self) -> str:
+        self.process.join(timeout=5)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            return (
+                f"it was killed by signal {-code}, which usually means the machine ran out of "
+                "memory: try fewer training images or a smaller batch size"
+            )
+        return f"it exited with status {code}"
+
+
+class WorkerPool:
+    """Queue of jobs served by `workers` warm processes; one thread per worker feeds it."""
+
+    def __init__(self, workers: int | None = None):
+        self.size = workers or default_worker_count()
+        self._context = multiprocessing.get_context("spawn")
+        self._queue: list[Job] = []
+        self._jobs: dict[str, Job] = {}
+        self._ready: dict[int, str] = {}  # serving thread -> device name, once warm
+        self._changed = threading.Condition()
+        self._closed = False
+        self.problem = ""  # why workers cannot start, when they cannot
+        self._threads = [
+            threading.Thread(target=self._serve, args=(number,), daemon=True,
+                             name=f"fitlab-pool-{number}")
+            for number in range(self.size)
+        ]
+        for thread in self._threads:
+            thread.start()
+        atexit.register(self.close)
+
+    # -- what pages and the command line call ------------------------------------------------
+
+    def submit(self, settings: Settings, owner: str = "") -> Job:
+        job = Job(settings, owner)
+        with self._changed:
+            if self._closed:
+                raise RuntimeError("The training pool has shut down.")
+            self._jobs[job.id] = job
+            self._queue.append(job)
+            self._changed.notify_all()
+        return job
+
+    def get(self, job_id: str | None) -> Job | None:
+        return self._jobs.get(job_id) if job_id else None
+
+    def queue_position(self, job: Job) -> int:
+        """1 for the next job to start, 0 when the job is not waiting."""
+        with self._changed:
+            waiting = [queued for queued in self._queue if queued.history.state == QUEUED]
+            return waiting.index(job) + 1 if job in waiting else 0
+
+    @property
+    def devices(self) -> list[str]:
+        return sorted(set(self._ready.values()))
+
+    @property
+    def warm_workers(self) -> int:
+        return len(self._ready)
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            for job in self._queue:
+                job._finish("stopped", "The server shut down before this run started.")
+            self._queue.clear()
+            self._changed.notify_all()
+        for job in self._jobs.values():
+            job.stop()
+        for thread in self._threads:
+            thread.join(timeout=STOP_GRACE_SECONDS + 5)
+
+    # -- the thread that serves one worker ---------------------------------------------------
+
+    def _serve(self, number: int) -> None:
+        failures = 0
+        while not self._closed:
+            worker = _Worker(self._context)
+            try:
+                self._wait_until_ready(worker, number)
+                failures = 0
+                self.problem = ""
+                while not self._closed:
+                    job = self._next_job()
+                    if job is None:
+                        break
+                    self._train(worker, job)
+            except EOFError:
+                failures += 1
+            finally:
+                self._ready.pop(number, None)
+                worker.close(kill=not worker.process.is_alive() or self._closed)
+            if failures:
+                delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS)) - 1]
+                time.sleep(delay)
+
+    def _wait_until_ready(self, worker: _Worker, number: int) -> None:
+        while True:
+            try:
+                event = worker.receive(POLL_SECONDS)
+            except EOFError:
+                self.problem = f"A training process could not start: {worker.exit_reason()}."
+                raise
+            if event is not None and event["type"] == "ready":
+                worker.device = event["device"]
+                self._ready[number] = worker.device
+                return
+            if self._closed:
+                raise EOFError
+
+    def _next_job(self) -> Job | None:
+        with self._changed:
+            while not self._closed:
+                while self._queue:
+                    job = self._queue.pop(0)
+                    if job.history.state == QUEUED:  # not stopped while it waited
+                        with job._lock:
+                            job.history.state = STARTING
+                            job._stop_event = None
+                        return job
+                self._changed.wait()
+            return None
+
+    def _train(self, worker: _Worker, job: Job) -> None:
+        worker.stop_event.clear()
+        with job._lock:
+            job._stop_event = worker.stop_event
+            if job.stop_requested_at is not None:
+                worker.stop_event.set()
+        try:
+            worker.connection.send(job.settings.to_dict())
+            while True:
+                event = worker.receive(POLL_SECONDS)
+                if event is not None:
+                    job._apply(event)
+                    if event["type"] in ("end", "failed"):
+                        return
+                elif self._stop_overdue(job):
+                    worker.close(kill=True)
+                    job._finish("stopped", "Stopped at your request; the history so far is kept.")
+                    raise EOFError
+        except (EOFError, OSError):
+            if job.history.active:
+                job._finish(
+                    "failed",
+                    f"The training process ended unexpectedly: {worker.exit_reason()}. "
+                    "A fresh one has taken its place; press Train to try again.",
+                )
+            raise EOFError from None
+        finally:
+            with job._lock:
+                job._stop_event = None
+
+    @staticmethod
+    def _stop_overdue(job: Job) -> bool:
+        asked = job.stop_requested_at
+        return asked is not None and time.monotonic() - asked > STOP_GRACE_SECONDS
+
+
+def _worker_main(connection, stop_event) -> None:
+    """A worker: import Keras once, then train each run the server sends until told to quit."""
+    from fitlab import training  # the slow import (TensorFlow: 3-5 s), paid once per worker
+    from fitlab.devices import device_name
+
+    connection.send({"type": "ready", "device": device_name()})
+    while True:
+        message = connection.recv()
+        if message is None:
+            return
+        try:
+            training.run(Settings.from_dict(message), connection.send, stop_event.is_set)
+        except Exception as error:  # report every failure as words; the worker stays up
+            connection.send({"type": "failed", "reason": training.describe_failure(error)})

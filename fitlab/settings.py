@@ -1,0 +1,102 @@
+"""The choices a learner makes before pressing Train, their ranges, defaults and checks."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+LOSSES = {
+    "categorical_crossentropy": "Categorical cross-entropy",
+    "sparse_categorical_crossentropy": "Sparse categorical cross-entropy",
+}
+# What each loss expects the labels to look like.
+LABEL_ENCODING = {
+    "categorical_crossentropy": "one-hot",
+    "sparse_categorical_crossentropy": "integer",
+}
+OPTIMIZERS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
+
+# A log scale: each step multiplies the learning rate by about 3. It reaches past 1 because
+# "far too high" (SGD at 10 turns the loss into NaN) is one of the things the lesson shows.
+LEARNING_RATES = (
+    0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0
+)
+BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
+MIN_LEARNING_RATE, MAX_LEARNING_RATE = LEARNING_RATES[0], LEARNING_RATES[-1]
+MIN_BATCH_SIZE, MAX_BATCH_SIZE = 1, 4096
+MIN_EPOCHS, MAX_EPOCHS = 1, 50
+MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES = 50, 60_000
+VALIDATION_FRACTION = 0.2
+
+
+class SettingsError(ValueError):
+    """A setting outside what Fit Lab can train with; the message says which and why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """One training run's settings; the defaults are the lesson's."""
+
+    dataset: str = "shapes"
+    loss: str = "categorical_crossentropy"
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    batch_size: int = 32
+    epochs: int = 10
+    train_images: int = 5000
+    seed: int = 42
+
+    def __post_init__(self):
+        validate(self)
+
+    @property
+    def label_encoding(self) -> str:
+        return LABEL_ENCODING[self.loss]
+
+    def replace(self, **changes) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> Settings:
+        unknown = set(values) - {field.name for field in dataclasses.fields(cls)}
+        if unknown:
+            raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+        return cls(**values)
+
+
+def _whole_number(name: str, value, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingsError(f"{name} must be a whole number, not {value!r}.")
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low:,} and {high:,}, not {value:,}.")
+
+
+def validate(settings: Settings) -> None:
+    """Raise SettingsError with a message a learner can act on, or return None."""
+    if settings.loss not in LOSSES:
+        raise SettingsError(
+            f"Unknown loss function {settings.loss!r}; choose one of {', '.join(LOSSES)}."
+        )
+    if settings.optimizer not in OPTIMIZERS:
+        raise SettingsError(
+            f"Unknown optimizer {settings.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}."
+        )
+    rate = settings.learning_rate
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate):
+        raise SettingsError(f"The learning rate must be a number, not {rate!r}.")
+    if not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
+        raise SettingsError(
+            f"The learning rate must be between {MIN_LEARNING_RATE:g} and "
+            f"{MAX_LEARNING_RATE:g}, not {rate:g}."
+        )
+    _whole_number("The batch size", settings.batch_size, MIN_BATCH_SIZE, MAX_BATCH_SIZE)
+    _whole_number("The number of epochs", settings.epochs, MIN_EPOCHS, MAX_EPOCHS)
+    _whole_number(
+        "The number of training images", settings.train_images, MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES
+    )
+    _whole_number("The seed", settings.seed, 0, 2**31 - 1)
+    if not isinstance(settings.dataset, str) or not settings.dataset.strip():
+        raise SettingsError("Choose a data set to train on.")

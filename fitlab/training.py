@@ -1,0 +1,159 @@
+"""One training run: compile, fit with a progress callback, stop on request or on divergence.
+
+Progress leaves through `emit(event)` as small dictionaries, the same for the command line
+and for the worker processes that serve the app:
+
+- `started`: device, sizes, steps per epoch
+- `batches`: [[epoch, step, loss, accuracy, seconds], ...], Keras' batch-end values, where
+  loss and accuracy are running means over the epoch so far
+- `epoch`: loss, accuracy, val_loss, val_accuracy at the end of an epoch
+- `end`: the outcome (finished, stopped, diverged, collapsed) and a sentence explaining it
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from typing import Callable
+
+from fitlab import data, devices, diagnosis, models
+from fitlab.settings import Settings
+
+devices.prepare_environment()
+import keras  # noqa: E402  (after the environment is prepared)
+
+# Batch records are sent in bundles: the callback only appends to a list on most batches.
+FLUSH_EVERY_SECONDS = 0.1
+PROBE_IMAGES = 256
+
+
+def make_optimizer(settings: Settings):
+    optimizer = {
+        "adam": keras.optimizers.Adam,
+        "sgd": keras.optimizers.SGD,
+        "rmsprop": keras.optimizers.RMSprop,
+    }[settings.optimizer]
+    return optimizer(learning_rate=settings.learning_rate)
+
+
+@functools.lru_cache(maxsize=4)
+def load_dataset(name: str):
+    """Each worker loads a data set once and reuses it for every later run."""
+    return data.load(name)
+
+
+class Progress(keras.callbacks.Callback):
+    """Reports each batch and epoch, honours Stop within one batch, watches for collapse."""
+
+    def __init__(self, emit, should_stop, num_classes: int, probe_images):
+        super().__init__()
+        self.emit, self.should_stop, self.num_classes = emit, should_stop, num_classes
+        self.probe_images = probe_images  # a few validation images, to test for collapse
+        self.pending: list[list] = []
+        self.outcome, self.where = diagnosis.FINISHED, (0, 0)
+        self.first_epoch_peak = 0.0
+        self.started = self.last_flush = time.perf_counter()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.previous_loss = epoch + 1, 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss, accuracy = float(logs["loss"]), float(logs["accuracy"])
+        now = time.perf_counter()
+        self.pending.append([self.epoch, batch + 1, loss, accuracy, now - self.started])
+        if self.epoch == 1:
+            own_loss = diagnosis.batch_loss(batch + 1, loss, self.previous_loss)
+            self.first_epoch_peak = max(self.first_epoch_peak, own_loss)
+            self.previous_loss = loss
+        if not math.isfinite(loss):
+            # What keras.callbacks.TerminateOnNaN does, without its print to standard output,
+            # which would break the command line's one-JSON-object-a-line output.
+            self.model.stop_training = True
+            self.outcome, self.where = diagnosis.DIVERGED, (self.epoch, batch + 1)
+        elif self.should_stop():
+            self.model.stop_training = True
+            self.outcome, self.where = diagnosis.STOPPED, (self.epoch, batch + 1)
+        if now - self.last_flush >= FLUSH_EVERY_SECONDS:
+            self.flush()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.flush()
+        record = {key: float(value) for key, value in (logs or {}).items()}
+        record.update(type="epoch", epoch=epoch + 1, seconds=time.perf_counter() - self.started)
+        self.emit(record)
+        if self.outcome == diagnosis.FINISHED and self.has_collapsed(record):
+            self.outcome, self.where = diagnosis.COLLAPSED, (epoch + 1, 0)
+            self.model.stop_training = True
+
+    def has_collapsed(self, record: dict) -> bool:
+        if not diagnosis.looks_stuck(record["loss"], record["accuracy"], self.num_classes):
+            return False
+        answers = self.model(self.probe_images, training=False)
+        return diagnosis.gives_same_answer(keras.ops.convert_to_numpy(answers))
+
+    def flush(self):
+        if self.pending:
+            self.emit({"type": "batches", "records": self.pending})
+            self.pending = []
+        self.last_flush = time.perf_counter()
+
+
+def run(settings: Settings, emit: Callable[[dict], None],
+        should_stop: Callable[[], bool] = lambda: False) -> str:
+    """Train the lesson's CNN with `settings`, reporting through `emit`; return the outcome."""
+    keras.utils.set_random_seed(settings.seed)
+    x_train, y_train, _, _, class_names = load_dataset(settings.dataset)
+    models.check_input_shape(x_train.shape[1:])
+    split = data.split_for_training(
+        x_train, y_train, settings.train_images, len(class_names), settings.label_encoding
+    )
+    model = models.build_model(split.x_train.shape[1:], split.num_classes)
+    model.compile(optimizer=make_optimizer(settings), loss=settings.loss, metrics=["accuracy"])
+
+    steps_per_epoch = math.ceil(len(split.x_train) / settings.batch_size)
+    emit({
+        "type": "started",
+        "device": devices.device_name(),
+        "epochs": settings.epochs,
+        "steps_per_epoch": steps_per_epoch,
+        "train_images": len(split.x_train),
+        "validation_images": len(split.x_val),
+        "class_names": list(class_names),
+        "input_shape": list(split.x_train.shape[1:]),
+    })
+    progress = Progress(emit, should_stop, split.num_classes, split.x_val[:PROBE_IMAGES])
+    model.fit(
+        split.x_train, split.y_train,
+        batch_size=settings.batch_size,
+        epochs=settings.epochs,
+        validation_data=(split.x_val, split.y_val),
+        callbacks=[progress],
+        verbose=0,
+    )
+    progress.flush()
+    epoch, step = progress.where
+    emit({
+        "type": "end",
+        "outcome": progress.outcome,
+        "message": diagnosis.explain(
+            progress.outcome, learning_rate=settings.learning_rate, epoch=epoch, step=step,
+            num_classes=split.num_classes, peak_loss=progress.first_epoch_peak,
+            epochs=settings.epochs,
+        ),
+    })
+    return progress.outcome
+
+
+def describe_failure(error: Exception) -> str:
+    """A sentence for a run that raised, worded for the learner who pressed Train."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if "out of memory" in str(error).lower() or type(error).__name__ in (
+        "ResourceExhaustedError", "OutOfMemoryError", "MemoryError"
+    ):
+        return (
+            "The run ran out of memory. Try a smaller batch size or fewer training images."
+        )
+    if isinstance(error, ValueError):  # settings and data problems carry their own sentence
+        return text
+    return f"The run failed: {type(error).__name__}: {text}"
