@@ -77,7 +77,7 @@ def choices(folder: pathlib.Path | None = None) -> dict[str, str]:
     folder = data_dir() if folder is None else folder
     if folder.is_dir():
         for path in sorted(folder.glob("*.npz")):
-            offered[str(path)] = f"{path.name} (data folder)"
+            offered[str(path.resolve())] = f"{path.name} (data folder)"
     return offered
 
 

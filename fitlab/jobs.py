@@ -2,16 +2,20 @@
 
 The server side (`WorkerPool`, `Job`) is plain Python: it queues jobs, hands each to an idle
 worker over a pipe, and folds the progress events that come back into the job's history.
-The worker side (`_worker_main`) imports Keras once when it starts and then trains one run
-after another. Workers are started with `spawn`, never `fork`: the server has threads.
+The worker side (`fitlab.worker`) imports Keras once when it starts and then trains one run
+after another. Workers are fresh interpreters, never forks: the server has threads.
 """
 
 from __future__ import annotations
 
 import atexit
 import itertools
-import multiprocessing
+import json
 import os
+import pathlib
+import queue
+import subprocess
+import sys
 import threading
 import time
 
@@ -22,6 +26,7 @@ from fitlab.settings import Settings
 STOP_GRACE_SECONDS = 15.0
 POLL_SECONDS = 0.25
 RESTART_DELAYS = (0.5, 2.0, 5.0, 15.0)
+PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def default_worker_count() -> int:
@@ -44,7 +49,7 @@ class Job:
         self.history = RunHistory(settings)
         self.stop_requested_at: float | None = None
         self._lock = threading.Lock()
-        self._stop_event = None  # the worker's, while a worker trains this job
+        self._worker = None  # while a worker trains this job
 
     @property
     def settings(self) -> Settings:
@@ -62,8 +67,8 @@ class Job:
             self.stop_requested_at = time.monotonic()
             if self.history.state == QUEUED:
                 self.history.finish("stopped", "Stopped before it started; nothing was trained.")
-            elif self._stop_event is not None:
-                self._stop_event.set()
+            elif self._worker is not None:
+                self._worker.send({"type": "stop"})
 
     def _apply(self, event: dict) -> None:
         with self._lock:
@@ -76,43 +81,63 @@ class Job:
 
 
 class _Worker:
-    def __init__(self, context):
-        self.connection, child_end = context.Pipe()
-        self.stop_event = context.Event()
-        self.process = context.Process(
-            target=_worker_main, args=(child_end, self.stop_event), daemon=True,
-            name="fitlab-worker",
+    """One `python -m fitlab.worker` process, spoken to in JSON lines over its stdin/stdout.
+
+    A plain subprocess rather than multiprocessing: multiprocessing's spawn re-imports the
+    parent's main module in the child, which under `streamlit run`, pytest or a script
+    without a main guard either costs seconds or starts a second pool.
+    """
+
+    def __init__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "fitlab.worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            cwd=PROJECT_ROOT,
         )
-        self.process.start()
-        child_end.close()  # so that a dead worker reads as end-of-file here
+        self.events: queue.Queue = queue.Queue()
         self.device = ""
+        threading.Thread(target=self._read, daemon=True, name="fitlab-worker-reader").start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.events.put(json.loads(line))
+        self.events.put(None)  # end of file: the worker has gone
+
+    def send(self, message: dict) -> None:
+        self.process.stdin.write(json.dumps(message) + "\n")
+        self.process.stdin.flush()
 
     def receive(self, timeout: float):
         """The next event, None if none came in time; EOFError if the worker has died."""
-        if self.connection.poll(timeout):
-            return self.connection.recv()
-        if not self.process.is_alive():
+        try:
+            event = self.events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if event is None:
+            self.events.put(None)
             raise EOFError
-        return None
+        return event
 
     def close(self, kill: bool = False) -> None:
         if kill:
             self.process.kill()
         else:
             try:
-                self.connection.send(None)
+                self.process.stdin.close()  # end of input: the worker finishes and exits
             except OSError:
                 pass
-        self.process.join(timeout=5)
-        if self.process.is_alive():
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join(timeout=5)
-        self.connection.close()
+            self.process.wait(timeout=5)
 
     def exit_reason(self) -> str:
-        self.process.join(timeout=5)
-        code = self.process.exitcode
-        if code is not None and code < 0:
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "it stopped answering"
+        if code < 0:
             return (
                 f"it was killed by signal {-code}, which usually means the machine ran out of "
                 "memory: try fewer training images or a smaller batch size"
@@ -125,10 +150,10 @@ class WorkerPool:
 
     def __init__(self, workers: int | None = None):
         self.size = workers or default_worker_count()
-        self._context = multiprocessing.get_context("spawn")
         self._queue: list[Job] = []
         self._jobs: dict[str, Job] = {}
         self._ready: dict[int, str] = {}  # serving thread -> device name, once warm
+        self._workers: dict[int, _Worker] = {}
         self._changed = threading.Condition()
         self._closed = False
         self.problem = ""  # why workers cannot start, when they cannot
@@ -167,6 +192,10 @@ class WorkerPool:
         return sorted(set(self._ready.values()))
 
     @property
+    def worker_pids(self) -> list[int]:
+        return [worker.process.pid for worker in list(self._workers.values())]
+
+    @property
     def warm_workers(self) -> int:
         return len(self._ready)
 
@@ -187,7 +216,7 @@ class WorkerPool:
     def _serve(self, number: int) -> None:
         failures = 0
         while not self._closed:
-            worker = _Worker(self._context)
+            worker = self._workers[number] = _Worker()
             try:
                 self._wait_until_ready(worker, number)
                 failures = 0
@@ -201,7 +230,7 @@ class WorkerPool:
                 failures += 1
             finally:
                 self._ready.pop(number, None)
-                worker.close(kill=not worker.process.is_alive() or self._closed)
+                worker.close(kill=self._closed)
             if failures:
                 delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS)) - 1]
                 time.sleep(delay)
@@ -228,19 +257,17 @@ class WorkerPool:
                     if job.history.state == QUEUED:  # not stopped while it waited
                         with job._lock:
                             job.history.state = STARTING
-                            job._stop_event = None
                         return job
                 self._changed.wait()
             return None
 
     def _train(self, worker: _Worker, job: Job) -> None:
-        worker.stop_event.clear()
-        with job._lock:
-            job._stop_event = worker.stop_event
-            if job.stop_requested_at is not None:
-                worker.stop_event.set()
         try:
-            worker.connection.send(job.settings.to_dict())
+            with job._lock:
+                worker.send({"type": "train", "settings": job.settings.to_dict()})
+                job._worker = worker
+                if job.stop_requested_at is not None:
+                    worker.send({"type": "stop"})
             while True:
                 event = worker.receive(POLL_SECONDS)
                 if event is not None:
@@ -261,25 +288,9 @@ class WorkerPool:
             raise EOFError from None
         finally:
             with job._lock:
-                job._stop_event = None
+                job._worker = None
 
     @staticmethod
     def _stop_overdue(job: Job) -> bool:
         asked = job.stop_requested_at
         return asked is not None and time.monotonic() - asked > STOP_GRACE_SECONDS
-
-
-def _worker_main(connection, stop_event) -> None:
-    """A worker: import Keras once, then train each run the server sends until told to quit."""
-    from fitlab import training  # the slow import (TensorFlow: 3-5 s), paid once per worker
-    from fitlab.devices import device_name
-
-    connection.send({"type": "ready", "device": device_name()})
-    while True:
-        message = connection.recv()
-        if message is None:
-            return
-        try:
-            training.run(Settings.from_dict(message), connection.send, stop_event.is_set)
-        except Exception as error:  # report every failure as words; the worker stays up
-            connection.send({"type": "failed", "reason": training.describe_failure(error)})

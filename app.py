@@ -1,0 +1,24 @@
+"""Fit Lab: the router. Page config, the pages, and the sidebar every page shares."""
+
+import streamlit as st
+
+from ui.state import training_pool
+
+st.set_page_config(page_title="Fit Lab", page_icon="🧪", layout="wide")
+
+page = st.navigation([
+    st.Page("pages/train.py", title="Compile and train", icon="🏋️", default=True),
+    st.Page("pages/about.py", title="About Fit Lab", icon="ℹ️"),
+])
+
+with st.sidebar:
+    pool = training_pool()
+    if pool.problem:
+        st.error(pool.problem)
+    elif pool.warm_workers:
+        st.caption(f"Trainers ready: {pool.warm_workers} of {pool.size} · "
+                   f"{', '.join(pool.devices)}")
+    else:
+        st.caption("Trainers are starting (TensorFlow loads once, in the background).")
+
+page.run()

@@ -1,0 +1,96 @@
+"""Altair charts of a run's history: per-epoch loss and accuracy, and the per-batch curve.
+
+Every chart carries a bounded number of points however long the run, so that a redraw
+twice a second stays cheap: epochs are few, and batch records are thinned to MAX_POINTS.
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+
+from fitlab.history import RunHistory
+
+MAX_POINTS = 300
+SPLIT_COLOURS = alt.Scale(domain=["training", "validation"], range=["#1f77b4", "#ff7f0e"])
+# Past this many times chance level, a linear axis would flatten everything else to a line.
+LOG_SCALE_FACTOR = 10
+
+
+def thin(records: list, max_points: int = MAX_POINTS) -> list:
+    """Every n-th record, always keeping the last, so that at most `max_points` remain."""
+    if len(records) <= max_points:
+        return records
+    stride = math.ceil(len(records) / max_points)
+    kept = records[::stride]
+    return kept if kept[-1] is records[-1] else kept + [records[-1]]
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _loss_scale(values: list[float], num_classes: int) -> alt.Scale:
+    big = max(values, default=0) > LOG_SCALE_FACTOR * math.log(max(num_classes, 2))
+    return alt.Scale(type="log") if big else alt.Scale(zero=True)
+
+
+def epoch_chart(history: RunHistory, metric: str) -> alt.Chart:
+    """`metric` ("loss" or "accuracy") for training and validation, one point per epoch."""
+    rows = [
+        {"epoch": record["epoch"], "split": split, metric: record[key]}
+        for record in history.epochs
+        for split, key in (("training", metric), ("validation", f"val_{metric}"))
+        if _finite(record.get(key))
+    ]
+    values = [row[metric] for row in rows]
+    scale = (
+        alt.Scale(domain=[0, 1]) if metric == "accuracy"
+        else _loss_scale(values, len(history.info.get("class_names", [])))
+    )
+    last_epoch = max(history.settings.epochs, 2)
+    title = f"{metric.capitalize()} per epoch"
+    if getattr(scale, "type", None) == "log":
+        title += " (log scale: the loss exploded)"
+    return (
+        alt.Chart(alt.Data(values=rows), title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", title="Epoch", scale=alt.Scale(domain=[1, last_epoch]),
+                    axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y(f"{metric}:Q", title=metric.capitalize(), scale=scale),
+            color=alt.Color("split:N", title=None, scale=SPLIT_COLOURS,
+                            legend=alt.Legend(orient="bottom")),
+            tooltip=["epoch:Q", "split:N", alt.Tooltip(f"{metric}:Q", format=".4f")],
+        )
+        .properties(height=220)
+    )
+
+
+def batch_chart(history: RunHistory) -> alt.Chart:
+    """Training loss after each batch, as Keras reports it: the mean over the epoch so far."""
+    steps = history.info.get("steps_per_epoch") or 1
+    rows = [
+        {"epoch": epoch - 1 + step / steps, "loss": loss}
+        for epoch, step, loss, *_ in thin(history.batches)
+        if _finite(loss)
+    ]
+    scale = _loss_scale([row["loss"] for row in rows], len(history.info.get("class_names", [])))
+    return (
+        alt.Chart(
+            alt.Data(values=rows),
+            title=alt.Title(
+                "Training loss during each epoch",
+                subtitle="Keras' running mean over the epoch so far; it restarts each epoch.",
+            ),
+        )
+        .mark_line(color="#1f77b4")
+        .encode(
+            x=alt.X("epoch:Q", title="Epoch",
+                    scale=alt.Scale(domain=[0, max(history.settings.epochs, 1)])),
+            y=alt.Y("loss:Q", title="Loss (running mean)", scale=scale),
+            tooltip=[alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("loss:Q", format=".4f")],
+        )
+        .properties(height=200)
+    )

@@ -1,0 +1,105 @@
+"""Reads the lesson: one Markdown file per section in lesson/, with a small front matter.
+
+A file starts with `---`, lines of `key: value` (or `key:` followed by `- item` lines for
+lists), and `---`. The body is Markdown, in which a challenge is written as
+
+    ::: challenge Its title
+    The question.
+    ::: solution
+    The answer, shown only when the learner asks for it.
+    :::
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+
+LESSON_DIR = pathlib.Path(__file__).resolve().parent.parent / "lesson"
+
+
+@dataclasses.dataclass(frozen=True)
+class Challenge:
+    title: str
+    question: str
+    solution: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    questions: tuple[str, ...]
+    objectives: tuple[str, ...]
+    keypoints: tuple[str, ...]
+    parts: tuple[str | Challenge, ...]  # Markdown text and challenges, in reading order
+
+
+class LessonError(ValueError):
+    """A lesson file that does not follow the format above."""
+
+
+def sections(folder: pathlib.Path = LESSON_DIR) -> list[Section]:
+    return [parse(path) for path in sorted(folder.glob("*.md"))]
+
+
+def parse(path: pathlib.Path) -> Section:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n") or "\n---\n" not in text[4:]:
+        raise LessonError(f"{path.name}: no front matter between two '---' lines.")
+    header, body = text[4:].split("\n---\n", 1)
+    meta = _front_matter(header, path.name)
+    if "title" not in meta:
+        raise LessonError(f"{path.name}: the front matter has no title.")
+    return Section(
+        slug=path.stem,
+        title=meta["title"],
+        questions=tuple(meta.get("questions", ())),
+        objectives=tuple(meta.get("objectives", ())),
+        keypoints=tuple(meta.get("keypoints", ())),
+        parts=tuple(_parts(body, path.name)),
+    )
+
+
+def _front_matter(header: str, name: str) -> dict:
+    meta: dict = {}
+    key = None
+    for line in header.splitlines():
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("- ") and key:
+            meta.setdefault(key, []).append(line.lstrip()[2:].strip())
+        elif ":" in line:
+            key, value = (part.strip() for part in line.split(":", 1))
+            if value:
+                meta[key] = value
+        else:
+            raise LessonError(f"{name}: cannot read front matter line {line!r}.")
+    return meta
+
+
+def _parts(body: str, name: str):
+    text: list[str] = []
+    lines = iter(body.splitlines())
+    for line in lines:
+        if not line.startswith("::: challenge"):
+            text.append(line)
+            continue
+        if "".join(text).strip():
+            yield "\n".join(text).strip()
+        text = []
+        title = line[len("::: challenge"):].strip() or "Challenge"
+        question, solution, target = [], [], None
+        target = question
+        for inner in lines:
+            if inner.strip() == "::: solution":
+                target = solution
+            elif inner.strip() == ":::":
+                break
+            else:
+                target.append(inner)
+        else:
+            raise LessonError(f"{name}: the challenge {title!r} has no closing ':::'.")
+        yield Challenge(title, "\n".join(question).strip(), "\n".join(solution).strip())
+    if "".join(text).strip():
+        yield "\n".join(text).strip()

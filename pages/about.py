@@ -1,0 +1,43 @@
+"""About Fit Lab: what it is, its data sets, and how to use it without the browser."""
+
+import streamlit as st
+
+from fitlab import data
+
+st.title("About Fit Lab")
+
+st.markdown(
+    """
+Fit Lab accompanies the lesson *Compile and Train (Fit) a Convolutional Neural Network* of
+the Carpentries' introduction to image classification. It trains the lesson's CNN with
+Keras while you watch, so that every setting the lesson talks about is one you can change.
+
+**Runs go on in the background.** Changing a setting, reading another page or opening a
+second tab does not stop a run; only **Stop** does. Each run uses its own settings, fixed
+when you pressed **Train**.
+"""
+)
+
+st.subheader("Data sets")
+st.markdown(
+    f"""
+- **Shapes**: {data.SHAPES_TRAIN_SIZE:,} training and {data.SHAPES_TEST_SIZE:,} test
+  pictures of eight shapes ({", ".join(data.SHAPE_CLASSES)}), 32x32 pixels in colour, made by
+  Fit Lab itself, so they need no internet and are the same every time.
+- **CIFAR-10**: the lesson's data set, 50,000 training and 10,000 test photographs in ten
+  classes, downloaded once (170 MB) through Keras and kept in Keras' cache.
+- **Your own `.npz` files**: put files holding `x_train`, `y_train`, `x_test` and `y_test`
+  (the layout of Keras' own data sets) into the data folder
+  (`{data.data_dir()}`, set by the `FITLAB_DATA_DIR` environment variable) and they appear
+  in the Dataset list.
+"""
+)
+
+st.subheader("From the command line")
+st.markdown("The same engine trains from a terminal, and can fetch CIFAR-10 before a workshop:")
+st.code(
+    "python -m fitlab fetch cifar10\n"
+    "python -m fitlab train --dataset cifar10 --optimizer adam --learning-rate 0.001 \\\n"
+    "    --batch-size 32 --epochs 10 --train-images 5000 --json",
+    language="bash",
+)

@@ -1,0 +1,106 @@
+"""Train and Stop, and the live view of this session's run, redrawn by a polling fragment."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from fitlab import charts, diagnosis
+from fitlab.history import QUEUED, STARTING, RunHistory
+from fitlab.settings import Settings
+from ui.state import current_job, session_owner, training_pool
+
+REDRAW_SECONDS = 0.5
+
+
+def _start(settings: Settings) -> None:
+    job = training_pool().submit(settings, owner=session_owner())
+    st.session_state.job_id = job.id
+
+
+def _stop() -> None:
+    job = current_job()
+    if job is not None:
+        job.stop()
+
+
+def train_and_stop(settings: Settings | None) -> None:
+    job = current_job()
+    running = job is not None and job.history.active
+    left, right = st.columns(2)
+    left.button("Train", type="primary", on_click=_start, args=(settings,),
+                disabled=running or settings is None, width="stretch")
+    right.button("Stop", on_click=_stop, disabled=not running, width="stretch")
+
+
+def live_run() -> None:
+    """The current run: polled twice a second while it trains, drawn once when it is over."""
+    job = current_job()
+    if job is None:
+        st.info("Choose your settings and press **Train**. The charts fill in as the network "
+                "learns, and you can keep reading while it does.")
+        return
+    if job.history.active:
+        st.fragment(run_every=REDRAW_SECONDS)(_draw_live)()
+    else:
+        draw_run(job.snapshot())
+
+
+def _draw_live() -> None:
+    job = current_job()
+    history = job.snapshot()
+    if not history.active:
+        st.rerun()  # the whole page: Train comes back and the polling ends
+    draw_run(history)
+
+
+def status_line(history: RunHistory) -> str:
+    if history.state == QUEUED:
+        position = training_pool().queue_position(current_job())
+        return f"Waiting for a free trainer: number {position} in the queue."
+    if history.state == STARTING:
+        return "Starting: loading the data set and building the model…"
+    parts = [f"Epoch {max(history.current_epoch, 1)}/{history.settings.epochs}",
+             f"{history.elapsed():.0f} s elapsed"]
+    left = history.seconds_left()
+    if left is not None:
+        parts.append(f"about {left:.0f} s left")
+    parts.append(history.device)
+    return " · ".join(parts)
+
+
+def draw_run(history: RunHistory) -> None:
+    if history.active:
+        st.progress(history.fraction_done, text=status_line(history))
+    else:
+        _outcome(history)
+    if history.state == QUEUED and training_pool().warm_workers == 0:
+        st.caption("The trainer is starting up: TensorFlow takes a few seconds to load once.")
+    if history.info:
+        st.caption(
+            f"Training on {history.info['train_images']:,} images, validating on "
+            f"{history.info['validation_images']:,}; {history.info['steps_per_epoch']} batches "
+            f"of {history.settings.batch_size} per epoch, on {history.device}."
+        )
+    if history.batches:
+        left, right = st.columns(2)
+        left.altair_chart(charts.epoch_chart(history, "loss"), key="loss_chart")
+        right.altair_chart(charts.epoch_chart(history, "accuracy"), key="accuracy_chart")
+        st.altair_chart(charts.batch_chart(history), key="batch_chart")
+
+
+def _outcome(history: RunHistory) -> None:
+    last = history.epochs[-1] if history.epochs else None
+    summary = ""
+    if last and "val_accuracy" in last:
+        summary = (f" Final validation accuracy {last['val_accuracy']:.3f}, "
+                   f"validation loss {last['val_loss']:.3f}, after {history.elapsed():.0f} s.")
+    if history.state == diagnosis.FINISHED:
+        st.success(history.message + summary)
+    elif history.state == diagnosis.STOPPED:
+        st.info(history.message + summary)
+    elif history.state in (diagnosis.DIVERGED, diagnosis.COLLAPSED):
+        title = "The loss diverged." if history.state == diagnosis.DIVERGED else \
+            "The network stopped learning."
+        st.error(f"**{title}** {history.message}")
+    else:
+        st.warning(f"**The run failed.** {history.message}")
