@@ -61,10 +61,9 @@ def epoch_chart(history: RunHistory, metric: str) -> alt.Chart:
                     axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y(f"{metric}:Q", title=metric.capitalize(), scale=scale),
             color=alt.Color("split:N", title=None, scale=SPLIT_COLOURS,
-                            legend=alt.Legend(orient="bottom")),
+                            legend=alt.Legend(orient="top")),
             tooltip=["epoch:Q", "split:N", alt.Tooltip(f"{metric}:Q", format=".4f")],
         )
-        .properties(height=220)
     )
 
 
@@ -92,5 +91,4 @@ def batch_chart(history: RunHistory) -> alt.Chart:
             y=alt.Y("loss:Q", title="Loss (running mean)", scale=scale),
             tooltip=[alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("loss:Q", format=".4f")],
         )
-        .properties(height=200)
     )

@@ -83,9 +83,10 @@ def draw_run(history: RunHistory) -> None:
         )
     if history.batches:
         left, right = st.columns(2)
-        left.altair_chart(charts.epoch_chart(history, "loss"), key="loss_chart")
-        right.altair_chart(charts.epoch_chart(history, "accuracy"), key="accuracy_chart")
-        st.altair_chart(charts.batch_chart(history), key="batch_chart")
+        left.altair_chart(charts.epoch_chart(history, "loss"), key="loss_chart", height=360)
+        right.altair_chart(charts.epoch_chart(history, "accuracy"), key="accuracy_chart",
+                         height=360)
+        st.altair_chart(charts.batch_chart(history), key="batch_chart", height=320)
 
 
 def _outcome(history: RunHistory) -> None:
