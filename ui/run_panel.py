@@ -27,8 +27,11 @@ def train_and_stop(settings: Settings | None) -> None:
     job = current_job()
     running = job is not None and job.history.active
     left, right = st.columns(2)
-    left.button("Train", type="primary", on_click=_start, args=(settings,),
-                disabled=running or settings is None, width="stretch")
+    # Train reads the settings of this script run, not ones bound to a callback earlier.
+    if left.button("Train", type="primary", disabled=running or settings is None,
+                   width="stretch"):
+        _start(settings)
+        st.rerun()  # draw the page again with Train off and Stop on
     right.button("Stop", on_click=_stop, disabled=not running, width="stretch")
 
 
@@ -99,9 +102,9 @@ def _outcome(history: RunHistory) -> None:
         st.success(history.message + summary)
     elif history.state == diagnosis.STOPPED:
         st.info(history.message + summary)
-    elif history.state in (diagnosis.DIVERGED, diagnosis.COLLAPSED):
-        title = "The loss diverged." if history.state == diagnosis.DIVERGED else \
-            "The network stopped learning."
-        st.error(f"**{title}** {history.message}")
+    elif history.state == diagnosis.DIVERGED:
+        st.error(f"**The loss diverged.** {history.message}")
+    elif history.state == diagnosis.COLLAPSED:
+        st.error(history.message)  # it opens with "The network stopped learning"
     else:
         st.warning(f"**The run failed.** {history.message}")

@@ -75,6 +75,6 @@ def page(browser, app_url):
     page = context.new_page()
     page.goto(app_url)
     page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
-    yield page
     ARTIFACTS.mkdir(exist_ok=True)
+    yield page
     context.close()

@@ -1,0 +1,31 @@
+"""Shared fixtures: small real data sets, written as the files users would give Fit Lab."""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import pytest
+
+from fitlab import data
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CIFAR_SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset.npz"
+
+
+@pytest.fixture(scope="session")
+def cifar_subset() -> pathlib.Path:
+    """Real CIFAR-10 photographs, present beside the project on development machines and CI."""
+    if not CIFAR_SUBSET.exists():
+        pytest.skip("../shared/data/cifar10-subset.npz is not on this machine")
+    return CIFAR_SUBSET
+
+
+@pytest.fixture(scope="session")
+def small_npz(tmp_path_factory) -> pathlib.Path:
+    """An .npz in Keras' layout, 240 + 60 Shapes pictures, labels shaped (N, 1) as Keras ships."""
+    (x_train, y_train), (x_test, y_test) = data.shapes(seed=3, train_size=240, test_size=60)
+    path = tmp_path_factory.mktemp("npz") / "small-shapes.npz"
+    np.savez(path, x_train=x_train, y_train=y_train[:, None], x_test=x_test,
+             y_test=y_test[:, None])
+    return path

@@ -1,0 +1,78 @@
+"""A learner's session in a real browser against a real `streamlit run`."""
+
+import re
+import time
+
+import pathlib
+
+from playwright.sync_api import expect
+
+ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
+
+STATUS = re.compile(r"Epoch \d+/\d+ · \d+ s elapsed")
+
+
+def choose(page, label, option):
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    box.locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box.locator("input")).to_have_value(option)
+
+
+def set_number(page, label, value):
+    field = page.get_by_label(label, exact=True)
+    field.fill(str(value))
+    field.press("Enter")
+    page.wait_for_timeout(300)
+
+
+def move_learning_rate(page, steps):
+    thumb = page.get_by_role("slider").first  # Learning rate is the first slider
+    thumb.focus()
+    for _ in range(abs(steps)):
+        thumb.press("ArrowRight" if steps > 0 else "ArrowLeft")
+    page.wait_for_timeout(300)
+
+
+def train(page):
+    page.get_by_role("button", name="Train", exact=True).click()
+
+
+def test_train_watch_the_charts_redraw_then_stop(page):
+    expect(page.get_by_text("Compiling versus fitting").first).to_be_visible()
+    set_number(page, "Training images", 3000)
+    train(page)
+    status = page.get_by_text(STATUS)
+    seen = set()
+    deadline = time.monotonic() + 120
+    while len(seen) < 3 and time.monotonic() < deadline:
+        if status.count():
+            seen.add(status.first.inner_text())
+        page.wait_for_timeout(200)
+    assert len(seen) >= 3, f"the status redrew only {seen}"  # at least two redraws
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(3)
+    page.get_by_role("button", name="Stop", exact=True).click()
+    expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled()
+    page.screenshot(path=ARTIFACTS / "stopped.png", full_page=True)
+    assert page.get_by_text("Traceback").count() == 0
+
+
+def test_a_diverging_and_a_collapsed_run_are_explained(page):
+    set_number(page, "Training images", 500)
+    set_number(page, "Seed", 1)
+    choose(page, "Optimizer", "SGD")
+    move_learning_rate(page, 8)  # 0.001 -> 10
+    train(page)
+    expect(page.get_by_text("The loss diverged.")).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("learning rate (10) is far too high")).to_be_visible()
+
+    choose(page, "Optimizer", "Adam")
+    set_number(page, "Seed", 42)
+    move_learning_rate(page, -4)  # 10 -> 0.1
+    train(page)
+    stopped_learning = page.get_by_text("The network stopped learning, so the run was stopped")
+    expect(stopped_learning).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("ln(8) = 2.08").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "collapsed.png", full_page=True)
+    assert page.get_by_text("Traceback").count() == 0

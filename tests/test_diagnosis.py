@@ -1,0 +1,34 @@
+import math
+
+import numpy as np
+
+from fitlab import diagnosis
+
+
+def test_stuck_means_no_better_than_chance_in_loss_and_accuracy():
+    assert diagnosis.looks_stuck(math.log(10), 0.1, 10)
+    assert diagnosis.looks_stuck(2.485, 0.095, 10)  # SGD at 10 on CIFAR: above ln(10)
+    assert not diagnosis.looks_stuck(2.19, 0.17, 10)  # slow but learning
+    assert not diagnosis.looks_stuck(2.30, 0.40, 10)
+
+
+def test_same_answer_for_every_picture_is_told_from_small_differences():
+    dead = np.tile([0.1] * 10, (256, 1)) + np.random.default_rng(0).normal(0, 1e-7, (256, 10))
+    alive = np.tile([0.1] * 10, (256, 1)) + np.random.default_rng(0).normal(0, 4e-3, (256, 10))
+    assert diagnosis.gives_same_answer(dead)
+    assert not diagnosis.gives_same_answer(alive)
+
+
+def test_one_batchs_loss_is_recovered_from_running_means():
+    losses = [2.0, 4.0, 3.0]
+    means = [sum(losses[:n]) / n for n in (1, 2, 3)]
+    assert diagnosis.batch_loss(1, means[0], 0.0) == 2.0
+    assert math.isclose(diagnosis.batch_loss(3, means[2], means[1]), 3.0)
+
+
+def test_explanations_name_the_learning_rate_and_what_to_do():
+    diverged = diagnosis.explain("diverged", learning_rate=10, epoch=1, step=5)
+    assert "NaN" in diverged and "(10)" in diverged and "smaller" in diverged
+    collapsed = diagnosis.explain("collapsed", learning_rate=0.1, epoch=2, num_classes=10,
+                                  peak_loss=48.1)
+    assert "48.1" in collapsed and "ln(10) = 2.30" in collapsed and "too high" in collapsed

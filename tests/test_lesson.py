@@ -1,0 +1,41 @@
+import pytest
+
+from fitlab import lesson
+
+TOPICS = ["compil", "loss function", "optimizer", "learning rate", "metric", "batch size",
+          "epoch", "curve", "overfitting"]
+
+
+def test_the_lesson_covers_the_episode_and_every_section_has_key_points():
+    sections = lesson.sections()
+    text = " ".join(
+        section.title + " " + " ".join(
+            part if isinstance(part, str) else part.question + part.solution
+            for part in section.parts)
+        for section in sections
+    ).lower()
+    for topic in TOPICS:
+        assert topic in text, topic
+    assert all(section.keypoints and section.questions for section in sections)
+
+
+def test_challenges_keep_their_solution_apart(tmp_path):
+    path = tmp_path / "01-x.md"
+    path.write_text("---\ntitle: X\nkeypoints:\n- one\n---\nIntro.\n"
+                    "::: challenge Try\nWhat?\n::: solution\nThis.\n:::\nAfter.\n")
+    section = lesson.parse(path)
+    assert section.parts[0] == "Intro."
+    assert section.parts[1] == lesson.Challenge("Try", "What?", "This.")
+    assert section.parts[2] == "After." and section.keypoints == ("one",)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("no front matter", "no front matter"),
+    ("---\nquestions:\n- q\n---\nBody", "no title"),
+    ("---\ntitle: T\n---\n::: challenge Open\nnever closed\n", "no closing"),
+])
+def test_a_malformed_lesson_file_is_named(tmp_path, text, words):
+    path = tmp_path / "bad.md"
+    path.write_text(text)
+    with pytest.raises(lesson.LessonError, match=words):
+        lesson.parse(path)

@@ -1,0 +1,29 @@
+import pytest
+
+from fitlab import models
+
+
+@pytest.mark.parametrize("input_shape, num_classes", [((32, 32, 3), 10), ((28, 28, 1), 8)])
+def test_the_summary_the_server_shows_matches_keras_own(input_shape, num_classes):
+    model = models.build_model(input_shape, num_classes)
+    rows = models.layer_table(input_shape, num_classes)
+    assert [row.kind for row in rows] == [type(layer).__name__ for layer in model.layers]
+    assert [row.output_shape for row in rows] == [
+        tuple(layer.output.shape[1:]) for layer in model.layers
+    ]
+    assert [row.parameters for row in rows] == [layer.count_params() for layer in model.layers]
+
+
+def test_the_lessons_cnn_layer_by_layer():
+    rows = models.layer_table((32, 32, 3), 10)
+    assert [(row.kind, row.output_shape) for row in rows] == [
+        ("Conv2D", (30, 30, 16)), ("MaxPooling2D", (15, 15, 16)),
+        ("Conv2D", (13, 13, 32)), ("MaxPooling2D", (6, 6, 32)),
+        ("Flatten", (1152,)), ("Dense", (64,)), ("Dense", (10,)),
+    ]
+    assert [row.name for row in rows][:3] == ["conv2d", "max_pooling2d", "conv2d_1"]
+
+
+def test_images_too_small_for_the_network_are_refused_in_words():
+    with pytest.raises(ValueError, match="8x8 pixels are too small"):
+        models.check_input_shape((8, 8, 3))

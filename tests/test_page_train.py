@@ -1,0 +1,56 @@
+"""The Compile and train page under AppTest, with a real worker pool training a tiny run."""
+
+import sys
+import time
+
+from streamlit.testing.v1 import AppTest
+
+
+def open_app() -> AppTest:
+    return AppTest.from_file("../app.py", default_timeout=60).run()
+
+
+def test_the_lesson_and_the_six_controls_with_the_lessons_defaults():
+    at = open_app()
+    assert not at.exception
+    assert at.selectbox(key="loss").label == "Loss function"
+    assert at.selectbox(key="loss").value == "categorical_crossentropy"
+    assert at.selectbox(key="optimizer").label == "Optimizer"
+    assert at.selectbox(key="optimizer").value == "adam"
+    assert at.select_slider(key="learning_rate").label == "Learning rate"
+    assert at.select_slider(key="learning_rate").value == 0.001
+    assert at.select_slider(key="batch_size").value == 32
+    assert at.slider(key="epochs").label == "Epochs" and at.slider(key="epochs").value == 10
+    assert at.number_input(key="train_images").label == "Training images"
+    assert [button.label for button in at.button] == ["Train", "Stop"]
+    assert any("Compiling versus fitting" in header.value for header in at.subheader)
+    assert any("one-hot" in caption.value for caption in at.caption)
+
+
+def test_the_label_line_follows_the_loss_function():
+    at = open_app()
+    at.selectbox(key="loss").set_value("sparse_categorical_crossentropy").run()
+    assert any("whole numbers" in caption.value for caption in at.caption)
+
+
+def test_settings_survive_a_visit_to_another_page():
+    at = open_app()
+    at.select_slider(key="learning_rate").set_value(0.1).run()
+    at.switch_page("pages/about.py").run()
+    at.switch_page("pages/train.py").run()
+    assert at.select_slider(key="learning_rate").value == 0.1
+
+
+def test_train_runs_in_a_worker_and_the_page_reports_the_outcome():
+    at = open_app()
+    at.number_input(key="train_images").set_value(200)
+    at.slider(key="epochs").set_value(2)
+    at.button[0].click().run()
+    assert at.button[0].disabled and not at.button[1].disabled  # Train off, Stop on
+    deadline = time.monotonic() + 120
+    while not at.success and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert at.success and "Finished all 2 epochs" in at.success[0].value
+    assert not at.button[0].disabled
+    assert "keras" not in sys.modules and "tensorflow" not in sys.modules

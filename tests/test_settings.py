@@ -1,0 +1,35 @@
+import pytest
+
+from fitlab.settings import Settings, SettingsError
+
+
+def test_defaults_are_the_lessons():
+    settings = Settings()
+    assert (settings.loss, settings.optimizer, settings.learning_rate) == (
+        "categorical_crossentropy", "adam", 0.001)
+    assert (settings.batch_size, settings.epochs) == (32, 10)
+    assert settings.label_encoding == "one-hot"
+    assert Settings(loss="sparse_categorical_crossentropy").label_encoding == "integer"
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"loss": "mse"}, "Unknown loss function 'mse'"),
+    ({"optimizer": "adagrad"}, "Unknown optimizer 'adagrad'"),
+    ({"learning_rate": 0.0}, "learning rate must be between 1e-05 and 10"),
+    ({"learning_rate": float("nan")}, "learning rate must be a number"),
+    ({"batch_size": 0}, "batch size must be between"),
+    ({"epochs": 51}, "number of epochs must be between 1 and 50, not 51"),
+    ({"epochs": 2.5}, "number of epochs must be a whole number"),
+    ({"train_images": 10}, "number of training images must be between"),
+    ({"dataset": " "}, "Choose a data set"),
+])
+def test_each_bad_setting_is_named_in_its_message(change, words):
+    with pytest.raises(SettingsError, match=words):
+        Settings(**change)
+
+
+def test_round_trip_through_a_dictionary_and_unknown_keys_are_refused():
+    settings = Settings(optimizer="sgd", learning_rate=0.1, seed=7)
+    assert Settings.from_dict(settings.to_dict()) == settings
+    with pytest.raises(SettingsError, match="Unknown setting"):
+        Settings.from_dict({"momentum": 0.9})

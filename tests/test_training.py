@@ -1,0 +1,99 @@
+"""Real Keras training on a few hundred Shapes pictures, one to three epochs."""
+
+import math
+
+import numpy as np
+import pytest
+
+from fitlab import training
+from fitlab.settings import Settings
+
+TINY = dict(train_images=300, epochs=2, batch_size=32)
+
+
+def train(**changes):
+    events = []
+    outcome = training.run(Settings(**{**TINY, **changes}), events.append)
+    return outcome, events
+
+
+def of_type(events, kind):
+    return [event for event in events if event["type"] == kind]
+
+
+@pytest.mark.parametrize("loss", ["categorical_crossentropy", "sparse_categorical_crossentropy"])
+def test_a_run_reports_every_batch_and_epoch_and_learns(loss):
+    outcome, events = train(loss=loss, train_images=600, epochs=3, learning_rate=0.003)
+    assert outcome == "finished"
+    started = of_type(events, "started")[0]
+    assert (started["train_images"], started["validation_images"]) == (480, 120)
+    assert started["steps_per_epoch"] == 15 and started["device"] == "CPU"
+    epochs = of_type(events, "epoch")
+    assert [epoch["epoch"] for epoch in epochs] == [1, 2, 3]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(epochs[0])
+    assert epochs[-1]["loss"] < epochs[0]["loss"]
+    batches = [record for event in of_type(events, "batches") for record in event["records"]]
+    assert len(batches) == 45 and batches[-1][:2] == [3, 15]
+    assert of_type(events, "end")[0]["message"] == "Finished all 3 epochs."
+
+
+def test_the_same_seed_gives_the_same_run():
+    first = of_type(train(seed=9, epochs=1)[1], "epoch")[0]
+    second = of_type(train(seed=9, epochs=1)[1], "epoch")[0]
+    assert math.isclose(first["val_loss"], second["val_loss"], rel_tol=1e-5)
+
+
+def test_stop_ends_the_run_after_the_current_batch_and_keeps_the_history():
+    calls = []
+
+    def stop_after_three_batches():
+        calls.append(1)
+        return len(calls) >= 3
+
+    events = []
+    outcome = training.run(Settings(**{**TINY, "epochs": 5}), events.append,
+                           stop_after_three_batches)
+    assert outcome == "stopped"
+    batches = [record for event in of_type(events, "batches") for record in event["records"]]
+    assert [record[:2] for record in batches] == [[1, 1], [1, 2], [1, 3]]
+    assert len(of_type(events, "epoch")) == 1  # the partial epoch, with validation
+    assert "history so far is kept" in of_type(events, "end")[0]["message"]
+
+
+def test_a_far_too_high_learning_rate_turns_the_loss_into_nan_and_the_run_stops_itself():
+    outcome, events = train(optimizer="sgd", learning_rate=10.0, seed=1, train_images=500,
+                            epochs=5)
+    assert outcome == "diverged"
+    assert len(of_type(events, "epoch")) == 1
+    message = of_type(events, "end")[0]["message"]
+    assert "NaN" in message and "learning rate (10) is far too high" in message
+
+
+def test_a_collapse_to_chance_level_is_recognised_and_stops_the_run():
+    outcome, events = train(optimizer="adam", learning_rate=0.1, seed=42, train_images=500,
+                            epochs=5)
+    assert outcome == "collapsed"
+    assert len(of_type(events, "epoch")) < 5
+    assert "ln(8) = 2.08" in of_type(events, "end")[0]["message"]
+
+
+def test_a_learning_rate_that_is_merely_too_low_is_not_called_a_collapse():
+    outcome, _ = train(optimizer="adam", learning_rate=0.00001, epochs=2)
+    assert outcome == "finished"
+
+
+def test_real_cifar_photographs_learn_with_the_lessons_settings(cifar_subset):
+    outcome, events = train(dataset=str(cifar_subset), train_images=2000, epochs=2)
+    accuracy = [epoch["val_accuracy"] for epoch in of_type(events, "epoch")]
+    assert outcome == "finished" and accuracy[-1] > 0.2  # chance is 0.1
+
+
+def test_the_progress_callback_does_no_work_that_grows_with_the_history():
+    sent = []
+    progress = training.Progress(sent.append, lambda: False, 8, np.zeros((2, 32, 32, 3)))
+    progress.on_epoch_begin(0)
+    for step in range(5000):
+        progress.on_train_batch_end(step, {"loss": 2.0, "accuracy": 0.1})
+    progress.flush()
+    records = [record for event in sent for record in event["records"]]
+    assert len(records) == 5000 and progress.pending == []
