@@ -1,5 +1,3 @@
-import sys
-
 from streamlit.testing.v1 import AppTest
 
 
@@ -11,11 +9,3 @@ def test_about_explains_the_data_sets_and_the_command_line():
     text = " ".join(block.value for block in at.markdown)
     assert "CIFAR-10" in text and "Shapes" in text and "FITLAB_DATA_DIR" in text
     assert "python -m fitlab fetch cifar10" in at.code[0].value
-
-
-def test_no_page_imports_keras_or_tensorflow_into_the_server():
-    at = AppTest.from_file("../app.py", default_timeout=60).run()
-    for page in ("pages/about.py", "pages/train.py"):
-        at.switch_page(page).run()
-        assert not at.exception
-    assert "keras" not in sys.modules and "tensorflow" not in sys.modules
