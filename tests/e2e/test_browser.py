@@ -76,3 +76,21 @@ def test_a_diverging_and_a_collapsed_run_are_explained(page):
     expect(page.get_by_text("ln(8) = 2.08").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "collapsed.png", full_page=True)
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_changing_settings_leaving_the_page_and_a_second_tab_leave_the_run_alone(page, app_url):
+    set_number(page, "Training images", 1500)
+    train(page)
+    expect(page.get_by_text(STATUS)).to_be_visible(timeout=60_000)
+    move_learning_rate(page, 2)  # a setting for the next run, changed mid-run
+    page.get_by_role("link", name="About Fit Lab").click()
+    expect(page.get_by_role("heading", name="About Fit Lab")).to_be_visible()
+    second_tab = page.context.new_page()
+    second_tab.goto(app_url)
+    expect(second_tab.get_by_role("button", name="Train", exact=True)).to_be_enabled(
+        timeout=60_000)
+    second_tab.close()
+    page.get_by_role("link", name="Compile and train").click()
+    expect(page.get_by_text("Finished all 10 epochs.")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Training on 1,200 images")).to_be_visible()
+    assert page.get_by_text("Traceback").count() == 0
