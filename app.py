@@ -17,7 +17,8 @@ with st.sidebar:
         st.error(pool.problem)
     elif pool.warm_workers:
         st.caption(f"Trainers ready: {pool.warm_workers} of {pool.size} · "
-                   f"{', '.join(pool.devices)}")
+                   f"{', '.join(pool.devices)} · training now: {pool.training_jobs} · "
+                   f"waiting: {pool.queued_jobs}")
     else:
         st.caption("Trainers are starting (TensorFlow loads once, in the background).")
 

@@ -69,16 +69,30 @@ def cifar10_is_cached() -> bool:
 
 
 def choices(folder: pathlib.Path | None = None) -> dict[str, str]:
-    """Data sets the app offers, as {name: title}; `.npz` files come from the data folder."""
+    """Data sets the app offers, as {name: title}; `.npz` files come from the data folder.
+
+    A data-folder file is named by its file name alone, so that no server path reaches a
+    page or a share link; `resolve` turns the name back into the file.
+    """
     offered = {
         SHAPES: "Shapes (offline, 8 classes)",
-        CIFAR10: "CIFAR-10" if cifar10_is_cached() else "CIFAR-10 (downloads 170 MB once)",
+        CIFAR10: "CIFAR-10",
     }
     folder = data_dir() if folder is None else folder
     if folder.is_dir():
         for path in sorted(folder.glob("*.npz")):
-            offered[str(path.resolve())] = f"{path.name} (data folder)"
+            offered[path.name] = f"{path.name} (data folder)"
     return offered
+
+
+def resolve(name: str, folder: pathlib.Path | None = None) -> str:
+    """The data set to load for a name from `choices`: a built-in name or a file's path."""
+    if name in (SHAPES, CIFAR10):
+        return name
+    folder = data_dir() if folder is None else folder
+    if name not in choices(folder):  # only files that are really there, never a typed path
+        raise DataError(f"There is no data set called {name!r} in the data folder.")
+    return str((folder / name).resolve())
 
 
 def describe(name: str) -> DatasetInfo:

@@ -9,15 +9,16 @@ after another. Workers are fresh interpreters, never forks: the server has threa
 from __future__ import annotations
 
 import atexit
-import itertools
 import json
 import os
 import pathlib
 import queue
+import shutil
 import subprocess
 import sys
 import threading
 import time
+import uuid
 
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.settings import Settings
@@ -29,25 +30,41 @@ RESTART_DELAYS = (0.5, 2.0, 5.0, 15.0)
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
+# A run whose browser tab has gone is stopped once the tab has been away this long; a
+# reconnecting tab (a flaky network, a laptop lid) gets this long to come back.
+ORPHAN_GRACE_SECONDS = 30.0
+JANITOR_SECONDS = 2.0
+FINISHED_JOBS_KEPT_PER_OWNER = 20
+
+
+class PoolBusy(RuntimeError):
+    """This session already has a run waiting or training."""
+
+
 def default_worker_count() -> int:
-    configured = os.environ.get("FITLAB_WORKERS")
+    """How many runs train at once: FITLAB_WORKERS, else a default for the machine."""
+    configured = os.environ.get("FITLAB_WORKERS", "").strip()
     if configured:
-        return max(1, int(configured))
-    # Each run already uses every core through TensorFlow's own threads; two runs at once
-    # on two cores only take turns. One worker per four cores, at least one.
+        if not configured.isdigit() or int(configured) < 1:
+            raise ValueError(f"FITLAB_WORKERS must be a whole number from 1, not {configured!r}.")
+        return int(configured)
+    if shutil.which("nvidia-smi"):
+        # A GPU finishes a lesson run in seconds, and memory growth lets runs share the card.
+        return 4
+    # On a CPU each run already uses every core through TensorFlow's own threads, so two
+    # runs on two cores only take turns. One worker per four cores, at least one.
     return max(1, (os.cpu_count() or 1) // 4)
 
 
 class Job:
     """One training run as the server sees it: its history and a way to stop it."""
 
-    _ids = itertools.count(1)
-
     def __init__(self, settings: Settings, owner: str = ""):
-        self.id = f"run-{next(self._ids)}"
+        self.id = uuid.uuid4().hex  # not guessable: one learner cannot reach another's run
         self.owner = owner
         self.history = RunHistory(settings)
         self.stop_requested_at: float | None = None
+        self.stop_reason = ""
         self._lock = threading.Lock()
         self._worker = None  # while a worker trains this job
 
@@ -59,19 +76,25 @@ class Job:
         with self._lock:
             return self.history.copy()
 
-    def stop(self) -> None:
-        """Ask the run to stop after its current batch; a queued run is simply dropped."""
+    def stop(self, reason: str = "") -> None:
+        """Ask the run to stop after its current batch; a queued run is simply dropped.
+
+        `reason` replaces the usual "stopped at your request" when the learner did not ask.
+        """
         with self._lock:
             if not self.history.active or self.stop_requested_at is not None:
                 return
-            self.stop_requested_at = time.monotonic()
+            self.stop_requested_at, self.stop_reason = time.monotonic(), reason
             if self.history.state == QUEUED:
-                self.history.finish("stopped", "Stopped before it started; nothing was trained.")
+                self.history.finish(
+                    "stopped", reason or "Stopped before it started; nothing was trained.")
             elif self._worker is not None:
                 self._worker.send({"type": "stop"})
 
     def _apply(self, event: dict) -> None:
         with self._lock:
+            if event["type"] == "end" and event["outcome"] == "stopped" and self.stop_reason:
+                event = {**event, "message": self.stop_reason}
             self.history.apply(event)
 
     def _finish(self, state: str, message: str) -> None:
@@ -148,8 +171,13 @@ class _Worker:
 class WorkerPool:
     """Queue of jobs served by `workers` warm processes; one thread per worker feeds it."""
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, owner_alive=None):
+        """`owner_alive(owner)` says whether the session that submitted a job is still there;
+        runs of sessions that are gone are stopped and forgotten."""
         self.size = workers or default_worker_count()
+        self._owner_alive = owner_alive
+        self._owner_gone_since: dict[str, float] = {}
+        self._seconds_per_image_epoch: float | None = None  # measured pace, for wait estimates
         self._queue: list[Job] = []
         self._jobs: dict[str, Job] = {}
         self._ready: dict[int, str] = {}  # serving thread -> device name, once warm
@@ -162,6 +190,9 @@ class WorkerPool:
                              name=f"fitlab-pool-{number}")
             for number in range(self.size)
         ]
+        if owner_alive is not None:
+            self._threads.append(threading.Thread(target=self._janitor, daemon=True,
+                                                  name="fitlab-pool-janitor"))
         for thread in self._threads:
             thread.start()
         atexit.register(self.close)
@@ -173,6 +204,9 @@ class WorkerPool:
         with self._changed:
             if self._closed:
                 raise RuntimeError("The training pool has shut down.")
+            if owner and any(other.owner == owner and other.history.active
+                             for other in self._jobs.values()):
+                raise PoolBusy("You already have a run waiting or training; stop it first.")
             self._jobs[job.id] = job
             self._queue.append(job)
             self._changed.notify_all()
@@ -186,6 +220,30 @@ class WorkerPool:
         with self._changed:
             waiting = [queued for queued in self._queue if queued.history.state == QUEUED]
             return waiting.index(job) + 1 if job in waiting else 0
+
+    def seconds_to_wait(self, job: Job) -> float | None:
+        """A rough wait for a queued job: the work ahead of it shared among the workers."""
+        pace = self._seconds_per_image_epoch
+        with self._changed:
+            waiting = [queued for queued in self._queue if queued.history.state == QUEUED]
+            running = [other for other in self._jobs.values()
+                       if other.history.active and other.history.state != QUEUED]
+        if job not in waiting or pace is None:
+            return None
+        ahead = waiting[:waiting.index(job)]
+        work = sum(other.history.seconds_left() or _estimate(other, pace) for other in running)
+        work += sum(_estimate(other, pace) for other in ahead)
+        return work / self.size
+
+    @property
+    def training_jobs(self) -> int:
+        return sum(1 for job in list(self._jobs.values())
+                   if job.history.active and job.history.state != QUEUED)
+
+    @property
+    def queued_jobs(self) -> int:
+        with self._changed:
+            return sum(1 for job in self._queue if job.history.state == QUEUED)
 
     @property
     def devices(self) -> list[str]:
@@ -273,6 +331,7 @@ class WorkerPool:
                 if event is not None:
                     job._apply(event)
                     if event["type"] in ("end", "failed"):
+                        self._learn_pace(job)
                         return
                 elif self._stop_overdue(job):
                     worker.close(kill=True)
@@ -290,7 +349,58 @@ class WorkerPool:
             with job._lock:
                 job._worker = None
 
+    def _learn_pace(self, job: Job) -> None:
+        history = job.history
+        images, epochs = history.info.get("train_images"), len(history.epochs)
+        if images and epochs:
+            pace = history.elapsed() / (images * epochs)
+            previous = self._seconds_per_image_epoch
+            self._seconds_per_image_epoch = pace if previous is None else 0.7 * previous + 0.3 * pace
+
+    # -- the thread that watches for sessions that have gone ----------------------------------
+
+    def _janitor(self) -> None:
+        while not self._closed:
+            time.sleep(JANITOR_SECONDS)
+            self.sweep()
+
+    def sweep(self, now: float | None = None) -> None:
+        """Stop the runs of sessions gone longer than the grace, and forget their history."""
+        now = time.monotonic() if now is None else now
+        owners = {job.owner for job in list(self._jobs.values()) if job.owner}
+        for owner in owners:
+            if self._owner_alive(owner):
+                self._owner_gone_since.pop(owner, None)
+                self._forget_old(owner)
+                continue
+            gone_since = self._owner_gone_since.setdefault(owner, now)
+            if now - gone_since < ORPHAN_GRACE_SECONDS:
+                continue
+            for job in self._jobs_of(owner):
+                job.stop("Stopped because the browser tab that started it was closed.")
+            with self._changed:
+                for job in self._jobs_of(owner):
+                    if not job.history.active:
+                        del self._jobs[job.id]
+                if not self._jobs_of(owner):
+                    self._owner_gone_since.pop(owner, None)
+
+    def _jobs_of(self, owner: str) -> list[Job]:
+        return [job for job in list(self._jobs.values()) if job.owner == owner]
+
+    def _forget_old(self, owner: str) -> None:
+        finished = [job for job in self._jobs_of(owner) if not job.history.active]
+        with self._changed:
+            for job in finished[:-FINISHED_JOBS_KEPT_PER_OWNER]:
+                self._jobs.pop(job.id, None)
+
     @staticmethod
     def _stop_overdue(job: Job) -> bool:
         asked = job.stop_requested_at
         return asked is not None and time.monotonic() - asked > STOP_GRACE_SECONDS
+
+
+def _estimate(job: Job, seconds_per_image_epoch: float) -> float:
+    """How long a run should take at the pace measured so far."""
+    settings = job.settings
+    return seconds_per_image_epoch * settings.train_images * 0.8 * settings.epochs

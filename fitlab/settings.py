@@ -100,3 +100,56 @@ def validate(settings: Settings) -> None:
     _whole_number("The seed", settings.seed, 0, 2**31 - 1)
     if not isinstance(settings.dataset, str) or not settings.dataset.strip():
         raise SettingsError("Choose a data set to train on.")
+
+
+# -- settings in a share link's query string ---------------------------------------------------
+
+LINK_NAMES = {
+    "dataset": "data set", "loss": "loss function", "optimizer": "optimizer",
+    "learning_rate": "learning rate", "batch_size": "batch size", "epochs": "number of epochs",
+    "train_images": "number of training images", "seed": "seed",
+}
+
+
+def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
+    """What is wrong with a link's settings, one sentence each; empty when all is well.
+
+    The app binds its widgets to the query string, which applies the good values and drops
+    the rest; these sentences tell the learner what was dropped and what is used instead.
+    Choices travel by the label the learner sees ("SGD", "Categorical cross-entropy").
+    """
+    default = Settings()
+    shown_default = {**default.to_dict(), "dataset": "Shapes", "loss": LOSSES[default.loss],
+                     "optimizer": OPTIMIZERS[default.optimizer]}
+    allowed = {
+        "dataset": lambda text: text in dataset_titles,
+        "loss": lambda text: text in LOSSES.values(),
+        "optimizer": lambda text: text in OPTIMIZERS.values(),
+        "learning_rate": lambda text: _number(text) in LEARNING_RATES,
+        "batch_size": lambda text: _number(text) in BATCH_SIZES,
+        "epochs": lambda text: _whole(text, MIN_EPOCHS, MAX_EPOCHS),
+        "train_images": lambda text: _whole(text, MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES),
+        "seed": lambda text: _whole(text, 0, 2**31 - 1),
+    }
+    problems = []
+    for key, value in query.items():
+        text = value if isinstance(value, str) else str(value)
+        if key not in allowed:
+            problems.append(f"The link's “{key}” is not a Fit Lab setting, so it was ignored.")
+        elif not allowed[key](text):
+            problems.append(
+                f"The link asks for {LINK_NAMES[key]} “{text[:40]}”, which Fit Lab does not "
+                f"offer, so the default ({shown_default[key]}) is used."
+            )
+    return problems
+
+
+def _number(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _whole(text: str, low: int, high: int) -> bool:
+    return text.isdigit() and low <= int(text) <= high

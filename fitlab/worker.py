@@ -33,6 +33,8 @@ def main() -> None:
             else:
                 stop.clear()  # here, in input order, so a Stop sent right after still counts
                 runs.put(message["settings"])
+        # End of input: the server has gone. Stop the run in hand and leave nothing behind.
+        stop.set()
         runs.put(None)
 
     threading.Thread(target=read_input, daemon=True).start()

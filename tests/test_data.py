@@ -82,7 +82,10 @@ def test_data_folder_npz_files_are_offered_by_name(tmp_path, monkeypatch, small_
     monkeypatch.setenv("FITLAB_DATA_DIR", str(tmp_path))
     offered = data.choices()
     assert list(offered)[:2] == ["shapes", "cifar10"]
-    assert offered[str((tmp_path / "birds.npz").resolve())] == "birds.npz (data folder)"
+    assert offered["birds.npz"] == "birds.npz (data folder)"
+    assert data.resolve("birds.npz") == str((tmp_path / "birds.npz").resolve())
+    with pytest.raises(data.DataError, match="no data set called '../etc/passwd'"):
+        data.resolve("../etc/passwd")
 
 
 @pytest.mark.timeout(60)  # a hang, not a slow answer, is what this guards against

@@ -80,3 +80,62 @@ def test_a_bad_data_file_fails_the_run_in_words_and_the_worker_carries_on(pool, 
     good = pool.submit(TINY.replace(epochs=1))
     wait_until(lambda: not good.history.active)
     assert good.history.state == "finished"
+
+
+def test_one_session_has_one_active_run_at_a_time(pool):
+    from fitlab.jobs import PoolBusy
+
+    first = pool.submit(TINY.replace(epochs=50), owner="learner-a")
+    with pytest.raises(PoolBusy, match="already have a run"):
+        pool.submit(TINY, owner="learner-a")
+    other = pool.submit(TINY.replace(epochs=1), owner="learner-b")  # others are not blocked
+    first.stop()
+    wait_until(lambda: not other.history.active)
+    again = pool.submit(TINY.replace(epochs=1), owner="learner-a")
+    wait_until(lambda: not again.history.active)
+    assert again.history.state == "finished"
+
+
+def test_a_queued_run_is_told_how_long_it_will_wait(pool):
+    warm_up = pool.submit(TINY.replace(epochs=1))
+    wait_until(lambda: not warm_up.history.active)  # the pool measures its pace from this
+    running = pool.submit(TINY.replace(epochs=20))
+    waiting = pool.submit(TINY.replace(epochs=1))
+    wait_until(lambda: running.history.state == "running")
+    assert pool.queue_position(waiting) == 1
+    assert pool.seconds_to_wait(waiting) > 0
+    running.stop()
+    wait_until(lambda: not waiting.history.active)
+
+
+def test_the_run_of_a_closed_tab_is_stopped_after_the_grace_and_then_forgotten():
+    from fitlab import jobs
+
+    open_sessions = {"tab-1"}
+    pool = WorkerPool(workers=1, owner_alive=lambda owner: owner in open_sessions)
+    try:
+        job = pool.submit(TINY.replace(epochs=50), owner="tab-1")
+        wait_until(lambda: job.history.state == "running")
+        open_sessions.clear()  # the learner closes the tab
+        now = time.monotonic()
+        pool.sweep(now)
+        pool.sweep(now + jobs.ORPHAN_GRACE_SECONDS / 2)
+        assert job.history.active  # a reconnecting tab has time to come back
+        pool.sweep(now + jobs.ORPHAN_GRACE_SECONDS + 1)
+        wait_until(lambda: not job.history.active, seconds=20)
+        assert "tab that started it was closed" in job.history.message
+        pool.sweep(now + jobs.ORPHAN_GRACE_SECONDS + 2)
+        assert pool.get(job.id) is None
+    finally:
+        pool.close()
+
+
+def test_a_worker_whose_server_has_gone_stops_its_run_and_exits():
+    from fitlab.jobs import _Worker
+
+    worker = _Worker()
+    wait_until(lambda: worker.receive(0.5) is not None)  # ready
+    worker.send({"type": "train", "settings": TINY.replace(epochs=50).to_dict()})
+    wait_until(lambda: (worker.receive(0.5) or {}).get("type") == "batches")
+    worker.process.stdin.close()  # what a killed server leaves behind
+    assert worker.process.wait(timeout=30) == 0

@@ -52,3 +52,41 @@ def test_train_runs_in_a_worker_and_the_page_reports_the_outcome():
         at.run()
     assert at.success and "Finished all 2 epochs" in at.success[0].value
     assert not at.button[0].disabled
+
+
+def test_a_share_link_restores_its_settings():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update({"optimizer": "SGD", "learning_rate": "0.1", "epochs": "3",
+                            "batch_size": "64", "seed": "7",
+                            "loss": "Sparse categorical cross-entropy"})
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="optimizer").value == "sgd"
+    assert at.select_slider(key="learning_rate").value == 0.1
+    assert at.select_slider(key="batch_size").value == 64
+    assert (at.slider(key="epochs").value, at.number_input(key="seed").value) == (3, 7)
+    assert at.selectbox(key="loss").value == "sparse_categorical_crossentropy"
+
+
+def test_a_link_with_unknown_malformed_and_out_of_range_values_opens_with_notices():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update({"learning_rate": "fast", "epochs": "999", "colour": "red",
+                            "dataset": "/etc/passwd", "optimizer": "SGD", "loss": "mse"})
+    at.run()
+    assert not at.exception
+    notices = " ".join(warning.value for warning in at.warning)
+    assert "learning rate “fast”" in notices and "number of epochs “999”" in notices
+    assert "“colour” is not a Fit Lab setting" in notices and "data set “/etc/passwd”" in notices
+    assert "loss function “mse”" in notices and "(Categorical cross-entropy) is used" in notices
+    assert at.select_slider(key="learning_rate").value == 0.001  # the default instead
+    assert at.slider(key="epochs").value == 10
+    assert at.selectbox(key="dataset").value == "shapes"
+    assert at.selectbox(key="optimizer").value == "sgd"  # the good part of the link is kept
+    assert not at.button[0].disabled
+
+
+def test_a_batch_larger_than_the_training_images_is_explained():
+    at = open_app()
+    at.number_input(key="train_images").set_value(100).run()
+    at.select_slider(key="batch_size").set_value(512).run()
+    assert any("larger than the 80 images" in caption.value for caption in at.caption)

@@ -33,3 +33,18 @@ def test_round_trip_through_a_dictionary_and_unknown_keys_are_refused():
     assert Settings.from_dict(settings.to_dict()) == settings
     with pytest.raises(SettingsError, match="Unknown setting"):
         Settings.from_dict({"momentum": 0.9})
+
+
+def test_link_problems_name_each_bad_value_and_the_default_used_instead():
+    from fitlab.settings import link_problems
+
+    assert link_problems({"optimizer": "SGD", "learning_rate": "1e-05", "seed": "3"},
+                         ["Shapes"]) == []
+    problems = link_problems({"batch_size": "33", "seed": "-1", "x": "1"}, ["Shapes"])
+    assert problems == [
+        "The link asks for batch size “33”, which Fit Lab does not offer, so the default "
+        "(32) is used.",
+        "The link asks for seed “-1”, which Fit Lab does not offer, so the default (42) is "
+        "used.",
+        "The link's “x” is not a Fit Lab setting, so it was ignored.",
+    ]

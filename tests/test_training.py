@@ -97,3 +97,15 @@ def test_the_progress_callback_does_no_work_that_grows_with_the_history():
     progress.flush()
     records = [record for event in sent for record in event["records"]]
     assert len(records) == 5000 and progress.pending == []
+
+
+def test_running_out_of_memory_suggests_a_smaller_batch():
+    class ResourceExhaustedError(Exception):  # the name TensorFlow gives an OOM on a GPU
+        pass
+
+    for error in (MemoryError(), ResourceExhaustedError("OOM when allocating tensor"),
+                  RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")):
+        assert "smaller batch size" in training.describe_failure(error)
+    assert training.describe_failure(ValueError("Images of 8x8 pixels are too small.")) == (
+        "Images of 8x8 pixels are too small.")
+    assert training.describe_failure(KeyError("x")).startswith("The run failed: KeyError")

@@ -8,8 +8,9 @@ from fitlab import data, models
 from fitlab import settings as choices
 from fitlab.settings import Settings
 
-# Widget values survive a visit to another page and back.
-KEEP = {"persist_state": "session"}
+# Every setting lives in the URL, so a link shares it; the binding also keeps the values
+# when the learner visits another page and comes back.
+KEEP = {"bind": "query-params"}
 LABEL_LINES = {
     "one-hot": "Labels are encoded as one-hot vectors (class 3 of 10 → [0,0,0,1,0,0,0,0,0,0]), "
     "as categorical cross-entropy expects.",
@@ -32,6 +33,7 @@ def choose_settings(disabled: bool = False) -> tuple[Settings | None, data.Datas
     the problem shown when the chosen data set cannot be read."""
     default = Settings()
     offered = data.choices()
+    _explain_link_problems(offered)
     dataset = st.selectbox(
         "Dataset", list(offered), format_func=offered.get, key="dataset", **KEEP,
         help="Shapes is made by Fit Lab and needs no internet. CIFAR-10 is the lesson's data "
@@ -62,17 +64,34 @@ def choose_settings(disabled: bool = False) -> tuple[Settings | None, data.Datas
     seed = right.number_input("Seed", 0, 2**31 - 1, default.seed, key="seed", **KEEP,
                               help="The same seed and settings give the same run.")
     st.caption(LABEL_LINES[choices.LABEL_ENCODING[loss]])
+    if dataset == data.CIFAR10 and not data.cifar10_is_cached():
+        st.caption("CIFAR-10 is not on this server yet: the first run downloads it (170 MB).")
     try:
-        info = describe(dataset)
+        source = data.resolve(dataset)
+        info = describe(source)
     except data.DataError as error:
         st.error(str(error))
         return None, None
-    settings = Settings(dataset=dataset, loss=loss, optimizer=optimizer,
+    settings = Settings(dataset=source, loss=loss, optimizer=optimizer,
                         learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
                         train_images=int(train_images), seed=int(seed))
+    used = min(settings.train_images, info.train_size)
     if settings.train_images > info.train_size:
         st.caption(f"{info.title} has {info.train_size:,} training images; a run uses them all.")
+    trained_on = used - max(1, round(used * choices.VALIDATION_FRACTION))
+    if settings.batch_size > trained_on:
+        st.caption(f"The batch size ({settings.batch_size}) is larger than the {trained_on:,} "
+                   "images the run trains on, so each epoch is a single batch of them all.")
     return settings, info
+
+
+def _explain_link_problems(offered: dict[str, str]) -> None:
+    """Once per session, say which of the link's settings could not be used, and why."""
+    if "link_problems" not in st.session_state:
+        st.session_state.link_problems = choices.link_problems(
+            st.query_params.to_dict(), offered.values())
+    for problem in st.session_state.link_problems:
+        st.warning(problem)
 
 
 def show_model(info: data.DatasetInfo) -> None:

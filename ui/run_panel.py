@@ -6,15 +6,22 @@ import streamlit as st
 
 from fitlab import charts, diagnosis
 from fitlab.history import QUEUED, STARTING, RunHistory
+from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
 from ui.state import current_job, session_owner, training_pool
 
 REDRAW_SECONDS = 0.5
 
 
-def _start(settings: Settings) -> None:
-    job = training_pool().submit(settings, owner=session_owner())
+def _start(settings: Settings) -> bool:
+    try:
+        job = training_pool().submit(settings, owner=session_owner())
+    except PoolBusy as busy:
+        st.warning(str(busy))
+        return False
     st.session_state.job_id = job.id
+    st.session_state.link_problems = []  # read once; the run now speaks for itself
+    return True
 
 
 def _stop() -> None:
@@ -30,8 +37,8 @@ def train_and_stop(settings: Settings | None) -> None:
     # Train reads the settings of this script run, not ones bound to a callback earlier.
     if left.button("Train", type="primary", disabled=running or settings is None,
                    width="stretch"):
-        _start(settings)
-        st.rerun()  # draw the page again with Train off and Stop on
+        if _start(settings):
+            st.rerun()  # draw the page again with Train off and Stop on
     right.button("Stop", on_click=_stop, disabled=not running, width="stretch")
 
 
@@ -58,8 +65,10 @@ def _draw_live() -> None:
 
 def status_line(history: RunHistory) -> str:
     if history.state == QUEUED:
-        position = training_pool().queue_position(current_job())
-        return f"Waiting for a free trainer: number {position} in the queue."
+        pool, job = training_pool(), current_job()
+        line = f"Waiting for a free trainer: number {pool.queue_position(job)} in the queue"
+        wait = pool.seconds_to_wait(job)
+        return line + (f", about {wait:.0f} s to wait." if wait is not None else ".")
     if history.state == STARTING:
         return "Starting: loading the data set and building the model…"
     parts = [f"Epoch {max(history.current_epoch, 1)}/{history.settings.epochs}",

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fitlab.jobs import Job, WorkerPool
+
+
+def _session_is_open(session_id: str) -> bool:
+    """False once the browser tab of that session has disconnected."""
+    if not st.runtime.exists():  # AppTest and bare scripts have no server to ask
+        return True
+    return st.runtime.get_instance().is_active_session(session_id)
 
 
 @st.cache_resource(show_spinner=False)
 def training_pool() -> WorkerPool:
     """Started once per server; its workers import TensorFlow in the background at once."""
-    return WorkerPool()
+    return WorkerPool(owner_alive=_session_is_open)
 
 
 def current_job() -> Job | None:
@@ -18,5 +26,5 @@ def current_job() -> Job | None:
 
 
 def session_owner() -> str:
-    context = st.runtime.scriptrunner.get_script_run_ctx() if st.runtime.exists() else None
+    context = get_script_run_ctx()
     return context.session_id if context else "local"

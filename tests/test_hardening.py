@@ -1,0 +1,28 @@
+"""What a shared workshop server must never do, checked in the files that could do it."""
+
+import pathlib
+import tomllib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+UI_FILES = [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py")]
+
+
+def test_no_page_renders_raw_html():
+    for path in UI_FILES:
+        text = path.read_text()
+        assert "unsafe_allow_html" not in text and "st.html" not in text, path.name
+
+
+def test_the_server_config_hides_tracebacks_and_keeps_uploads_small():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["toolbarMode"] == "viewer"
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"]["maxUploadSize"] <= 20
+
+
+def test_the_engine_knows_nothing_of_streamlit():
+    for path in (ROOT / "fitlab").glob("*.py"):
+        lines = path.read_text().splitlines()
+        assert not any(line.lstrip().startswith(("import streamlit", "from streamlit"))
+                       for line in lines), path.name
