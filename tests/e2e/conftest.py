@@ -2,54 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import pathlib
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("FITLAB_CHROMIUM", "/usr/bin/chromium")
+from server import CHROMIUM, ROOT, launch_chromium, streamlit_server
+
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture(scope="session")
+def server_log(tmp_path_factory) -> pathlib.Path:
+    return tmp_path_factory.mktemp("server") / "streamlit.log"
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = dict(os.environ, FITLAB_DATA_DIR=str(tmp_path_factory.mktemp("data")))
-    with open(log, "w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env=env,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"streamlit did not start:\n{log.read_text()}")
-                time.sleep(0.3)
+def app_url(tmp_path_factory, server_log):
+    data_folder = tmp_path_factory.mktemp("data")
+    with streamlit_server(server_log, FITLAB_DATA_DIR=str(data_folder)) as (url, _):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    text = log.read_text()
+    text = server_log.read_text()
     assert "Traceback" not in text, f"the server logged a traceback:\n{text}"
 
 
@@ -60,11 +32,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 

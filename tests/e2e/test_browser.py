@@ -94,3 +94,30 @@ def test_changing_settings_leaving_the_page_and_a_second_tab_leave_the_run_alone
     expect(page.get_by_text("Finished all 10 epochs.")).to_be_visible(timeout=120_000)
     expect(page.get_by_text("Training on 1,200 images")).to_be_visible()
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_closing_the_tab_cancels_its_run_and_frees_the_trainer(browser, app_url):
+    learner = browser.new_context().new_page()
+    learner.goto(app_url)
+    learner.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+    set_number(learner, "Training images", 5000)
+    learner.get_by_role("slider").nth(2).focus()  # Epochs: to the far end, 50
+    learner.keyboard.press("End")
+    train(learner)
+    expect(learner.get_by_text(STATUS)).to_be_visible(timeout=60_000)
+    learner.context.close()  # the learner closes the tab mid-run
+
+    instructor = browser.new_context().new_page()
+    deadline = time.monotonic() + 90  # 30 s of grace for a reconnecting tab, then a sweep
+    seen = []
+    while True:
+        instructor.goto(app_url)
+        sidebar = instructor.get_by_text(re.compile(r"training now: \d+"))
+        sidebar.wait_for(timeout=60_000)
+        seen.append(re.search(r"training now: \d+", sidebar.inner_text()).group())
+        if seen[-1] == "training now: 0":
+            assert seen[0] == "training now: 1"  # it was still training when the tab closed
+            break
+        assert time.monotonic() < deadline, "the closed tab's run is still training"
+        instructor.wait_for_timeout(2000)
+    instructor.context.close()
