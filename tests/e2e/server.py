@@ -48,8 +48,32 @@ def streamlit_server(log: pathlib.Path, **environment):
                 time.sleep(0.3)
         yield url, server
     finally:
+        workers = children(server.pid)
         server.terminate()
         server.wait(timeout=60)
+        _wait_for_exit(workers)
+
+
+def children(pid: int) -> list[int]:
+    listed = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(child) for child in listed.stdout.split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's bookkeeping is left
+
+
+def _wait_for_exit(pids: list[int], seconds: float = 30) -> None:
+    """Raise if any of the server's workers outlives it: nothing may be left behind."""
+    deadline = time.monotonic() + seconds
+    while (alive := [pid for pid in pids if _running(pid)]):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"training workers {alive} outlived the server")
+        time.sleep(0.2)
 
 
 def launch_chromium(playwright):
@@ -58,9 +82,8 @@ def launch_chromium(playwright):
 
 def rss_megabytes(pid: int) -> float:
     """Resident memory of a process and all its children (the training workers), in MB."""
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     total = 0
-    for process in [str(pid), *children.stdout.split()]:
+    for process in [pid, *children(pid)]:
         try:
             status = pathlib.Path(f"/proc/{process}/status").read_text()
         except OSError:
