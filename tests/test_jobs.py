@@ -139,3 +139,22 @@ def test_a_worker_whose_server_has_gone_stops_its_run_and_exits():
     wait_until(lambda: (worker.receive(0.5) or {}).get("type") == "batches")
     worker.process.stdin.close()  # what a killed server leaves behind
     assert worker.process.wait(timeout=30) == 0
+
+
+def test_a_worker_retires_after_its_share_of_runs_and_a_fresh_one_carries_on(monkeypatch):
+    from fitlab import jobs
+
+    monkeypatch.setattr(jobs, "RUNS_PER_WORKER", 2)
+    pool = WorkerPool(workers=1)
+    try:
+        pids, outcomes = [], []
+        for seed in range(3):
+            job = pool.submit(TINY.replace(epochs=1, seed=seed))
+            wait_until(lambda: job.history.state == "running")
+            pids.append(pool.worker_pids[0])
+            wait_until(lambda: not job.history.active)
+            outcomes.append(job.history.state)
+        assert outcomes == ["finished"] * 3
+        assert pids[0] == pids[1] != pids[2]
+    finally:
+        pool.close()

@@ -90,3 +90,16 @@ def test_a_batch_larger_than_the_training_images_is_explained():
     at.number_input(key="train_images").set_value(100).run()
     at.select_slider(key="batch_size").set_value(512).run()
     assert any("larger than the 80 images" in caption.value for caption in at.caption)
+
+
+def test_a_malformed_file_in_the_data_folder_is_explained_and_the_app_keeps_working(
+        tmp_path, monkeypatch):
+    (tmp_path / "broken.npz").write_text("this is not an archive")
+    monkeypatch.setenv("FITLAB_DATA_DIR", str(tmp_path))
+    at = open_app()
+    at.selectbox(key="dataset").set_value("broken.npz").run()
+    assert not at.exception
+    assert "broken.npz is not an .npz archive" in at.error[0].value
+    assert at.button[0].disabled  # nothing to train on
+    at.selectbox(key="dataset").set_value("shapes").run()
+    assert not at.error and not at.button[0].disabled

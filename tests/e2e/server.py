@@ -48,13 +48,13 @@ def streamlit_server(log: pathlib.Path, **environment):
                 time.sleep(0.3)
         yield url, server
     finally:
-        workers = children(server.pid)
+        workers = _children(server.pid)
         server.terminate()
         server.wait(timeout=60)
         _wait_for_exit(workers)
 
 
-def children(pid: int) -> list[int]:
+def _children(pid: int) -> list[int]:
     listed = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     return [int(child) for child in listed.stdout.split()]
 
@@ -80,10 +80,11 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def rss_megabytes(pid: int) -> float:
-    """Resident memory of a process and all its children (the training workers), in MB."""
+def rss_megabytes(pid: int, children: bool = True) -> float:
+    """Resident memory of a process and, unless told not to, its children (the training
+    workers), in MB."""
     total = 0
-    for process in [pid, *children(pid)]:
+    for process in [pid, *(_children(pid) if children else [])]:
         try:
             status = pathlib.Path(f"/proc/{process}/status").read_text()
         except OSError:
