@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import pathlib
 import queue
@@ -22,6 +23,8 @@ import uuid
 
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # A worker gets this long to honour Stop (it checks after every batch) before it is killed.
 STOP_GRACE_SECONDS = 15.0
@@ -215,6 +218,7 @@ class WorkerPool:
             self._jobs[job.id] = job
             self._queue.append(job)
             self._changed.notify_all()
+        log.info("queued run %s", job.id)
         return job
 
     def get(self, job_id: str | None) -> Job | None:
@@ -289,7 +293,9 @@ class WorkerPool:
                     if job is None:
                         break
                     worker.runs += 1
+                    log.info("started run %s", job.id)
                     self._train(worker, job)
+                    log.info("run %s ended: %s", job.id, job.history.state)
             except EOFError:
                 failures += 1
             finally:

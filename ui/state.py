@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -18,7 +20,18 @@ def _session_is_open(session_id: str) -> bool:
 @st.cache_resource(show_spinner=False)
 def training_pool() -> WorkerPool:
     """Started once per server; its workers import TensorFlow in the background at once."""
+    _log_runs_to_the_console()
     return WorkerPool(owner_alive=_session_is_open)
+
+
+def _log_runs_to_the_console() -> None:
+    """One line per run queued, started and ended, for whoever watches the server."""
+    logger = logging.getLogger("fitlab")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s fitlab: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def current_job() -> Job | None:
