@@ -44,17 +44,21 @@ def start_up(browser) -> None:
                 break
             except OSError:
                 time.sleep(0.05)
+        serving = time.monotonic() - started
         page = browser.new_page()
         page.goto(url)
         page.get_by_role("heading", name="Compiling versus fitting").wait_for(timeout=60_000)
         page.get_by_role("button", name="Train", exact=True).wait_for()
         usable = time.monotonic() - started
-        ready = page.get_by_text("Trainers ready")
-        while not ready.count():
+        while True:
+            page.get_by_text("Trainers").wait_for(timeout=60_000)  # the sidebar is drawn
+            if page.get_by_text("Trainers ready").count():
+                break
             page.wait_for_timeout(250)
             page.reload()
         trainers = time.monotonic() - started
-        print(f"start-up: lesson page usable after {usable:.1f} s; "
+        print(f"start-up: server answering after {serving:.1f} s; "
+              f"lesson page usable after {usable:.1f} s; "
               f"trainers ready (TensorFlow imported) after {trainers:.1f} s")
         first_points(page)
         page.close()

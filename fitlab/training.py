@@ -53,7 +53,8 @@ class Progress(keras.callbacks.Callback):
         self.pending: list[list] = []
         self.outcome, self.where = diagnosis.FINISHED, (0, 0)
         self.first_epoch_peak = 0.0
-        self.started = self.last_flush = time.perf_counter()
+        self.started = time.perf_counter()
+        self.last_flush = 0.0  # so that the first batch goes out at once: the first point
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch, self.previous_loss = epoch + 1, 0.0

@@ -103,3 +103,19 @@ def test_a_malformed_file_in_the_data_folder_is_explained_and_the_app_keeps_work
     assert at.button[0].disabled  # nothing to train on
     at.selectbox(key="dataset").set_value("shapes").run()
     assert not at.error and not at.button[0].disabled
+
+
+def test_one_learners_run_is_not_shown_to_another():
+    learner, neighbour = open_app(), open_app()  # two sessions on one server and one pool
+    learner.number_input(key="train_images").set_value(200)
+    learner.slider(key="epochs").set_value(1)
+    learner.button[0].click().run()
+    neighbour.select_slider(key="learning_rate").set_value(0.1).run()
+    assert any("press **Train**" in info.value for info in neighbour.info)
+    assert not neighbour.button[0].disabled and neighbour.button[1].disabled
+    assert learner.select_slider(key="learning_rate").value == 0.001  # settings not shared
+    deadline = time.monotonic() + 120
+    while not learner.success and time.monotonic() < deadline:
+        time.sleep(0.5)
+        learner.run()
+    assert learner.success

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import charts, diagnosis
+from fitlab import diagnosis
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
@@ -94,6 +94,8 @@ def draw_run(history: RunHistory) -> None:
             f"of {history.settings.batch_size} per epoch, on {history.device}."
         )
     if history.batches:
+        from fitlab import charts  # Altair: imported with the first chart, not at start-up
+
         left, right = st.columns(2)
         left.altair_chart(charts.epoch_chart(history, "loss"), key="loss_chart", height=360)
         right.altair_chart(charts.epoch_chart(history, "accuracy"), key="accuracy_chart",
