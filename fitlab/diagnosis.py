@@ -64,7 +64,7 @@ def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0
         return (
             f"The network stopped learning, so the run was stopped after epoch {epoch}."
             + (
-                f" A batch's loss jumped to {peak_loss:.3g} in the first epoch; since then"
+                f" A batch's loss jumped to {peak_loss:.3g} in the first epoch; since then the"
                 if peak_loss > EXPLOSION_FACTOR * chance_loss(num_classes) else " The"
             )
             + f" loss has stuck at chance level, about ln({num_classes}) = "
