@@ -24,6 +24,9 @@ def test_the_lesson_and_the_six_controls_with_the_lessons_defaults():
     assert [button.label for button in at.button] == ["Train", "Stop"]
     assert any("Compiling versus fitting" in header.value for header in at.subheader)
     assert any("one-hot" in caption.value for caption in at.caption)
+    summary = " ".join(block.value for block in at.markdown)
+    assert "| conv2d | Conv2D | (None, 30, 30, 16) | 448 |" in summary
+    assert "| dense_1 | Dense | (None, 8) | 520 |" in summary  # Shapes has 8 classes
 
 
 def test_the_label_line_follows_the_loss_function():

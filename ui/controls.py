@@ -99,15 +99,12 @@ def show_model(info: data.DatasetInfo) -> None:
     rows = models.layer_table(info.image_shape, info.num_classes)
     with st.expander(f"The model: the lesson's CNN, {sum(r.parameters for r in rows):,} "
                      "parameters"):
-        st.dataframe(
-            [
-                {"Layer": row.name, "Type": row.kind,
-                 "Output shape": "(None, " + ", ".join(map(str, row.output_shape)) + ")",
-                 "Parameters": row.parameters}
-                for row in rows
-            ],
-            hide_index=True,
-        )
+        # A Markdown table, as model.summary() prints one: no grid widget to load.
+        st.markdown("\n".join(
+            ["| Layer | Type | Output shape | Parameters |", "|---|---|---|---:|"]
+            + [f"| {row.name} | {row.kind} | (None, {', '.join(map(str, row.output_shape))}) "
+               f"| {row.parameters:,} |" for row in rows]
+        ))
         height, width, channels = info.image_shape
         st.caption(
             f"Input: {height}x{width} pixels with {channels} colour channel"
