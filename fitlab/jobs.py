@@ -96,7 +96,10 @@ class Job:
                 self.history.finish(
                     "stopped", reason or "Stopped before it started; nothing was trained.")
             elif self._worker is not None:
-                self._worker.send({"type": "stop"})
+                try:
+                    self._worker.send({"type": "stop"})
+                except OSError:  # the worker has just died; its serving thread reports why
+                    pass
 
     def _apply(self, event: dict) -> None:
         with self._lock:

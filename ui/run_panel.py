@@ -57,10 +57,9 @@ def live_run() -> None:
 
 def _draw_live() -> None:
     job = current_job()
-    history = job.snapshot()
-    if not history.active:
+    if job is None or not job.history.active:
         st.rerun()  # the whole page: Train comes back and the polling ends
-    draw_run(history)
+    draw_run(job.snapshot())
 
 
 def status_line(history: RunHistory) -> str:
