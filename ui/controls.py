@@ -12,7 +12,8 @@ from fitlab.settings import Settings
 # when the learner visits another page and comes back.
 KEEP = {"bind": "query-params"}
 LABEL_LINES = {
-    "one-hot": "Labels are encoded as one-hot vectors (class 3 of 10 → [0,0,0,1,0,0,0,0,0,0]), "
+    "one-hot": "Labels are encoded as one-hot vectors (class 3 → [0, 0, 0, 1, 0, …], one place "
+    "per class), "
     "as categorical cross-entropy expects.",
     "integer": "Labels stay whole numbers (class 3 → 3), as sparse categorical cross-entropy "
     "expects.",
