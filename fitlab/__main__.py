@@ -1,4 +1,4 @@
-"""The command line: `python -m fitlab train ...` and `python -m fitlab fetch cifar10`."""
+"""The command line: `python -m fitlab train ...` and `python -m fitlab fetch all`."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def main(argv=None) -> int:
 
     train = commands.add_parser("train", help="train the lesson's CNN and print its history")
     train.add_argument("--dataset", default=default.dataset,
-                       help="shapes (offline), cifar10, or a path to an .npz file")
+                       help="shapes (offline), cifar10, fashion_mnist, mnist, a path to an "
+                       ".npz file, or a folder holding one folder of images per class")
     train.add_argument("--loss", choices=list(choices.LOSSES), default=default.loss)
     train.add_argument("--optimizer", choices=list(choices.OPTIMIZERS), default=default.optimizer)
     train.add_argument("--learning-rate", type=float, default=default.learning_rate)
@@ -37,10 +38,15 @@ def main(argv=None) -> int:
     train.add_argument("--train-images", type=int, default=None,
                        help="use at most this many training images (default: all of them)")
     train.add_argument("--seed", type=int, default=default.seed)
+    train.add_argument("--classes", default="",
+                       help="comma-separated classes to train on, e.g. "
+                       f"{','.join(data.LESSON_FIVE)} (default: all)")
+    train.add_argument("--images-per-class", type=int, default=0,
+                       help="use at most this many training images of each class")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch")
 
     fetch = commands.add_parser("fetch", help="download a data set ahead of a workshop")
-    fetch.add_argument("dataset", choices=[data.CIFAR10])
+    fetch.add_argument("dataset", choices=[*data.DOWNLOADED, "all"])
 
     args = parser.parse_args(argv)
     try:
@@ -53,9 +59,37 @@ def main(argv=None) -> int:
 
 
 def fetch_dataset(name: str) -> int:
-    (x_train, _), (x_test, _) = data.load_cifar10()
-    print(f"CIFAR-10 is ready: {len(x_train):,} training and {len(x_test):,} test images.")
+    for each in data.DOWNLOADED if name == "all" else [name]:
+        _fetch(each)
+        x_train, _, x_test, _, _ = data.load(each)  # read back: the files are whole
+        print(f"{data.title(each)} is ready: {len(x_train):,} training and {len(x_test):,} "
+              "test images.")
     return 0
+
+
+def _fetch(name: str) -> None:
+    bar = DownloadBar(sys.stderr.isatty())
+    data.fetch(name, progress=bar)
+    bar.done()
+
+
+class DownloadBar:
+    """Bytes done and in all, redrawn in place on a terminal."""
+
+    def __init__(self, redraw: bool):
+        self.redraw, self.last = redraw, ""
+
+    def __call__(self, title: str, done: int, total: int | None) -> None:
+        size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
+        self.last = f"Downloading {title}: {size}"
+        if self.redraw:
+            sys.stderr.write(f"\r{self.last}   ")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.last:
+            sys.stderr.write(("\r" if self.redraw else "") + self.last + "\n")
+            self.last = ""
 
 
 def train_from_arguments(args) -> int:
@@ -66,7 +100,12 @@ def train_from_arguments(args) -> int:
         learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
         train_images=min(args.train_images or info.train_size, choices.MAX_TRAIN_IMAGES),
         seed=args.seed,
+        classes=tuple(name.strip() for name in args.classes.split(",") if name.strip()),
+        images_per_class=args.images_per_class,
     )
+    data.check_classes(info.class_names, settings.classes)
+    if not data.is_cached(dataset):
+        _fetch(dataset)
     from fitlab import training  # imports Keras: only once the arguments are known to be good
 
     printer = JsonPrinter() if args.json else TablePrinter(sys.stderr.isatty())

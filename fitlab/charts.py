@@ -92,3 +92,13 @@ def batch_chart(history: RunHistory) -> alt.Chart:
             tooltip=[alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("loss:Q", format=".4f")],
         )
     )
+
+
+def class_counts_chart(class_names, counts) -> alt.Chart:
+    """How many training images each class has: a bar per class."""
+    rows = [{"class": name, "images": int(count)} for name, count in zip(class_names, counts)]
+    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=alt.X("images:Q", title="Training images"),
+        y=alt.Y("class:N", sort=None, title=None),
+        tooltip=["class:N", "images:Q"],
+    )

@@ -1,7 +1,8 @@
-"""Data sets: the offline default, CIFAR-10, and `.npz` files in Keras' own layout.
+"""Data sets: the offline default, Keras' three image sets, `.npz` files and photo folders.
 
-Describing a data set (classes, image shape, sizes) needs only NumPy, so the Streamlit server
-can do it; loading CIFAR-10 goes through `keras.datasets`, which only a worker imports.
+Everything here needs only NumPy and Pillow, so the Streamlit server can describe, check and
+show a data set without importing Keras; the downloads live in `fitlab.downloads` and photo
+folders and zips in `fitlab.images`.
 """
 
 from __future__ import annotations
@@ -9,28 +10,30 @@ from __future__ import annotations
 import dataclasses
 import os
 import pathlib
-import socket
 import zipfile
 
 import numpy as np
 
+from fitlab import downloads, images
+from fitlab.errors import DataError
 from fitlab.settings import VALIDATION_FRACTION
 
-SHAPES = "shapes"
-CIFAR10 = "cifar10"
+SHAPES, CIFAR10, MNIST, FASHION_MNIST = "shapes", "cifar10", "mnist", "fashion_mnist"
 SHAPE_CLASSES = ("circle", "ring", "square", "frame", "triangle", "cross", "line", "dots")
 CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"
 )
+MNIST_CLASSES = tuple(str(digit) for digit in range(10))
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+    "ankle boot",
+)
 SHAPES_TRAIN_SIZE, SHAPES_TEST_SIZE = 6000, 1200
-# Long enough for a slow link to start sending, short enough that an offline laptop hears
-# "no" within seconds rather than waiting on the operating system's minutes-long default.
-DOWNLOAD_TIMEOUT_SECONDS = 10
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+# The five classes of CIFAR-10 that the lesson's newer edition trains on.
+LESSON_FIVE = ("airplane", "bird", "cat", "dog", "truck")
 
-
-class DataError(ValueError):
-    """A data set that cannot be loaded or used; the message says what is wrong."""
+__all__ = ["DataError"]  # re-exported: callers catch data.DataError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,10 +44,32 @@ class DatasetInfo:
     image_shape: tuple[int, int, int]
     train_size: int
     test_size: int
+    class_counts: tuple[int, ...] = ()  # training images of each class
+    note: str = ""  # what happened on reading: resized or skipped photos
 
     @property
     def num_classes(self) -> int:
         return len(self.class_names)
+
+
+def _shapes_class_counts() -> tuple[int, ...]:
+    """What `shapes()` draws first are the labels, so they can be counted without drawing."""
+    labels = np.random.default_rng(0).integers(0, len(SHAPE_CLASSES),
+                                               SHAPES_TRAIN_SIZE + SHAPES_TEST_SIZE)
+    return tuple(np.bincount(labels[:SHAPES_TRAIN_SIZE], minlength=len(SHAPE_CLASSES)).tolist())
+
+
+BUILT_IN = {
+    SHAPES: DatasetInfo(SHAPES, "Shapes", SHAPE_CLASSES, (32, 32, 3), SHAPES_TRAIN_SIZE,
+                        SHAPES_TEST_SIZE, _shapes_class_counts()),
+    CIFAR10: DatasetInfo(CIFAR10, "CIFAR-10", CIFAR10_CLASSES, (32, 32, 3), 50_000, 10_000,
+                         (5000,) * 10),
+    FASHION_MNIST: DatasetInfo(FASHION_MNIST, "Fashion-MNIST", FASHION_MNIST_CLASSES,
+                               (28, 28, 1), 60_000, 10_000, (6000,) * 10),
+    MNIST: DatasetInfo(MNIST, "MNIST", MNIST_CLASSES, (28, 28, 1), 60_000, 10_000,
+                       (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)),
+}
+DOWNLOADED = (CIFAR10, FASHION_MNIST, MNIST)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,86 +84,109 @@ class Split:
 
 
 def data_dir() -> pathlib.Path:
-    """The folder an instructor fills with `.npz` files for the app to offer."""
+    """The folder an instructor fills with `.npz` files and photo folders for the app."""
     return pathlib.Path(os.environ.get("FITLAB_DATA_DIR", "data")).expanduser()
 
 
-def cifar10_is_cached() -> bool:
-    keras_home = os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras"))
-    return pathlib.Path(keras_home, "datasets", "cifar-10-batches-py-target").is_dir()
+def is_cached(name: str) -> bool:
+    """Whether a built-in data set is ready without the internet."""
+    return name not in DOWNLOADED or downloads.is_cached(name)
 
 
 def choices(folder: pathlib.Path | None = None) -> dict[str, str]:
-    """Data sets the app offers, as {name: title}; `.npz` files come from the data folder.
+    """Data sets the app offers, as {name: title}; the data folder adds files and folders.
 
-    A data-folder file is named by its file name alone, so that no server path reaches a
-    page or a share link; `resolve` turns the name back into the file.
+    A data-folder entry is named by its own name alone, so that no server path reaches a
+    page or a share link; `resolve` turns the name back into the path.
     """
     offered = {
         SHAPES: "Shapes (offline, 8 classes)",
-        CIFAR10: "CIFAR-10",
+        CIFAR10: "CIFAR-10 (the lesson's photos)",
+        FASHION_MNIST: "Fashion-MNIST (clothes, grayscale)",
+        MNIST: "MNIST (handwritten digits, grayscale)",
     }
     folder = data_dir() if folder is None else folder
     if folder.is_dir():
-        for path in sorted(folder.glob("*.npz")):
-            offered[path.name] = f"{path.name} (data folder)"
+        for path in sorted(folder.iterdir()):
+            if path.suffix == ".npz" and path.is_file():
+                offered[path.name] = f"{path.name} (data folder)"
+            elif path.is_dir() and not path.name.startswith("."):
+                offered[path.name] = f"{path.name}/ photos (data folder)"
     return offered
 
 
 def resolve(name: str, folder: pathlib.Path | None = None) -> str:
-    """The data set to load for a name from `choices`: a built-in name or a file's path."""
-    if name in (SHAPES, CIFAR10):
+    """The data set to load for a name from `choices`: a built-in name or a path."""
+    if name in BUILT_IN:
         return name
     folder = data_dir() if folder is None else folder
-    if name not in choices(folder):  # only files that are really there, never a typed path
+    if name not in choices(folder):  # only entries that are really there, never a typed path
         raise DataError(f"There is no data set called {name!r} in the data folder.")
     return str((folder / name).resolve())
 
 
 def describe(name: str) -> DatasetInfo:
-    """Classes, image shape and sizes, without loading the images or importing Keras."""
-    if name == SHAPES:
-        return DatasetInfo(
-            SHAPES, "Shapes", SHAPE_CLASSES, (32, 32, 3), SHAPES_TRAIN_SIZE, SHAPES_TEST_SIZE
-        )
-    if name == CIFAR10:
-        return DatasetInfo(CIFAR10, "CIFAR-10", CIFAR10_CLASSES, (32, 32, 3), 50_000, 10_000)
-    x_train, y_train, x_test, y_test, names = load_npz(name)
-    return DatasetInfo(
-        name, pathlib.Path(name).name, names, x_train.shape[1:], len(x_train), len(x_test)
-    )
+    """Classes, image shape and sizes; for files and folders this reads them, without Keras."""
+    if name in BUILT_IN:
+        return BUILT_IN[name]
+    if not pathlib.Path(name).exists():
+        raise DataError(
+            f"There is no data set called {name!r}: choose {', '.join(BUILT_IN)}, the path of "
+            "an .npz file, or a folder holding one folder of images per class.")
+    if pathlib.Path(name).is_dir():
+        photos = images.read_folder(name)
+        return DatasetInfo(name, pathlib.Path(name).name, photos.class_names,
+                           photos.x.shape[1:], len(photos.x), 0,
+                           _counts(photos.y, photos.class_names), photos.summary())
+    x_train, y_train, x_test, _, names = load_npz(name)
+    return DatasetInfo(name, _npz_title(name), names, x_train.shape[1:], len(x_train),
+                       len(x_test), _counts(y_train, names))
 
 
-def load(name: str):
-    """Return (x_train, y_train, x_test, y_test, class_names), images as (N, H, W, C)."""
+def _npz_title(path: str) -> str:
+    """An uploaded set carries the name of the zip it came from; a file its own name."""
+    with np.load(path, allow_pickle=False) as archive:
+        return str(archive["title"]) if "title" in archive.files else pathlib.Path(path).name
+
+
+def _counts(labels: np.ndarray, class_names) -> tuple[int, ...]:
+    return tuple(np.bincount(labels, minlength=len(class_names)).tolist())
+
+
+def images_available(info: DatasetInfo, classes=(), images_per_class: int = 0) -> int:
+    """How many training images the chosen classes offer, at most `images_per_class` each."""
+    chosen = set(classes) or set(info.class_names)
+    return sum(min(count, images_per_class or count)
+               for name, count in zip(info.class_names, info.class_counts) if name in chosen)
+
+
+def title(name: str) -> str:
+    return BUILT_IN[name].title if name in BUILT_IN else pathlib.Path(name).name
+
+
+def fetch(name: str, progress: downloads.Progress | None = None) -> None:
+    """Download a built-in data set into this machine's cache, if it is not there yet."""
+    if name in DOWNLOADED:
+        downloads.fetch(name, BUILT_IN[name].title, progress)
+
+
+def load(name: str, progress: downloads.Progress | None = None):
+    """Return (x_train, y_train, x_test, y_test, class_names), images as (N, H, W, C).
+
+    A built-in data set that is not on this machine yet is downloaded first, reporting
+    its bytes through `progress`.
+    """
     if name == SHAPES:
         (x_train, y_train), (x_test, y_test) = shapes()
         return x_train, y_train, x_test, y_test, SHAPE_CLASSES
-    if name == CIFAR10:
-        (x_train, y_train), (x_test, y_test) = load_cifar10()
-        return x_train, y_train.ravel(), x_test, y_test.ravel(), CIFAR10_CLASSES
+    if name in DOWNLOADED:
+        downloads.fetch(name, BUILT_IN[name].title, progress)
+        return (*downloads.read(name), BUILT_IN[name].class_names)
+    if pathlib.Path(name).is_dir():
+        photos = images.read_folder(name)
+        no_test = np.zeros((0, *photos.x.shape[1:]), np.uint8)
+        return photos.x, photos.y, no_test, np.zeros(0, np.int64), photos.class_names
     return load_npz(name)
-
-
-def load_cifar10():
-    """CIFAR-10 through Keras, downloaded once into Keras' cache; a clear error if offline."""
-    from fitlab.devices import prepare_environment
-
-    prepare_environment()
-    import keras  # only workers and the command line get here
-
-    previous_timeout = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_SECONDS)
-    try:
-        return keras.datasets.cifar10.load_data()
-    except Exception as error:  # Keras wraps every network failure in a bare Exception
-        raise DataError(
-            "Could not download CIFAR-10, which needs the internet the first time "
-            f"({_first_line(error)}). Run `python -m fitlab fetch cifar10` on a connected "
-            "machine before the workshop, or train on the offline Shapes data set."
-        ) from None
-    finally:
-        socket.setdefaulttimeout(previous_timeout)
 
 
 def _first_line(error: Exception) -> str:
@@ -169,13 +217,15 @@ def load_npz(path: str):
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
         raise DataError(f"{file.name} is not a readable .npz file ({_first_line(error)}).") from None
     x_train, y_train = _checked_pair(file.name, "train", arrays["x_train"], arrays["y_train"])
-    x_test, y_test = _checked_pair(file.name, "test", arrays["x_test"], arrays["y_test"])
-    if x_train.shape[1:] != x_test.shape[1:]:
+    # Photos turned into an .npz have no test set: an empty one is allowed.
+    x_test, y_test = _checked_pair(file.name, "test", arrays["x_test"], arrays["y_test"],
+                                   may_be_empty=True)
+    if len(x_test) and x_train.shape[1:] != x_test.shape[1:]:
         raise DataError(
             f"{file.name}: training images are {x_train.shape[1:]} but test images are "
             f"{x_test.shape[1:]}; they must be the same size."
         )
-    num_classes = int(max(y_train.max(), y_test.max())) + 1
+    num_classes = int(max(y_train.max(), y_test.max(initial=0))) + 1
     if num_classes < 2:
         raise DataError(f"{file.name}: the labels hold a single class; a classifier needs two.")
     if names is None or len(names) != num_classes:
@@ -183,17 +233,18 @@ def load_npz(path: str):
     return x_train, y_train, x_test, y_test, tuple(str(name) for name in names)
 
 
-def _checked_pair(file_name: str, split: str, x: np.ndarray, y: np.ndarray):
+def _checked_pair(file_name: str, split: str, x: np.ndarray, y: np.ndarray,
+                  may_be_empty: bool = False):
     if x.ndim == 3:  # grayscale without a channel axis, as MNIST ships
         x = x[..., np.newaxis]
-    if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
+    if x.ndim != 4 or x.shape[-1] not in (1, 3) or (len(x) == 0 and not may_be_empty):
         raise DataError(
             f"{file_name}: x_{split} must hold images shaped (count, height, width, 1 or 3), "
             f"not {x.shape}."
         )
     if x.dtype != np.uint8 and not (np.issubdtype(x.dtype, np.floating) and np.isfinite(x).all()):
         raise DataError(f"{file_name}: x_{split} must be uint8 pixels or finite floats.")
-    y = y.reshape(len(y), -1)
+    y = y.reshape(len(y), -1) if len(y) else y.reshape(0, 1)
     y = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]  # one-hot or integer labels
     if not np.issubdtype(y.dtype, np.integer) or (len(y) and y.min() < 0):
         raise DataError(f"{file_name}: y_{split} must hold whole-number labels from 0 up.")
@@ -202,6 +253,36 @@ def _checked_pair(file_name: str, split: str, x: np.ndarray, y: np.ndarray):
             f"{file_name}: {len(x)} images in x_{split} but {len(y)} labels in y_{split}."
         )
     return x, y.astype(np.int64)
+
+
+def select(x, y, class_names, classes=(), images_per_class: int = 0):
+    """Keep the chosen classes (all when none are chosen), at most `images_per_class` of each.
+
+    Labels are renumbered 0, 1, … in the order the classes were chosen, as the model's
+    outputs are; images keep their order in the data set.
+    """
+    class_names = tuple(class_names)
+    chosen = check_classes(class_names, classes)
+    keep, labels = [], np.empty(len(y), np.int64)
+    for new_label, name in enumerate(chosen):
+        found = np.flatnonzero(y == class_names.index(name))
+        if images_per_class:
+            found = found[:images_per_class]
+        keep.append(found)
+        labels[found] = new_label
+    keep = np.sort(np.concatenate(keep))
+    if len(keep) == len(y):
+        return x, labels, chosen  # nothing left out: no copy of the images
+    return x[keep], labels[keep], chosen
+
+
+def check_classes(class_names, classes) -> tuple[str, ...]:
+    """The chosen classes, all of them when none are chosen; DataError for a name not there."""
+    unknown = [name for name in classes if name not in class_names]
+    if unknown:
+        raise DataError(f"This data set has no class called {unknown[0]!r}; its classes are "
+                        f"{', '.join(class_names)}.")
+    return tuple(classes) or tuple(class_names)
 
 
 def split_for_training(x, y, train_images: int, num_classes: int, label_encoding: str) -> Split:
@@ -220,11 +301,11 @@ def split_for_training(x, y, train_images: int, num_classes: int, label_encoding
     return Split(images[:cut], labels[:cut], images[cut:], labels[cut:], num_classes)
 
 
-def scale(images: np.ndarray) -> np.ndarray:
+def scale(pixels: np.ndarray) -> np.ndarray:
     """Pixels 0-255 become 0-1 floats, as the lesson normalises them; floats pass as they are."""
-    if images.dtype == np.uint8:
-        return images.astype(np.float32) / 255.0
-    return images.astype(np.float32)
+    if pixels.dtype == np.uint8:
+        return pixels.astype(np.float32) / 255.0
+    return pixels.astype(np.float32)
 
 
 def encode_labels(labels: np.ndarray, num_classes: int, label_encoding: str) -> np.ndarray:

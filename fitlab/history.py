@@ -20,13 +20,17 @@ class RunHistory:
     epochs: list[dict] = dataclasses.field(default_factory=list)
     # [epoch, step, loss, accuracy, seconds]: Keras' batch-end running means, as sent.
     batches: list[list] = dataclasses.field(default_factory=list)
+    # {"title", "done", "total"} while the data set downloads before the run starts
+    download: dict = dataclasses.field(default_factory=dict)
     started_at: float | None = None
     ended_at: float | None = None
 
     def apply(self, event: dict) -> None:
         """Fold one event from a training run into the history."""
         kind = event["type"]
-        if kind == "started":
+        if kind == "download":
+            self.download = {key: event[key] for key in ("title", "done", "total")}
+        elif kind == "started":
             self.info = {key: value for key, value in event.items() if key != "type"}
             self.state, self.started_at = RUNNING, time.monotonic()
         elif kind == "batches":

@@ -22,6 +22,7 @@ import time
 import uuid
 
 from fitlab.history import QUEUED, STARTING, RunHistory
+from fitlab.sessions import GRACE_SECONDS, Departures
 from fitlab.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,8 @@ PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
 RUNS_PER_WORKER = 25
 
 
-# A run whose browser tab has gone is stopped once the tab has been away this long; a
-# reconnecting tab (a flaky network, a laptop lid) gets this long to come back.
-ORPHAN_GRACE_SECONDS = 30.0
+# A run whose browser tab has gone is stopped once the tab has been away this long.
+ORPHAN_GRACE_SECONDS = GRACE_SECONDS
 JANITOR_SECONDS = 2.0
 FINISHED_JOBS_KEPT_PER_OWNER = 20
 
@@ -187,7 +187,7 @@ class WorkerPool:
         runs of sessions that are gone are stopped and forgotten."""
         self.size = workers or default_worker_count()
         self._owner_alive = owner_alive
-        self._owner_gone_since: dict[str, float] = {}
+        self._departures = Departures(ORPHAN_GRACE_SECONDS)
         self._seconds_per_image_epoch: float | None = None  # measured pace, for wait estimates
         self._queue: list[Job] = []
         self._jobs: dict[str, Job] = {}
@@ -385,11 +385,10 @@ class WorkerPool:
         owners = {job.owner for job in list(self._jobs.values()) if job.owner}
         for owner in owners:
             if self._owner_alive(owner):
-                self._owner_gone_since.pop(owner, None)
+                self._departures.back(owner)
                 self._forget_old(owner)
                 continue
-            gone_since = self._owner_gone_since.setdefault(owner, now)
-            if now - gone_since < ORPHAN_GRACE_SECONDS:
+            if not self._departures.away_too_long(owner, now):
                 continue
             for job in self._jobs_of(owner):
                 job.stop("Stopped because the browser tab that started it was closed.")
@@ -398,7 +397,7 @@ class WorkerPool:
                     if not job.history.active:
                         del self._jobs[job.id]
                 if not self._jobs_of(owner):
-                    self._owner_gone_since.pop(owner, None)
+                    self._departures.back(owner)
 
     def _jobs_of(self, owner: str) -> list[Job]:
         return [job for job in list(self._jobs.values()) if job.owner == owner]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 FILTERS_FIRST, FILTERS_SECOND, DENSE_UNITS, KERNEL, POOL = 16, 32, 64, 3, 2
+LESSON_INPUT_SHAPE = (32, 32, 3)  # CIFAR-10's photos
 
 
 @dataclasses.dataclass(frozen=True)

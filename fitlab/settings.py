@@ -45,8 +45,12 @@ class Settings:
     epochs: int = 10
     train_images: int = 5000
     seed: int = 42
+    classes: tuple[str, ...] = ()  # the classes to train on; none chosen means all of them
+    images_per_class: int = 0  # at most this many training images of each class; 0: all
 
     def __post_init__(self):
+        if isinstance(self.classes, list):  # as it arrives from JSON
+            object.__setattr__(self, "classes", tuple(self.classes))
         validate(self)
 
     @property
@@ -100,6 +104,15 @@ def validate(settings: Settings) -> None:
     _whole_number("The seed", settings.seed, 0, 2**31 - 1)
     if not isinstance(settings.dataset, str) or not settings.dataset.strip():
         raise SettingsError("Choose a data set to train on.")
+    classes = settings.classes
+    if not isinstance(classes, tuple) or not all(isinstance(name, str) for name in classes):
+        raise SettingsError(f"The classes must be a list of class names, not {classes!r}.")
+    if len(classes) == 1:
+        raise SettingsError(f"Choose at least two classes to tell apart, not only {classes[0]!r}.")
+    if len(set(classes)) != len(classes):
+        raise SettingsError("Each class may be chosen once.")
+    _whole_number("The number of images per class", settings.images_per_class, 0,
+                  MAX_TRAIN_IMAGES)
 
 
 # -- settings in a share link's query string ---------------------------------------------------
@@ -108,6 +121,7 @@ LINK_NAMES = {
     "dataset": "data set", "loss": "loss function", "optimizer": "optimizer",
     "learning_rate": "learning rate", "batch_size": "batch size", "epochs": "number of epochs",
     "train_images": "number of training images", "seed": "seed",
+    "classes": "classes", "images_per_class": "number of images per class",
 }
 
 
@@ -120,7 +134,7 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
     """
     default = Settings()
     shown_default = {**default.to_dict(), "dataset": "Shapes", "loss": LOSSES[default.loss],
-                     "optimizer": OPTIMIZERS[default.optimizer]}
+                     "optimizer": OPTIMIZERS[default.optimizer], "images_per_class": "all"}
     allowed = {
         "dataset": lambda text: text in dataset_titles,
         "loss": lambda text: text in LOSSES.values(),
@@ -130,6 +144,8 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
         "epochs": lambda text: _whole(text, MIN_EPOCHS, MAX_EPOCHS),
         "train_images": lambda text: _whole(text, MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES),
         "seed": lambda text: _whole(text, 0, 2**31 - 1),
+        "classes": lambda text: True,  # they depend on the data set: checked once it is known
+        "images_per_class": lambda text: _whole(text, 0, MAX_TRAIN_IMAGES),
     }
     problems = []
     for key, value in query.items():

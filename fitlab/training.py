@@ -3,6 +3,7 @@
 Progress leaves through `emit(event)` as small dictionaries, the same for the command line
 and for the worker processes that serve the app:
 
+- `download`: bytes done and in all, while a data set is downloaded before the run
 - `started`: device, sizes, steps per epoch
 - `batches`: [[epoch, step, loss, accuracy, seconds], ...], Keras' batch-end values, where
   loss and accuracy are running means over the epoch so far
@@ -12,7 +13,6 @@ and for the worker processes that serve the app:
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from typing import Callable
@@ -37,10 +37,21 @@ def make_optimizer(settings: Settings):
     return optimizer(learning_rate=settings.learning_rate)
 
 
-@functools.lru_cache(maxsize=4)
-def load_dataset(name: str):
-    """Each worker loads a data set once and reuses it for every later run."""
-    return data.load(name)
+DATASETS_KEPT = 4
+_loaded: dict[str, tuple] = {}
+
+
+def load_dataset(name: str, emit: Callable[[dict], None] = lambda event: None):
+    """Each worker loads a data set once and reuses it for later runs; a download on the way
+    is reported as `download` events (bytes done and in all)."""
+    if name not in _loaded:
+        def report(title: str, done: int, total: int | None) -> None:
+            emit({"type": "download", "title": title, "done": done, "total": total})
+
+        if len(_loaded) >= DATASETS_KEPT:
+            _loaded.pop(next(iter(_loaded)))  # the one loaded longest ago
+        _loaded[name] = data.load(name, progress=report)
+    return _loaded[name]
 
 
 class Progress(keras.callbacks.Callback):
@@ -104,8 +115,11 @@ def run(settings: Settings, emit: Callable[[dict], None],
         should_stop: Callable[[], bool] = lambda: False) -> str:
     """Train the lesson's CNN with `settings`, reporting through `emit`; return the outcome."""
     keras.utils.set_random_seed(settings.seed)
-    x_train, y_train, _, _, class_names = load_dataset(settings.dataset)
+    x_train, y_train, _, _, class_names = load_dataset(settings.dataset, emit)
     models.check_input_shape(x_train.shape[1:])
+    x_train, y_train, class_names = data.select(
+        x_train, y_train, class_names, settings.classes, settings.images_per_class
+    )
     split = data.split_for_training(
         x_train, y_train, settings.train_images, len(class_names), settings.label_encoding
     )

@@ -43,7 +43,9 @@ def test_divergence_is_reported_on_the_command_line():
     (["train", "--epochs", "0"], "number of epochs must be between 1 and 50"),
     (["train", "--learning-rate", "fast"], "invalid float value: 'fast'"),
     (["train", "--optimizer", "adagrad"], "invalid choice: 'adagrad'"),
-    (["train", "--dataset", "nowhere.npz"], "nowhere.npz: no such file"),
+    (["train", "--dataset", "nowhere.npz"], "no data set called 'nowhere.npz'"),
+    (["train", "--classes", "cat"], "at least two classes"),
+    (["train", "--classes", "cat,dog"], "no class called 'cat'"),
     (["fetch", "imagenet"], "invalid choice: 'imagenet'"),
 ])
 def test_a_bad_argument_is_one_line_and_exit_status_2(arguments, words):

@@ -1,4 +1,3 @@
-import socket
 import zipfile
 
 import numpy as np
@@ -66,9 +65,10 @@ def test_not_an_npz_at_all(tmp_path):
     text.write_text("hello")
     with pytest.raises(data.DataError, match="not an .npz archive"):
         data.describe(str(text))
+    (tmp_path / "photos.zip").write_bytes(b"PK")
     with pytest.raises(data.DataError, match="expected a .npz file"):
         data.describe(str(tmp_path / "photos.zip"))
-    with pytest.raises(data.DataError, match="no such file"):
+    with pytest.raises(data.DataError, match="no data set called .*missing.npz"):
         data.describe(str(tmp_path / "missing.npz"))
     broken = tmp_path / "broken.npz"
     with zipfile.ZipFile(broken, "w") as archive:
@@ -88,19 +88,31 @@ def test_data_folder_npz_files_are_offered_by_name(tmp_path, monkeypatch, small_
         data.resolve("../etc/passwd")
 
 
-@pytest.mark.timeout(60)  # a hang, not a slow answer, is what this guards against
-def test_cifar10_download_without_network_fails_with_advice(tmp_path, monkeypatch):
-    # The network is external: we make name lookups fail, as on an offline laptop, and point
-    # Keras' cache at an empty folder so that nothing cached is found.
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    import keras.src.backend.config as keras_config
+def test_classes_are_chosen_renumbered_and_capped_per_class():
+    x = np.arange(12, dtype=np.uint8).reshape(12, 1, 1, 1)
+    y = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2])
+    names = ("cat", "dog", "bird")
+    picked_x, picked_y, picked = data.select(x, y, names, ("bird", "cat"), images_per_class=3)
+    assert picked == ("bird", "cat")
+    assert picked_x.ravel().tolist() == [0, 2, 3, 5, 6, 8]  # still in the data set's order
+    assert picked_y.tolist() == [1, 0, 1, 0, 1, 0]  # bird is now 0, cat 1
+    every_x, every_y, every = data.select(x, y, names)
+    assert every == names and every_x is x and every_y.tolist() == y.tolist()
+    with pytest.raises(data.DataError, match="no class called 'horse'; its classes are cat"):
+        data.select(x, y, names, ("horse", "cat"))
 
-    monkeypatch.setattr(keras_config, "_KERAS_DIR", str(tmp_path))
 
-    def offline(*args, **kwargs):
-        raise socket.gaierror(-2, "Name or service not known")
+def test_the_data_folder_offers_npz_files_and_photo_folders_by_name(tmp_path, monkeypatch):
+    (tmp_path / "pets").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    monkeypatch.setenv("FITLAB_DATA_DIR", str(tmp_path))
+    offered = data.choices()
+    assert list(offered)[:4] == ["shapes", "cifar10", "fashion_mnist", "mnist"]
+    assert offered["pets"] == "pets/ photos (data folder)" and ".hidden" not in offered
+    assert data.resolve("pets") == str((tmp_path / "pets").resolve())
 
-    monkeypatch.setattr(socket, "getaddrinfo", offline)
-    with pytest.raises(data.DataError, match="Could not download CIFAR-10.*fetch cifar10"):
-        data.load(data.CIFAR10)
-    assert not data.cifar10_is_cached()
+
+def test_grayscale_data_sets_are_described_with_one_channel():
+    assert data.describe(data.MNIST).image_shape == (28, 28, 1)
+    assert data.describe(data.FASHION_MNIST).class_names[-1] == "ankle boot"
+    assert data.describe(data.CIFAR10).image_shape == (32, 32, 3)

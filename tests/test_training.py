@@ -109,3 +109,26 @@ def test_running_out_of_memory_suggests_a_smaller_batch():
     assert training.describe_failure(ValueError("Images of 8x8 pixels are too small.")) == (
         "Images of 8x8 pixels are too small.")
     assert training.describe_failure(KeyError("x")).startswith("The run failed: KeyError")
+
+
+def test_chosen_classes_and_images_per_class_shape_the_run_and_the_model():
+    outcome, events = train(classes=("square", "circle", "cross"), images_per_class=50,
+                            train_images=5000, epochs=1)
+    started = of_type(events, "started")[0]
+    assert outcome == "finished"
+    assert started["class_names"] == ["square", "circle", "cross"]
+    assert started["train_images"] + started["validation_images"] == 150  # 3 classes x 50
+
+
+def test_grayscale_images_of_another_size_train_with_the_input_following_the_data(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = np.arange(200) % 2
+    pictures = np.zeros((200, 28, 28), np.uint8)  # MNIST's layout: no channel axis
+    pictures[labels == 1, 10:18, 10:18] = 255  # a bright square or nothing, plus noise
+    pictures = np.clip(pictures + rng.integers(0, 60, pictures.shape), 0, 255).astype(np.uint8)
+    path = tmp_path / "gray.npz"
+    np.savez(path, x_train=pictures, y_train=labels, x_test=pictures[:10], y_test=labels[:10])
+    outcome, events = train(dataset=str(path), train_images=200, epochs=2)
+    assert outcome == "finished"
+    assert of_type(events, "started")[0]["input_shape"] == [28, 28, 1]
+    assert of_type(events, "epoch")[-1]["val_accuracy"] > 0.9

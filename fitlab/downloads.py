@@ -1,0 +1,225 @@
+"""CIFAR-10, MNIST and Fashion-MNIST: downloaded once per machine, read with NumPy alone.
+
+The files and cache places are the ones `keras.datasets` uses (KERAS_HOME, else ~/.keras,
+then `datasets/`), so a copy Keras already fetched is reused and the other way round. Fit
+Lab downloads and reads them itself rather than through `keras.datasets` for two reasons:
+Keras' download reports progress only as a bar printed to the terminal, while a learner
+needs bytes done and total on the page; and the Streamlit server, which must never import
+Keras, reads them too, to show the data page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import hashlib
+import os
+import pathlib
+import pickle
+import shutil
+import tarfile
+import time
+import urllib.error
+import urllib.request
+from typing import Callable
+
+import numpy as np
+
+from fitlab.errors import DataError
+
+# Long enough for a slow link to start sending, short enough that an offline laptop hears
+# "no" within seconds rather than waiting on the operating system's minutes-long default.
+DOWNLOAD_TIMEOUT_SECONDS = 10
+CHUNK_BYTES = 256 * 1024
+REPORT_EVERY_SECONDS = 0.25
+GOOGLE = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+
+# progress(title, bytes done, bytes in all or None when the server does not say)
+Progress = Callable[[str, int, "int | None"], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Remote:
+    """One file of a data set: where it comes from and where Keras' cache keeps it."""
+
+    url: str
+    cache_path: str  # under KERAS_HOME/datasets
+    sha256: str | None = None
+    megabytes: float = 0.0
+
+
+REMOTES = {
+    "cifar10": [Remote(
+        "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+        "cifar-10-batches-py-target_archive",
+        "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce", 170.5,
+    )],
+    "mnist": [Remote(
+        GOOGLE + "mnist.npz", "mnist.npz",
+        "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1", 11.5,
+    )],
+    "fashion_mnist": [
+        Remote(GOOGLE + name, f"fashion-mnist/{name}", None, megabytes)
+        for name, megabytes in (
+            ("train-labels-idx1-ubyte.gz", 0.03), ("train-images-idx3-ubyte.gz", 26.4),
+            ("t10k-labels-idx1-ubyte.gz", 0.005), ("t10k-images-idx3-ubyte.gz", 4.4),
+        )
+    ],
+}
+CIFAR10_FOLDER = "cifar-10-batches-py-target"  # where Keras unpacks the archive
+
+
+def source_url(remote: Remote) -> str:
+    """The file's address: its home on the internet, or FITLAB_MIRROR's copy of it.
+
+    A workshop on a slow or closed network can serve the files from one machine on the
+    room's network (`python -m http.server` in a folder holding them) and set FITLAB_MIRROR.
+    """
+    mirror = os.environ.get("FITLAB_MIRROR", "").strip().rstrip("/")
+    return f"{mirror}/{remote.url.rsplit('/', 1)[1]}" if mirror else remote.url
+
+
+def cache_dir() -> pathlib.Path:
+    keras_home = os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras"))
+    return pathlib.Path(keras_home, "datasets")
+
+
+def is_cached(name: str) -> bool:
+    if name == "cifar10":
+        return (cache_dir() / CIFAR10_FOLDER / "cifar-10-batches-py" / "test_batch").is_file()
+    return all((cache_dir() / remote.cache_path).is_file() for remote in REMOTES[name])
+
+
+def download_megabytes(name: str) -> float:
+    return sum(remote.megabytes for remote in REMOTES[name])
+
+
+def fetch(name: str, title: str, progress: Progress | None = None) -> None:
+    """Make sure the data set's files are in the cache, downloading what is missing."""
+    if is_cached(name):
+        return
+    for remote in REMOTES[name]:
+        target = cache_dir() / remote.cache_path
+        if not target.is_file() or not _matches(target, remote.sha256):
+            download(remote, target, title, progress)
+    if name == "cifar10":
+        _unpack(cache_dir() / REMOTES[name][0].cache_path, cache_dir() / CIFAR10_FOLDER)
+
+
+def download(remote: Remote, target: pathlib.Path, title: str,
+             progress: Progress | None = None) -> None:
+    """Stream one file into the cache, reporting bytes done; nothing half-written is kept."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A name of its own, so that two processes fetching at once never share a half file.
+    partial = target.with_name(f"{target.name}.{os.getpid()}.{time.monotonic_ns()}.part")
+    url = source_url(remote)
+    try:
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            digest = _stream(response, partial, lambda done: progress and progress(
+                title, done, total))
+    except (urllib.error.URLError, OSError) as error:
+        partial.unlink(missing_ok=True)
+        raise DataError(
+            f"Could not download {title} from {url} ({getattr(error, 'reason', error)}). "
+            "It needs the internet the first time: run `python -m fitlab fetch all` on a "
+            "connected machine before the workshop, or train on the offline Shapes data set."
+        ) from None
+    except BaseException:  # Ctrl-C or Stop: leave no half file behind
+        partial.unlink(missing_ok=True)
+        raise
+    if remote.sha256 and digest != remote.sha256:
+        partial.unlink(missing_ok=True)
+        raise DataError(f"The download of {title} arrived damaged (its checksum does not "
+                        "match); try again, or fetch it on another network.")
+    partial.replace(target)
+
+
+def _stream(response, path: pathlib.Path, report: Callable[[int], object]) -> str:
+    """Copy the response into `path` chunk by chunk; return the SHA-256 of what came."""
+    digest, done, reported = hashlib.sha256(), 0, 0.0
+    with open(path, "wb") as out:
+        while chunk := response.read(CHUNK_BYTES):
+            out.write(chunk)
+            digest.update(chunk)
+            done += len(chunk)
+            if time.monotonic() - reported >= REPORT_EVERY_SECONDS:
+                report(done)
+                reported = time.monotonic()
+    report(done)
+    return digest.hexdigest()
+
+
+def _matches(path: pathlib.Path, sha256: str | None) -> bool:
+    if sha256 is None:
+        return True
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest() == sha256
+
+
+def _unpack(archive: pathlib.Path, folder: pathlib.Path) -> None:
+    """Unpack beside the cache, then move into place in one step: a reader never sees half."""
+    staging = folder.with_name(f"{folder.name}.{os.getpid()}.{time.monotonic_ns()}.part")
+    # The "data" filter refuses members that would land outside the folder, links and devices.
+    with tarfile.open(archive) as tar:
+        tar.extractall(staging, filter="data")
+    if folder.exists() and not is_cached("cifar10"):  # a half-unpacked copy from before
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        staging.replace(folder)
+    except OSError:  # another process got there first with the same files
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+# -- reading the cached files -----------------------------------------------------------------
+
+def read(name: str):
+    """Return (x_train, y_train, x_test, y_test) from the cache, images as (N, H, W, C) uint8."""
+    if name == "cifar10":
+        folder = cache_dir() / CIFAR10_FOLDER / "cifar-10-batches-py"
+        batches = [_cifar_batch(folder / f"data_batch_{number}") for number in range(1, 6)]
+        x_test, y_test = _cifar_batch(folder / "test_batch")
+        x_train = np.concatenate([images for images, _ in batches])
+        y_train = np.concatenate([labels for _, labels in batches])
+        return x_train, y_train, x_test, y_test
+    if name == "mnist":
+        with np.load(cache_dir() / "mnist.npz", allow_pickle=False) as archive:
+            return tuple(archive[key][..., np.newaxis] if key.startswith("x") else archive[key]
+                         for key in ("x_train", "y_train", "x_test", "y_test"))
+    if name == "fashion_mnist":
+        y_train, x_train, y_test, x_test = (
+            _idx(cache_dir() / remote.cache_path) for remote in REMOTES[name]
+        )
+        return x_train[..., np.newaxis], y_train, x_test[..., np.newaxis], y_test
+    raise KeyError(name)
+
+
+class _NumpyOnly(pickle.Unpickler):
+    """CIFAR's batches are pickles; let them rebuild NumPy arrays and nothing else."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy", "ndarray"),
+               ("numpy", "dtype"), ("numpy._core.multiarray", "_reconstruct")}
+
+    def find_class(self, module, name):
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a CIFAR-10 batch")
+
+
+def _cifar_batch(path: pathlib.Path):
+    with open(path, "rb") as file:
+        batch = _NumpyOnly(file, encoding="bytes").load()
+    images = np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return np.ascontiguousarray(images), np.asarray(batch[b"labels"], np.uint8)
+
+
+def _idx(path: pathlib.Path) -> np.ndarray:
+    """An IDX file (MNIST's own format): a header of sizes, then the bytes."""
+    with gzip.open(path, "rb") as file:
+        raw = file.read()
+    dimensions = raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dimensions)]
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * dimensions).reshape(shape)
