@@ -8,6 +8,7 @@ st.set_page_config(page_title="Fit Lab", page_icon="🧪", layout="wide")
 
 page = st.navigation([
     st.Page("pages/train.py", title="Compile and train", icon="🏋️", default=True),
+    st.Page("pages/data.py", title="Look at the data", icon="🖼️"),
     st.Page("pages/about.py", title="About Fit Lab", icon="ℹ️"),
 ])
 

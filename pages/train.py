@@ -15,6 +15,6 @@ with lab_column:
     st.subheader("Your run")
     settings, info = controls.choose_settings()
     if info is not None:
-        controls.show_model(info)
+        controls.show_model(info, settings)
     run_panel.train_and_stop(settings)
     run_panel.live_run()

@@ -122,3 +122,55 @@ def test_one_learners_run_is_not_shown_to_another():
         time.sleep(0.5)
         learner.run()
     assert learner.success
+
+
+def test_the_lessons_five_classes_in_one_click_give_the_model_five_outputs():
+    at = open_app()
+    at.selectbox(key="dataset").set_value("cifar10").run()
+    at.button[0].click().run()  # "The lesson's five: airplane, bird, cat, dog, truck"
+    assert not at.exception
+    assert at.multiselect(key="classes").value == ["airplane", "bird", "cat", "dog", "truck"]
+    summary = " ".join(block.value for block in at.markdown)
+    assert "| dense_1 | Dense | (None, 5) | 325 |" in summary
+    at.number_input(key="train_images").set_value(60000).run()
+    assert any("The chosen classes offer 25,000 training images" in caption.value
+               for caption in at.caption)
+
+
+def test_grayscale_data_changes_the_models_input_and_the_page_says_so():
+    at = open_app()
+    at.selectbox(key="dataset").set_value("mnist").run()
+    summary = " ".join(block.value for block in at.markdown)
+    assert "| conv2d | Conv2D | (None, 26, 26, 16) | 160 |" in summary
+    note = " ".join(caption.value for caption in at.caption)
+    assert "28x28 pixels (grayscale, 1 channel)" in note
+    assert "Fit Lab sets the input to MNIST's 28x28x1 for you" in note
+
+
+def test_a_link_with_classes_this_data_set_lacks_gets_a_notice():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update({"classes": "unicorn", "images_per_class": "-3"})
+    at.run()
+    assert not at.exception
+    notices = " ".join(warning.value for warning in at.warning)
+    assert "the class “unicorn”, which Shapes does not have" in notices
+    assert "number of images per class “-3”" in notices
+
+
+def test_one_class_alone_is_refused_with_a_reason_and_train_is_off():
+    at = open_app()
+    at.multiselect(key="classes").set_value(["circle"]).run()
+    assert "Choose at least two classes" in at.warning[0].value
+    assert at.button[0].label == "Train" and at.button[0].disabled
+
+
+def test_a_download_before_the_run_shows_bytes_done_and_total():
+    from fitlab.history import STARTING, RunHistory
+    from fitlab.settings import Settings
+    from ui import run_panel
+
+    history = RunHistory(Settings(dataset="cifar10"), state=STARTING)
+    history.apply({"type": "download", "title": "CIFAR-10", "done": 42_600_000,
+                   "total": 170_500_000})
+    assert run_panel.status_line(history).startswith("Downloading CIFAR-10: 42.6 of 170.5 MB.")
+    assert abs(run_panel._fraction_done(history) - 0.25) < 0.01

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import data, models
+from fitlab import data, downloads, models
 from fitlab import settings as choices
 from fitlab.settings import Settings
 
@@ -29,17 +29,77 @@ def _learning_rate_label(rate: float) -> str:
     return f"{rate:g}"
 
 
-def choose_settings(disabled: bool = False) -> tuple[Settings | None, data.DatasetInfo | None]:
-    """Draw the controls; return the settings and the data set's description, or Nones with
-    the problem shown when the chosen data set cannot be read."""
-    default = Settings()
-    offered = data.choices()
+def uploaded() -> dict[str, str]:
+    """This session's uploaded photo sets, {name: .npz path in its private folder}."""
+    return st.session_state.setdefault("uploads", {})
+
+
+def choose_dataset() -> tuple[str | None, data.DatasetInfo | None]:
+    """The Dataset control; return what to load and its description, or Nones with the
+    problem shown when the chosen data set cannot be read."""
+    offered = {**data.choices(), **{name: f"{name} (your upload)" for name in uploaded()}}
     _explain_link_problems(offered)
     dataset = st.selectbox(
         "Dataset", list(offered), format_func=offered.get, key="dataset", **KEEP,
         help="Shapes is made by Fit Lab and needs no internet. CIFAR-10 is the lesson's data "
-        "set. Instructors can add .npz files to the data folder.",
+        "set; Fashion-MNIST and MNIST are small grayscale sets. Upload your own photos on the "
+        "Data page.",
     )
+    if not data.is_cached(dataset):
+        st.caption(f"{data.title(dataset)} is not on this server yet: the first run downloads "
+                   f"it ({downloads.download_megabytes(dataset):.0f} MB).")
+    try:
+        source = uploaded().get(dataset) or data.resolve(dataset)
+        info = describe(source)
+    except data.DataError as error:
+        st.error(str(error))
+        return None, None
+    if info.note:
+        st.caption(info.note)
+    return source, info
+
+
+def choose_classes(info: data.DatasetInfo) -> tuple[tuple[str, ...], int]:
+    """Which classes to train on and how many images of each; () and 0 mean all."""
+    _explain_unknown_classes(info)  # before the widget, which drops what it cannot use
+    chosen = [name for name in st.session_state.get("classes") or [] if name in info.class_names]
+    label = (f"Classes: {len(chosen)} of {info.num_classes} chosen" if chosen
+             else f"Classes: all {info.num_classes}") + " · images per class"
+    with st.expander(label):
+        if info.class_names == data.CIFAR10_CLASSES:
+            st.button(f"The lesson's five: {', '.join(data.LESSON_FIVE)}",
+                      on_click=_choose_lesson_five)
+        classes = st.multiselect(
+            "Classes", info.class_names, key="classes", placeholder="All classes", **KEEP,
+            help="Train on some classes only; the model gets one output per chosen class.")
+        images_per_class = st.number_input(
+            "Images per class", 0, choices.MAX_TRAIN_IMAGES, 0, step=100,
+            key="images_per_class", **KEEP,
+            help="At most this many training images of each class; 0 uses them all.")
+    return tuple(name for name in classes if name in info.class_names), int(images_per_class)
+
+
+def _explain_unknown_classes(info: data.DatasetInfo) -> None:
+    """Once per session: the link's classes that this data set does not have."""
+    if "class_link_problems" not in st.session_state:
+        unknown = [name for name in st.query_params.get_all("classes")
+                   if name not in info.class_names]
+        st.session_state.class_link_problems = [
+            f"The link asks for the class “{name[:40]}”, which {info.title} does not have, so "
+            "it was left out." for name in unknown]
+    for problem in st.session_state.class_link_problems:
+        st.warning(problem)
+
+
+def _choose_lesson_five() -> None:
+    st.session_state.classes = list(data.LESSON_FIVE)
+
+
+def choose_settings() -> tuple[Settings | None, data.DatasetInfo | None]:
+    """Draw the controls; return the settings and the data set's description, or Nones with
+    the problem shown when the chosen data set or classes cannot be used."""
+    default = Settings()
+    source, info = choose_dataset()
     left, right = st.columns(2)
     loss = left.selectbox("Loss function", list(choices.LOSSES), format_func=choices.LOSSES.get,
                           key="loss", **KEEP)
@@ -65,25 +125,32 @@ def choose_settings(disabled: bool = False) -> tuple[Settings | None, data.Datas
     seed = right.number_input("Seed", 0, 2**31 - 1, default.seed, key="seed", **KEEP,
                               help="The same seed and settings give the same run.")
     st.caption(LABEL_LINES[choices.LABEL_ENCODING[loss]])
-    if dataset == data.CIFAR10 and not data.cifar10_is_cached():
-        st.caption("CIFAR-10 is not on this server yet: the first run downloads it (170 MB).")
-    try:
-        source = data.resolve(dataset)
-        info = describe(source)
-    except data.DataError as error:
-        st.error(str(error))
+    if info is None:
         return None, None
-    settings = Settings(dataset=source, loss=loss, optimizer=optimizer,
-                        learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
-                        train_images=int(train_images), seed=int(seed))
-    used = min(settings.train_images, info.train_size)
-    if settings.train_images > info.train_size:
-        st.caption(f"{info.title} has {info.train_size:,} training images; a run uses them all.")
+    classes, images_per_class = choose_classes(info)
+    try:
+        settings = Settings(dataset=source, loss=loss, optimizer=optimizer,
+                            learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
+                            train_images=int(train_images), seed=int(seed), classes=classes,
+                            images_per_class=images_per_class)
+    except choices.SettingsError as error:
+        st.warning(str(error))
+        return None, info
+    _explain_sizes(settings, info)
+    return settings, info
+
+
+def _explain_sizes(settings: Settings, info: data.DatasetInfo) -> None:
+    available = data.images_available(info, settings.classes, settings.images_per_class)
+    used = min(settings.train_images, available)
+    if settings.train_images > available:
+        offer = ("The chosen classes offer" if settings.classes or settings.images_per_class
+                 else f"{info.title} has")
+        st.caption(f"{offer} {available:,} training images; a run uses them all.")
     trained_on = used - max(1, round(used * choices.VALIDATION_FRACTION))
     if settings.batch_size > trained_on:
         st.caption(f"The batch size ({settings.batch_size}) is larger than the {trained_on:,} "
                    "images the run trains on, so each epoch is a single batch of them all.")
-    return settings, info
 
 
 def _explain_link_problems(offered: dict[str, str]) -> None:
@@ -95,9 +162,10 @@ def _explain_link_problems(offered: dict[str, str]) -> None:
         st.warning(problem)
 
 
-def show_model(info: data.DatasetInfo) -> None:
+def show_model(info: data.DatasetInfo, settings: Settings | None) -> None:
     """The lesson's CNN for this data set, as `model.summary()` would list it."""
-    rows = models.layer_table(info.image_shape, info.num_classes)
+    num_classes = len(settings.classes) if settings and settings.classes else info.num_classes
+    rows = models.layer_table(info.image_shape, num_classes)
     with st.expander(f"The model: the lesson's CNN, {sum(r.parameters for r in rows):,} "
                      "parameters"):
         # A Markdown table, as model.summary() prints one: no grid widget to load.
@@ -106,9 +174,17 @@ def show_model(info: data.DatasetInfo) -> None:
             + [f"| {row.name} | {row.kind} | (None, {', '.join(map(str, row.output_shape))}) "
                f"| {row.parameters:,} |" for row in rows]
         ))
-        height, width, channels = info.image_shape
-        st.caption(
-            f"Input: {height}x{width} pixels with {channels} colour channel"
-            f"{'s' if channels > 1 else ''}; the last layer has one output per class "
-            f"({info.num_classes}) and a softmax activation."
-        )
+        st.caption(model_fit_note(info, num_classes))
+
+
+def model_fit_note(info: data.DatasetInfo, num_classes: int) -> str:
+    """How the model's input and output follow the data, and what differs from the lesson."""
+    height, width, channels = info.image_shape
+    kind = "grayscale, 1 channel" if channels == 1 else f"colour, {channels} channels"
+    note = (f"Input: {height}x{width} pixels ({kind}); the last layer has one output per "
+            f"class ({num_classes}) and a softmax activation.")
+    if info.image_shape != models.LESSON_INPUT_SHAPE:
+        note += (f" The lesson's model takes 32x32 colour photos; Fit Lab sets the input to "
+                 f"{info.title}'s {height}x{width}x{channels} for you, so the layer sizes "
+                 "and parameter counts differ from the lesson's.")
+    return note

@@ -20,7 +20,8 @@ def _start(settings: Settings) -> bool:
         st.warning(str(busy))
         return False
     st.session_state.job_id = job.id
-    st.session_state.link_problems = []  # read once; the run now speaks for itself
+    # The link was read once; the run now speaks for itself.
+    st.session_state.link_problems = st.session_state.class_link_problems = []
     return True
 
 
@@ -68,6 +69,11 @@ def status_line(history: RunHistory) -> str:
         line = f"Waiting for a free trainer: number {pool.queue_position(job)} in the queue"
         wait = pool.seconds_to_wait(job)
         return line + (f", about {wait:.0f} s to wait." if wait is not None else ".")
+    if history.state == STARTING and history.download:
+        done, total = history.download["done"], history.download["total"]
+        size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
+        return (f"Downloading {history.download['title']}: {size}. This happens once; later "
+                "runs on this server start at once.")
     if history.state == STARTING:
         return "Starting: loading the data set and building the model…"
     parts = [f"Epoch {max(history.current_epoch, 1)}/{history.settings.epochs}",
@@ -79,9 +85,16 @@ def status_line(history: RunHistory) -> str:
     return " · ".join(parts)
 
 
+def _fraction_done(history: RunHistory) -> float:
+    """Of the download while the data set downloads, of the training after."""
+    if history.state == STARTING and history.download.get("total"):
+        return min(1.0, history.download["done"] / history.download["total"])
+    return history.fraction_done
+
+
 def draw_run(history: RunHistory) -> None:
     if history.active:
-        st.progress(history.fraction_done, text=status_line(history))
+        st.progress(_fraction_done(history), text=status_line(history))
     else:
         _outcome(history)
     if history.state == QUEUED and training_pool().warm_workers == 0:

@@ -7,7 +7,9 @@ import logging
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from fitlab import data
 from fitlab.jobs import Job, WorkerPool
+from fitlab.uploads import UploadFolders
 
 
 def _session_is_open(session_id: str) -> bool:
@@ -41,3 +43,18 @@ def current_job() -> Job | None:
 def session_owner() -> str:
     context = get_script_run_ctx()
     return context.session_id if context else "local"
+
+
+@st.cache_resource(show_spinner=False)
+def upload_folders() -> UploadFolders:
+    """One private folder per session for uploads, removed once the session has gone."""
+    return UploadFolders(owner_alive=_session_is_open)
+
+
+@st.cache_resource(show_spinner="Loading the data set…", max_entries=4)
+def dataset_arrays(source: str):
+    """A data set's arrays, loaded once per server and shared, read-only, by every session."""
+    x_train, y_train, x_test, y_test, class_names = data.load(source)
+    for array in (x_train, y_train, x_test, y_test):
+        array.flags.writeable = False
+    return x_train, y_train, x_test, y_test, class_names

@@ -1,0 +1,18 @@
+"""Look at the data: samples, classes, shape, value range, normalisation; your own photos."""
+
+import streamlit as st
+
+from ui import controls, data_view
+
+st.title("Look at the data")
+st.markdown(
+    "Before training a network, look at what it will learn from: what the pictures show, "
+    "how many there are of each class, and what numbers the network is actually given."
+)
+
+with st.expander("Your own photos"):
+    data_view.upload_photos()
+
+source, info = controls.choose_dataset()
+if info is not None:
+    data_view.show(source, info)

@@ -1,0 +1,100 @@
+"""The Look at the data page under AppTest: a data set described, and uploads of photos.
+
+Uploads go through AppTest's own file uploader; the zips hold real PNG files.
+"""
+
+import io
+import zipfile
+
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from fitlab import images
+
+
+def open_data_page() -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    return at.switch_page("pages/data.py").run()
+
+
+def _zip(entries: dict[str, tuple]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, colour in entries.items():
+            picture = io.BytesIO()
+            Image.new("RGB", (40, 40), colour).save(picture, "PNG")
+            archive.writestr(name, picture.getvalue())
+    return buffer.getvalue()
+
+
+PETS = {**{f"pets/cat/{n}.png": (250, 0, n) for n in range(8)},
+        **{f"pets/dog/{n}.png": (0, 0, 250 - n) for n in range(8)}}
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.get("file_uploader")[0].upload(name, content, "application/zip")
+    return at.run()
+
+
+def test_the_offline_set_is_shown_with_samples_counts_shape_and_normalisation():
+    at = open_data_page()
+    assert not at.exception
+    assert [metric.value for metric in at.metric] == ["6,000", "1,200", "32 x 32 x 3", "8"]
+    text = " ".join(block.value for block in at.markdown)
+    assert "values from 0 to 255" in text and "divides every pixel by 255" in text
+    assert "Held in memory once for everyone on this server: 22 MB" in text
+    assert [header.value for header in at.subheader] == ["Sample images", "Images per class"]
+    assert len(at.get("image")) == 1  # one grid of pictures
+
+
+def test_a_data_set_not_downloaded_yet_offers_the_download(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty cache: nothing is on this server
+    at = open_data_page()
+    at.selectbox(key="dataset").set_value("fashion_mnist").run()
+    assert not at.exception
+    assert "Fashion-MNIST is not on this server yet" in at.info[0].value
+    assert [button.label for button in at.button] == ["Download Fashion-MNIST"]
+
+
+def test_an_uploaded_zip_becomes_the_chosen_data_set_on_both_pages():
+    at = open_data_page()
+    upload(at, "pets.zip", _zip(PETS))
+    assert not at.exception and not at.error
+    assert "pets.zip: 16 images in 2 classes (cat, dog); 16 resized to 32x32" in \
+        at.success[0].value
+    assert at.selectbox(key="dataset").value == "pets.zip"
+    assert [metric.value for metric in at.metric][:2] == ["16", "0"]
+    # A browser carries the choice to the other page in the URL; AppTest has no URL, so the
+    # page needs a second run to pick it up from the session (the browser test checks both).
+    at.switch_page("pages/train.py").run().run()
+    assert at.selectbox(key="dataset").value == "pets.zip"
+    assert any("pets.zip has 16 training images" in caption.value for caption in at.caption)
+    summary = " ".join(block.value for block in at.markdown)
+    assert "| dense_1 | Dense | (None, 2) | 130 |" in summary
+
+
+def test_each_bad_zip_says_what_is_wrong_and_the_page_keeps_working():
+    at = open_data_page()
+    bad = {
+        "escape.zip": ({"../outside/cat/1.png": (1, 1, 1), **PETS}, "would land outside"),
+        "nested.zip": ({"pets/cat/kittens/1.png": (1, 1, 1), **PETS}, "is a folder inside"),
+        "few.zip": ({**PETS, "pets/bird/1.png": (1, 1, 1)}, "has only 1 image"),
+        "one.zip": ({f"pets/cat/{n}.png": (1, 1, n) for n in range(6)}, "has 1 class folder"),
+    }
+    for name, (entries, words) in bad.items():
+        upload(at, name, _zip(entries))
+        assert not at.exception
+        assert words in at.error[0].value, (name, at.error[0].value)
+        assert at.selectbox(key="dataset").value == "shapes"  # the choice is unchanged
+        at.get("file_uploader")[0].clear()
+    upload(at, "notes.zip", b"plain text, not a zip")
+    assert "notes.zip is not a zip archive." in at.error[0].value
+    assert [metric.value for metric in at.metric][0] == "6,000"  # the page still works
+
+
+def test_upload_limits_match_the_servers_upload_limit():
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit/config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == images.MAX_ZIP_BYTES

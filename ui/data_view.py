@@ -1,0 +1,114 @@
+"""The data page's parts: a look at a data set, and uploading your own photos."""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import streamlit as st
+
+from fitlab import data, images
+from ui.controls import uploaded
+from ui.state import dataset_arrays, session_owner, upload_folders
+
+SAMPLES = 18
+
+
+def show(source: str, info: data.DatasetInfo) -> None:
+    """Samples, counts, shape, value range and normalisation of the chosen data set."""
+    if not data.is_cached(source):
+        _offer_download(source)
+        return
+    x_train, y_train, x_test, _, class_names = dataset_arrays(source)
+    first, second, third, fourth = st.columns(4)
+    first.metric("Training images", f"{len(x_train):,}")
+    second.metric("Test images", f"{len(x_test):,}")
+    third.metric("Image shape", " x ".join(map(str, x_train.shape[1:])))
+    fourth.metric("Classes", len(class_names))
+    height, width, channels = x_train.shape[1:]
+    st.markdown(
+        f"Each image is {height}x{width} pixels with {channels} channel"
+        f"{'s (red, green, blue)' if channels == 3 else ' (grayscale)'}, stored as "
+        f"`{x_train.dtype}` values from {x_train.min()} to {x_train.max()}. "
+        + ("**Before training, Fit Lab divides every pixel by 255**, so the network sees "
+           "numbers from 0 to 1, as the lesson does; large inputs would make the first "
+           "steps of training jump about." if x_train.dtype == np.uint8 else
+           "These are already floating-point numbers, so Fit Lab passes them on as they are.")
+        + f" Held in memory once for everyone on this server: "
+          f"{(x_train.nbytes + x_test.nbytes) / 1e6:.{0 if x_train.nbytes > 1e7 else 2}f} MB."
+    )
+    st.subheader("Sample images")
+    _sample_grid(x_train, y_train, class_names)
+    st.subheader("Images per class")
+    from fitlab import charts  # Altair: imported when a chart is drawn, not at start-up
+
+    counts = np.bincount(y_train, minlength=len(class_names))
+    st.altair_chart(charts.class_counts_chart(class_names, counts), key="class_counts",
+                    height=max(160, 26 * len(class_names)))
+    st.caption("A class with far fewer images than the others is learnt less well: the "
+               "network can lower the loss most by getting the big classes right.")
+
+
+def _sample_grid(x_train, y_train, class_names) -> None:
+    if st.button("Show other images"):
+        st.session_state.sample_draw = st.session_state.get("sample_draw", 0) + 1
+    rng = np.random.default_rng(st.session_state.get("sample_draw", 0))
+    chosen = rng.choice(len(x_train), size=min(SAMPLES, len(x_train)), replace=False)
+    pictures = [x_train[index].squeeze() for index in chosen]  # grayscale: drop the channel
+    st.image(pictures, caption=[class_names[y_train[index]] for index in chosen], width=84)
+
+
+def _offer_download(source: str) -> None:
+    st.info(f"{data.title(source)} is not on this server yet. The first training run "
+            "downloads it, or you can download it now.")
+    if st.button(f"Download {data.title(source)}"):
+        bar = st.progress(0.0, text="Connecting…")
+
+        def report(title: str, done: int, total: int | None) -> None:
+            size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
+            bar.progress(min(1.0, done / total) if total else 0.0,
+                         text=f"Downloading {title}: {size}")
+
+        try:
+            data.fetch(source, progress=report)
+        except data.DataError as error:
+            bar.empty()
+            st.error(str(error))
+            return
+        st.rerun()
+
+
+def upload_photos() -> None:
+    """A zip of class folders, read in memory and kept in this session's private folder."""
+    st.file_uploader(
+        "Upload a .zip of class folders (cat/1.jpg, cat/2.jpg, dog/1.jpg, …)", type="zip",
+        key="photo_zip", on_change=_read_upload,
+        help=f"At least {images.MIN_IMAGES_PER_CLASS} photos per class and two classes. "
+        f"Photos of any size are resized to 32x32; files that are not photos are skipped.")
+    outcome = st.session_state.pop("upload_outcome", None)
+    if outcome:
+        kind, message = outcome
+        (st.success if kind == "ok" else st.error)(message)
+
+
+def _read_upload() -> None:
+    """Runs before the page is drawn, so that the new set can become the chosen one."""
+    file = st.session_state.get("photo_zip")
+    if file is None:
+        return
+    try:
+        photos = images.read_zip(file.getvalue(), file.name)
+    except data.DataError as error:
+        st.session_state.upload_outcome = ("error", str(error))
+        return
+    folder = upload_folders().folder(session_owner())
+    path = folder / f"{pathlib.Path(file.name).stem}-{len(uploaded())}.npz"
+    no_test = np.zeros((0, *photos.x.shape[1:]), np.uint8)
+    np.savez(path, x_train=photos.x, y_train=photos.y, x_test=no_test,
+             y_test=np.zeros(0, np.int64), class_names=np.array(photos.class_names),
+             title=np.array(file.name))
+    uploaded()[file.name] = str(path)
+    st.session_state.dataset = file.name
+    st.session_state.upload_outcome = (
+        "ok", f"{file.name}: {photos.summary()} It is now the chosen data set, on this page "
+        "and on Compile and train, for this browser tab only.")
