@@ -9,6 +9,11 @@ from __future__ import annotations
 import math
 
 import altair as alt
+# Altair looks pandas up in sys.modules rather than importing it; while another thread of
+# the server is half-way through importing pandas, that lookup finds a half-made module and
+# drawing fails ("partially initialized module 'pandas'", seen on the first chart a server
+# drew). Importing it here waits for that import to finish.
+import pandas  # noqa: F401
 
 from fitlab.history import RunHistory
 

@@ -25,19 +25,30 @@ st.markdown(
   pictures of eight shapes ({", ".join(data.SHAPE_CLASSES)}), 32x32 pixels in colour, made by
   Fit Lab itself, so they need no internet and are the same every time.
 - **CIFAR-10**: the lesson's data set, 50,000 training and 10,000 test photographs in ten
-  classes, downloaded once (170 MB) through Keras and kept in Keras' cache.
-- **Your own `.npz` files**: put files holding `x_train`, `y_train`, `x_test` and `y_test`
-  (the layout of Keras' own data sets) into the data folder
-  (`{data.data_dir()}`, set by the `FITLAB_DATA_DIR` environment variable) and they appear
-  in the Dataset list.
+  classes, 32x32 in colour (170 MB to download).
+- **Fashion-MNIST** and **MNIST**: 60,000 training and 10,000 test pictures of clothes and of
+  handwritten digits, 28x28 in grayscale (30 MB and 11 MB). Fit Lab gives the model a
+  28x28x1 input for them; the lesson's layers stay the same.
+- **Your own photos**: upload a `.zip` with one folder per class on *Look at the data*.
+  Photos of any size become 32x32 colour pictures; files that are not photos are skipped.
+  They stay in a private folder for your browser tab only and are deleted when you leave.
+- **The data folder** (`{data.data_dir()}`, set by the `FITLAB_DATA_DIR` environment
+  variable): `.npz` files holding `x_train`, `y_train`, `x_test` and `y_test` (the layout of
+  Keras' own data sets) and folders of photos with one subfolder per class appear in the
+  Dataset list.
+
+Downloads happen once per machine, into Keras' own cache, with a progress bar; the first run
+on a data set that is not there yet downloads it.
 """
 )
 
 st.subheader("From the command line")
-st.markdown("The same engine trains from a terminal, and can fetch CIFAR-10 before a workshop:")
+st.markdown("The same engine trains from a terminal, and fetches the data before a workshop:")
 st.code(
-    "python -m fitlab fetch cifar10\n"
+    "python -m fitlab fetch all\n"
     "python -m fitlab train --dataset cifar10 --optimizer adam --learning-rate 0.001 \\\n"
-    "    --batch-size 32 --epochs 10 --train-images 5000 --json",
+    "    --batch-size 32 --epochs 10 --train-images 5000 --json\n"
+    "python -m fitlab train --dataset cifar10 --classes airplane,bird,cat,dog,truck\n"
+    "python -m fitlab train --dataset path/to/photos   # one subfolder per class",
     language="bash",
 )

@@ -8,4 +8,5 @@ def test_about_explains_the_data_sets_and_the_command_line():
     assert at.title[0].value == "About Fit Lab"
     text = " ".join(block.value for block in at.markdown)
     assert "CIFAR-10" in text and "Shapes" in text and "FITLAB_DATA_DIR" in text
-    assert "python -m fitlab fetch cifar10" in at.code[0].value
+    assert "Fashion-MNIST" in text and "one folder per class" in text
+    assert "python -m fitlab fetch all" in at.code[0].value

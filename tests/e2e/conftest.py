@@ -17,10 +17,18 @@ def server_log(tmp_path_factory) -> pathlib.Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory, server_log):
+def server_tmp(tmp_path_factory) -> pathlib.Path:
+    """The server's temporary folder (TMPDIR), where learners' uploads are kept."""
+    return tmp_path_factory.mktemp("server-tmp")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, server_log, server_tmp):
     data_folder = tmp_path_factory.mktemp("data")
-    with streamlit_server(server_log, FITLAB_DATA_DIR=str(data_folder)) as (url, _):
+    with streamlit_server(server_log, FITLAB_DATA_DIR=str(data_folder),
+                          TMPDIR=str(server_tmp)) as (url, _):
         yield url
+    assert not list(server_tmp.glob("fitlab-upload-*")), "uploads outlived the server"
     text = server_log.read_text()
     assert "Traceback" not in text, f"the server logged a traceback:\n{text}"
 

@@ -1,0 +1,33 @@
+"""What a learner does on Fit Lab's pages, in Playwright's terms: shared by the browser tests."""
+
+import re
+
+from playwright.sync_api import expect
+
+STATUS = re.compile(r"Epoch \d+/\d+ · \d+ s elapsed")
+
+
+def choose(page, label, option):
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    box.locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box.locator("input")).to_have_value(option)
+
+
+def set_number(page, label, value):
+    field = page.get_by_label(label, exact=True)
+    field.fill(str(value))
+    field.press("Enter")
+    page.wait_for_timeout(300)
+
+
+def move_learning_rate(page, steps):
+    thumb = page.get_by_role("slider").first  # Learning rate is the first slider
+    thumb.focus()
+    for _ in range(abs(steps)):
+        thumb.press("ArrowRight" if steps > 0 else "ArrowLeft")
+    page.wait_for_timeout(300)
+
+
+def train(page):
+    page.get_by_role("button", name="Train", exact=True).click()

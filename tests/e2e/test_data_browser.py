@@ -1,0 +1,100 @@
+"""Looking at the data and uploading photos, in a real browser against `streamlit run`."""
+
+import io
+import re
+import time
+import zipfile
+
+import numpy as np
+from PIL import Image
+from playwright.sync_api import expect
+
+from learner import train
+
+PER_CLASS = 20
+
+
+def _png(picture: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def photos(extra: dict[str, bytes] | None = None, classes=("cat", "dog")) -> bytes:
+    """A zip of class folders holding real PNGs: reddish or bluish noisy squares, 40x40."""
+    rng = np.random.default_rng(1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for label, name in enumerate(classes):
+            for number in range(PER_CLASS):
+                picture = rng.integers(0, 120, (40, 40, 3), dtype=np.uint8)
+                picture[..., 0 if label == 0 else 2] += 120
+                archive.writestr(f"pets/{name}/{number}.png", _png(picture))
+        for entry, content in (extra or {}).items():
+            archive.writestr(entry, content)
+    return buffer.getvalue()
+
+
+def open_data_page(page):
+    page.get_by_role("link", name="Look at the data").click()
+    expect(page.get_by_text("Sample images")).to_be_visible(timeout=30_000)
+    page.get_by_text("Your own photos").click()
+
+
+def upload(page, name: str, content: bytes):
+    page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
+        files=[{"name": name, "mimeType": "application/zip", "buffer": content}])
+
+
+def remove_upload(page):
+    page.get_by_role("button", name=re.compile(r"^Remove ")).first.click()
+
+
+def test_bad_zips_are_explained_and_good_photos_train(page):
+    open_data_page(page)
+    bad = {
+        "escape.zip": (photos({"../../outside.png": b"x"}), "would land outside the folder"),
+        "nested.zip": (photos({"pets/cat/kittens/1.png": b"x"}), "is a folder inside a class"),
+        "few.zip": (photos({"pets/bird/1.png": _png(np.zeros((8, 8, 3), np.uint8))}),
+                    "has only 1 image; each class needs at least 5"),
+        "empty.zip": (photos({"pets/bird/": b""}), "“bird” in empty.zip has no readable"),
+        "notes.zip": (b"not a zip at all", "notes.zip is not a zip archive."),
+    }
+    for name, (content, words) in bad.items():
+        upload(page, name, content)
+        expect(page.get_by_text(words)).to_be_visible(timeout=20_000)
+        expect(page.get_by_text("6,000", exact=True)).to_be_visible()  # Shapes is still shown
+        remove_upload(page)
+    # Over the upload limit: Streamlit's own uploader refuses it before it reaches Fit Lab.
+    upload(page, "huge.zip", bytes(21 * 1024 * 1024))
+    expect(page.get_by_text("File must be 20.0MB or smaller.")).to_be_visible(timeout=20_000)
+    remove_upload(page)
+
+    upload(page, "pets.zip", photos({"pets/cat/readme.txt": b"notes", "__MACOSX/._x": b""}))
+    expect(page.get_by_text("pets.zip: 40 images in 2 classes (cat, dog); 40 resized to "
+                            "32x32 pixels; 1 files skipped")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("40", exact=True)).to_be_visible()  # training images
+    page.get_by_role("link", name="Compile and train").click()
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text="Dataset")
+    expect(box.locator("input")).to_have_value("pets.zip (your upload)", timeout=20_000)
+    expect(page.get_by_text("| dense_1 |").or_(page.get_by_text(
+        "The model: the lesson's CNN, 79,010 parameters"))).to_be_visible()
+    train(page)
+    expect(page.get_by_text("Finished all 10 epochs.")).to_be_visible(timeout=120_000)
+
+
+def test_a_closed_tabs_uploads_are_removed(browser, app_url, server_tmp):
+    learner = browser.new_context().new_page()
+    learner.goto(app_url)
+    learner.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+    open_data_page(learner)
+    before = set(server_tmp.glob("fitlab-upload-*"))
+    upload(learner, "pets.zip", photos())
+    expect(learner.get_by_text("pets.zip: 40 images")).to_be_visible(timeout=20_000)
+    mine = set(server_tmp.glob("fitlab-upload-*")) - before
+    assert len(mine) == 1 and list(next(iter(mine)).glob("*.npz"))
+    learner.context.close()
+    deadline = time.monotonic() + 90  # 30 s of grace for a reconnecting tab, then a sweep
+    while next(iter(mine)).exists():
+        assert time.monotonic() < deadline, "the closed tab's photos are still on the server"
+        time.sleep(1)
