@@ -46,8 +46,11 @@ def upload(page, name: str, content: bytes):
         files=[{"name": name, "mimeType": "application/zip", "buffer": content}])
 
 
-def remove_upload(page):
+def remove_upload(page, message: str):
+    """Take the file out of the uploader and wait for the page to redraw without it."""
     page.get_by_role("button", name=re.compile(r"^Remove ")).first.click()
+    expect(page.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(0)
+    expect(page.get_by_text(message)).to_have_count(0, timeout=20_000)
 
 
 def test_bad_zips_are_explained_and_good_photos_train(page):
@@ -64,11 +67,11 @@ def test_bad_zips_are_explained_and_good_photos_train(page):
         upload(page, name, content)
         expect(page.get_by_text(words)).to_be_visible(timeout=20_000)
         expect(page.get_by_text("6,000", exact=True)).to_be_visible()  # Shapes is still shown
-        remove_upload(page)
+        remove_upload(page, words)
     # Over the upload limit: Streamlit's own uploader refuses it before it reaches Fit Lab.
     upload(page, "huge.zip", bytes(21 * 1024 * 1024))
     expect(page.get_by_text("File must be 20.0MB or smaller.")).to_be_visible(timeout=20_000)
-    remove_upload(page)
+    remove_upload(page, "File must be 20.0MB or smaller.")
 
     upload(page, "pets.zip", photos({"pets/cat/readme.txt": b"notes", "__MACOSX/._x": b""}))
     expect(page.get_by_text("pets.zip: 40 images in 2 classes (cat, dog); 40 resized to "
