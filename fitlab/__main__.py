@@ -8,7 +8,7 @@ import math
 import signal
 import sys
 
-from fitlab import data, settings as choices
+from fitlab import data, downloads, settings as choices
 from fitlab.settings import Settings, SettingsError
 
 EXIT_USAGE = 2
@@ -80,8 +80,7 @@ class DownloadBar:
         self.redraw, self.last = redraw, ""
 
     def __call__(self, title: str, done: int, total: int | None) -> None:
-        size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
-        self.last = f"Downloading {title}: {size}"
+        self.last = downloads.progress_text(title, done, total)
         if self.redraw:
             sys.stderr.write(f"\r{self.last}   ")
             sys.stderr.flush()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pathlib
 
+import hashlib
+
 import numpy as np
 import pytest
+from remote_files import FILES, serve
 
-from fitlab import data
+from fitlab import data, downloads
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CIFAR_SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset.npz"
@@ -29,3 +32,22 @@ def small_npz(tmp_path_factory) -> pathlib.Path:
     np.savez(path, x_train=x_train, y_train=y_train[:, None], x_test=x_test,
              y_test=y_test[:, None])
     return path
+
+
+@pytest.fixture
+def mirror(tmp_path, monkeypatch):
+    """A local stand-in for the internet, an empty Keras cache, and the real checksums
+    swapped for those of the stand-in files."""
+    with serve(FILES) as (url, requests):
+        monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+        monkeypatch.setenv("FITLAB_MIRROR", url)
+        _use_checksums_of_the_stand_ins(monkeypatch)
+        yield requests
+
+
+def _use_checksums_of_the_stand_ins(monkeypatch):
+    for name, remotes in downloads.REMOTES.items():
+        monkeypatch.setitem(downloads.REMOTES, name, [
+            downloads.Remote(remote.url, remote.cache_path, remote.sha256 and hashlib.sha256(
+                FILES[remote.url.rsplit("/", 1)[1]]).hexdigest(), remote.megabytes)
+            for remote in remotes])

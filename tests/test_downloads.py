@@ -7,98 +7,18 @@ Fashion-MNIST's gzipped IDX files); the download, cache, checksum and reading co
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import http.server
-import io
 import os
-import pickle
 import socket
 import subprocess
 import sys
-import tarfile
-import threading
 import time
 
-import numpy as np
 import pytest
+from remote_files import FILES
 
 from fitlab import data, downloads
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _cifar_archive(per_batch: int = 6) -> bytes:
-    rng = np.random.default_rng(0)
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name in [f"data_batch_{n}" for n in range(1, 6)] + ["test_batch"]:
-            batch = {b"data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
-                     b"labels": list(range(per_batch))}
-            payload = pickle.dumps(batch, protocol=4)
-            member = tarfile.TarInfo(f"cifar-10-batches-py/{name}")
-            member.size = len(payload)
-            tar.addfile(member, io.BytesIO(payload))
-    return buffer.getvalue()
-
-
-def _mnist_npz() -> bytes:
-    buffer = io.BytesIO()
-    np.savez(buffer, x_train=np.full((7, 28, 28), 9, np.uint8), y_train=np.arange(7) % 10,
-             x_test=np.zeros((3, 28, 28), np.uint8), y_test=np.arange(3))
-    return buffer.getvalue()
-
-
-def _idx(array: np.ndarray) -> bytes:
-    header = bytes([0, 0, 8, array.ndim]) + b"".join(
-        size.to_bytes(4, "big") for size in array.shape)
-    return gzip.compress(header + array.tobytes())
-
-
-FILES = {
-    "cifar-10-python.tar.gz": _cifar_archive(),
-    "mnist.npz": _mnist_npz(),
-    "train-labels-idx1-ubyte.gz": _idx(np.arange(5, dtype=np.uint8)),
-    "train-images-idx3-ubyte.gz": _idx(np.ones((5, 28, 28), np.uint8)),
-    "t10k-labels-idx1-ubyte.gz": _idx(np.arange(2, dtype=np.uint8)),
-    "t10k-images-idx3-ubyte.gz": _idx(np.zeros((2, 28, 28), np.uint8)),
-}
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self):
-        name = self.path.rsplit("/", 1)[1]
-        Handler.requests.append(name)
-        if name not in FILES:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(FILES[name])))
-        self.end_headers()
-        self.wfile.write(FILES[name])
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def mirror(tmp_path, monkeypatch):
-    """A local stand-in for the internet, an empty Keras cache, and the real checksums
-    swapped for those of the stand-in files."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    Handler.requests = []
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    monkeypatch.setenv("FITLAB_MIRROR", f"http://127.0.0.1:{server.server_port}/files")
-    for name, remotes in downloads.REMOTES.items():
-        monkeypatch.setitem(downloads.REMOTES, name, [
-            downloads.Remote(remote.url, remote.cache_path, remote.sha256 and hashlib.sha256(
-                FILES[remote.url.rsplit("/", 1)[1]]).hexdigest(), remote.megabytes)
-            for remote in remotes])
-    yield server
-    server.shutdown()
 
 
 def test_a_download_reports_bytes_done_and_total_and_is_cached_once(mirror, tmp_path):
@@ -112,7 +32,7 @@ def test_a_download_reports_bytes_done_and_total_and_is_cached_once(mirror, tmp_
     assert y_train.tolist()[:6] == [0, 1, 2, 3, 4, 5] and names[0] == "airplane"
     assert data.is_cached(data.CIFAR10)
     data.load(data.CIFAR10)  # a second time: from the cache
-    assert Handler.requests == ["cifar-10-python.tar.gz"]
+    assert mirror == ["cifar-10-python.tar.gz"]
     assert not list((tmp_path / "keras").rglob("*.part"))
 
 
@@ -122,7 +42,7 @@ def test_grayscale_sets_get_a_channel_axis(mirror):
     assert names[3] == "3"
     x_train, y_train, _, _, names = data.load(data.FASHION_MNIST)
     assert x_train.shape == (5, 28, 28, 1) and y_train.tolist() == [0, 1, 2, 3, 4]
-    assert sorted(Handler.requests) == sorted(["mnist.npz", *list(FILES)[2:]])
+    assert sorted(mirror) == sorted(["mnist.npz", *list(FILES)[2:]])
 
 
 def test_a_damaged_download_is_refused_and_not_kept(mirror, tmp_path, monkeypatch):
@@ -131,6 +51,13 @@ def test_a_damaged_download_is_refused_and_not_kept(mirror, tmp_path, monkeypatc
     with pytest.raises(data.DataError, match="arrived damaged"):
         data.load(data.MNIST)
     assert not list((tmp_path / "keras").rglob("mnist*"))
+
+
+def test_progress_is_told_in_units_that_fit():
+    assert downloads.progress_text("CIFAR-10", 42_600_000, 170_500_000) == \
+        "Downloading CIFAR-10: 42.6 of 170.5 MB"
+    assert downloads.progress_text("MNIST", 2_500, 28_881) == "Downloading MNIST: 2.5 of 28.9 kB"
+    assert downloads.progress_text("MNIST", 3_000_000, None) == "Downloading MNIST: 3.0 MB"
 
 
 @pytest.mark.timeout(60)  # a hang, not a slow answer, is what this guards against
@@ -154,7 +81,7 @@ def test_fetch_all_from_the_command_line(mirror, tmp_path):
         env=environment, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Fashion-MNIST is ready: 5 training and 2 test images." in result.stdout
-    assert "Downloading Fashion-MNIST:" in result.stderr and " MB" in result.stderr
+    assert "Downloading Fashion-MNIST (file 4 of 4): 43 of 43 bytes" in result.stderr
     offline = {**environment, "FITLAB_MIRROR": "http://127.0.0.1:9", "KERAS_HOME":
                str(tmp_path / "empty")}
     result = subprocess.run([sys.executable, "-m", "fitlab", "fetch", "all"], cwd=ROOT,

@@ -9,6 +9,8 @@ import zipfile
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from remote_files import FILES
+
 from fitlab import images
 
 
@@ -98,3 +100,25 @@ def test_upload_limits_match_the_servers_upload_limit():
 
     config = tomllib.loads((Path(__file__).parents[1] / ".streamlit/config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == images.MAX_ZIP_BYTES
+
+
+def test_the_download_button_fetches_the_data_set_then_shows_it(mirror):
+    # `mirror` (conftest.py): a local server stands in for the internet; the cache is empty.
+    at = open_data_page()
+    at.selectbox(key="dataset").set_value("fashion_mnist").run()
+    at.button[0].click().run()  # "Download Fashion-MNIST"
+    assert not at.exception and not at.error
+    assert [metric.value for metric in at.metric] == ["5", "2", "28 x 28 x 1", "10"]
+    assert "1 channel (grayscale)" in " ".join(block.value for block in at.markdown)
+    assert sorted(mirror) == sorted(name for name in FILES if name.startswith(("train", "t10k")))
+
+
+def test_a_failed_download_is_explained_on_the_page(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("FITLAB_MIRROR", "http://127.0.0.1:9")  # nobody listens: offline
+    at = open_data_page()
+    at.selectbox(key="dataset").set_value("mnist").run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Could not download MNIST" in at.error[0].value
+    assert at.button[0].label == "Download MNIST"  # try again later

@@ -7,7 +7,7 @@ import pathlib
 import numpy as np
 import streamlit as st
 
-from fitlab import data, images
+from fitlab import data, downloads, images
 from ui.controls import uploaded
 from ui.state import dataset_arrays, session_owner, upload_folders
 
@@ -65,9 +65,8 @@ def _offer_download(source: str) -> None:
         bar = st.progress(0.0, text="Connecting…")
 
         def report(title: str, done: int, total: int | None) -> None:
-            size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
             bar.progress(min(1.0, done / total) if total else 0.0,
-                         text=f"Downloading {title}: {size}")
+                         text=downloads.progress_text(title, done, total))
 
         try:
             data.fetch(source, progress=report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import diagnosis
+from fitlab import diagnosis, downloads
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
@@ -70,9 +70,7 @@ def status_line(history: RunHistory) -> str:
         wait = pool.seconds_to_wait(job)
         return line + (f", about {wait:.0f} s to wait." if wait is not None else ".")
     if history.state == STARTING and history.download:
-        done, total = history.download["done"], history.download["total"]
-        size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
-        return (f"Downloading {history.download['title']}: {size}. This happens once; later "
+        return (f"{downloads.progress_text(**history.download)}. This happens once; later "
                 "runs on this server start at once.")
     if history.state == STARTING:
         return "Starting: loading the data set and building the model…"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pathlib
+import sys
 
 import pytest
 
 from server import CHROMIUM, ROOT, launch_chromium, streamlit_server
+
+sys.path.insert(0, str(ROOT / "tests"))  # remote_files, shared with the download tests
+from remote_files import fashion_mnist_files, serve  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -24,9 +28,13 @@ def server_tmp(tmp_path_factory) -> pathlib.Path:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory, server_log, server_tmp):
+    """The server, with an empty download cache and a slow local stand-in for the internet
+    (the real one is external and absent on CI) serving a small Fashion-MNIST."""
     data_folder = tmp_path_factory.mktemp("data")
-    with streamlit_server(server_log, FITLAB_DATA_DIR=str(data_folder),
-                          TMPDIR=str(server_tmp)) as (url, _):
+    with serve(fashion_mnist_files(2000, 100), seconds_per_file=2) as (mirror, _), \
+            streamlit_server(server_log, FITLAB_DATA_DIR=str(data_folder), TMPDIR=str(server_tmp),
+                             FITLAB_MIRROR=mirror,
+                             KERAS_HOME=str(tmp_path_factory.mktemp("keras"))) as (url, _):
         yield url
     assert not list(server_tmp.glob("fitlab-upload-*")), "uploads outlived the server"
     text = server_log.read_text()

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 from playwright.sync_api import expect
 
-from learner import train
+from learner import choose, train
 
 PER_CLASS = 20
 
@@ -101,3 +101,14 @@ def test_a_closed_tabs_uploads_are_removed(browser, app_url, server_tmp):
     while next(iter(mine)).exists():
         assert time.monotonic() < deadline, "the closed tab's photos are still on the server"
         time.sleep(1)
+
+
+def test_a_first_run_on_fashion_mnist_downloads_it_with_a_progress_bar(page):
+    choose(page, "Dataset", "Fashion-MNIST (clothes, grayscale)")
+    expect(page.get_by_text("Fashion-MNIST is not on this server yet")).to_be_visible()
+    expect(page.get_by_text("Fit Lab sets the input to Fashion-MNIST's 28x28x1")).to_be_attached()
+    train(page)
+    progress = re.compile(
+        r"Downloading Fashion-MNIST \(file \d of 4\): [\d.]+ of [\d.]+ (bytes|kB|MB)")
+    expect(page.get_by_text(progress)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Finished all 10 epochs.")).to_be_visible(timeout=120_000)
