@@ -7,9 +7,9 @@ from ui.state import training_pool
 st.set_page_config(page_title="Fit Lab", page_icon="🧪", layout="wide")
 
 page = st.navigation([
-    st.Page("pages/train.py", title="Compile and train", icon="🏋️", default=True),
-    st.Page("pages/data.py", title="Look at the data", icon="🖼️"),
-    st.Page("pages/about.py", title="About Fit Lab", icon="ℹ️"),
+    st.Page("app_pages/train.py", title="Compile and train", icon="🏋️", default=True),
+    st.Page("app_pages/data.py", title="Look at the data", icon="🖼️"),
+    st.Page("app_pages/about.py", title="About Fit Lab", icon="ℹ️"),
 ])
 
 with st.sidebar:

@@ -3,7 +3,7 @@ from streamlit.testing.v1 import AppTest
 
 def test_about_explains_the_data_sets_and_the_command_line():
     at = AppTest.from_file("../app.py", default_timeout=60).run()
-    at.switch_page("pages/about.py").run()
+    at.switch_page("app_pages/about.py").run()
     assert not at.exception
     assert at.title[0].value == "About Fit Lab"
     text = " ".join(block.value for block in at.markdown)

@@ -16,7 +16,7 @@ from fitlab import images
 
 def open_data_page() -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60).run()
-    return at.switch_page("pages/data.py").run()
+    return at.switch_page("app_pages/data.py").run()
 
 
 def _zip(entries: dict[str, tuple]) -> bytes:
@@ -68,7 +68,7 @@ def test_an_uploaded_zip_becomes_the_chosen_data_set_on_both_pages():
     assert [metric.value for metric in at.metric][:2] == ["16", "0"]
     # A browser carries the choice to the other page in the URL; AppTest has no URL, so the
     # page needs a second run to pick it up from the session (the browser test checks both).
-    at.switch_page("pages/train.py").run().run()
+    at.switch_page("app_pages/train.py").run().run()
     assert at.selectbox(key="dataset").value == "pets.zip"
     assert any("pets.zip has 16 training images" in caption.value for caption in at.caption)
     summary = " ".join(block.value for block in at.markdown)

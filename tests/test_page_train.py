@@ -38,8 +38,8 @@ def test_the_label_line_follows_the_loss_function():
 def test_settings_survive_a_visit_to_another_page():
     at = open_app()
     at.select_slider(key="learning_rate").set_value(0.1).run()
-    at.switch_page("pages/about.py").run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/about.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert at.select_slider(key="learning_rate").value == 0.1
 
 

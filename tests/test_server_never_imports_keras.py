@@ -16,7 +16,7 @@ import json, sys, time
 from streamlit.testing.v1 import AppTest
 
 at = AppTest.from_file("app.py", default_timeout=60).run()
-for page in ("pages/about.py", "pages/data.py", "pages/train.py"):
+for page in ("app_pages/about.py", "app_pages/data.py", "app_pages/train.py"):
     at.switch_page(page).run()
     assert not at.exception, at.exception
 at.number_input(key="train_images").set_value(100)

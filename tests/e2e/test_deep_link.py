@@ -1,0 +1,21 @@
+"""A link to a page other than the first, opened on a freshly started server."""
+
+from playwright.sync_api import expect
+from server import streamlit_server
+
+
+def test_a_link_to_the_data_page_on_a_fresh_server_opens_the_whole_app(browser, tmp_path):
+    with streamlit_server(tmp_path / "streamlit.log") as (url, _):
+        page = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+        page.goto(f"{url}/data?dataset=MNIST+%28handwritten+digits%2C+grayscale%29")
+        expect(page.get_by_role("heading", name="Look at the data")).to_be_visible(
+            timeout=60_000)
+        box = page.locator("[data-testid='stSelectbox']").filter(has_text="Dataset")
+        expect(box.locator("input")).to_have_value("MNIST (handwritten digits, grayscale)")
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar.get_by_text("Compile and train")).to_be_visible()  # the router's pages
+        expect(sidebar.get_by_text(" · CPU · ").or_(
+            sidebar.get_by_text("Trainers are starting"))).to_be_visible()  # and its sidebar
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        page.context.close()
+    assert "Traceback" not in (tmp_path / "streamlit.log").read_text()
