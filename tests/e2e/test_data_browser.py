@@ -53,8 +53,19 @@ def remove_upload(page, message: str):
     expect(page.get_by_text(message)).to_have_count(0, timeout=20_000)
 
 
-def test_bad_zips_are_explained_and_good_photos_train(page):
+def _bomb() -> bytes:
+    """300 MB of zeros that pack into well under a megabyte."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("pets/cat/0.png", "w", force_zip64=True) as entry:
+            for _ in range(300):
+                entry.write(bytes(1024 * 1024))
+    return buffer.getvalue()
+
+
+def test_bad_zips_are_explained_and_good_photos_train(page, server_tmp):
     open_data_page(page)
+    folders_before = set(server_tmp.iterdir())
     bad = {
         "escape.zip": (photos({"../../outside.png": b"x"}), "would land outside the folder"),
         "nested.zip": (photos({"pets/cat/kittens/1.png": b"x"}), "is a folder inside a class"),
@@ -62,6 +73,7 @@ def test_bad_zips_are_explained_and_good_photos_train(page):
                     "has only 1 image; each class needs at least 5"),
         "empty.zip": (photos({"pets/bird/": b""}), "“bird” in empty.zip has no readable"),
         "notes.zip": (b"not a zip at all", "notes.zip is not a zip archive."),
+        "bomb.zip": (_bomb(), "bomb.zip would unpack to 300.0 MB, more than the limit"),
     }
     for name, (content, words) in bad.items():
         upload(page, name, content)
@@ -72,6 +84,7 @@ def test_bad_zips_are_explained_and_good_photos_train(page):
     upload(page, "huge.zip", bytes(21 * 1024 * 1024))
     expect(page.get_by_text("File must be 20.0MB or smaller.")).to_be_visible(timeout=20_000)
     remove_upload(page, "File must be 20.0MB or smaller.")
+    assert set(server_tmp.iterdir()) == folders_before  # nothing of them was written anywhere
 
     upload(page, "pets.zip", photos({"pets/cat/readme.txt": b"notes", "__MACOSX/._x": b""}))
     expect(page.get_by_text("pets.zip: 40 images in 2 classes (cat, dog); 40 resized to "
