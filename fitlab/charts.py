@@ -107,3 +107,35 @@ def class_counts_chart(class_names, counts) -> alt.Chart:
         y=alt.Y("class:N", sort=None, title=None),
         tooltip=["class:N", "images:Q"],
     )
+
+
+def compare_chart(runs: list[tuple[str, RunHistory]], metric: str) -> alt.Chart:
+    """`metric` per epoch for several runs: a colour per run, solid for training and dashed
+    for validation."""
+    rows = [
+        {"run": label, "epoch": record["epoch"], "split": split, metric: record[key]}
+        for label, history in runs
+        for record in history.epochs
+        for split, key in (("training", metric), ("validation", f"val_{metric}"))
+        if _finite(record.get(key))
+    ]
+    num_classes = max((len(history.info.get("class_names", [])) for _, history in runs),
+                      default=2)
+    scale = (alt.Scale(domain=[0, 1]) if metric == "accuracy"
+             else _loss_scale([row[metric] for row in rows], num_classes))
+    return (
+        alt.Chart(alt.Data(values=rows), title=f"{metric.capitalize()} per epoch")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", title="Epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y(f"{metric}:Q", title=metric.capitalize(), scale=scale),
+            color=alt.Color("run:N", title="Run", sort=[label for label, _ in runs],
+                            legend=alt.Legend(orient="top", labelLimit=400)),
+            strokeDash=alt.StrokeDash("split:N", title=None,
+                                      scale=alt.Scale(domain=["training", "validation"],
+                                                      range=[[1, 0], [6, 3]]),
+                                      legend=alt.Legend(orient="top")),
+            detail="split:N",
+            tooltip=["run:N", "epoch:Q", "split:N", alt.Tooltip(f"{metric}:Q", format=".4f")],
+        )
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import time
 
 from fitlab.settings import Settings
@@ -80,8 +82,26 @@ class RunHistory:
         elapsed = self.elapsed(now)
         return elapsed / done * (1 - done)
 
+    def epochs_csv(self) -> str:
+        """One row per epoch: what the epoch charts show."""
+        columns = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"]
+        return _csv(columns, ([record.get(name) for name in columns] for record in self.epochs))
+
+    def batches_csv(self) -> str:
+        """One row per batch, as Keras reported it: running means over the epoch so far."""
+        return _csv(["epoch", "batch", "running_mean_loss", "running_mean_accuracy", "seconds"],
+                    self.batches)
+
     def copy(self) -> RunHistory:
         """A copy to draw from while the run goes on adding to this one."""
         return dataclasses.replace(
             self, info=dict(self.info), epochs=list(self.epochs), batches=list(self.batches)
         )
+
+
+def _csv(header: list[str], rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()

@@ -66,9 +66,10 @@ def default_worker_count() -> int:
 class Job:
     """One training run as the server sees it: its history and a way to stop it."""
 
-    def __init__(self, settings: Settings, owner: str = ""):
+    def __init__(self, settings: Settings, owner: str = "", number: int = 1):
         self.id = uuid.uuid4().hex  # not guessable: one learner cannot reach another's run
         self.owner = owner
+        self.number = number  # 1, 2, 3 … within its session, never reused
         self.history = RunHistory(settings)
         self.stop_requested_at: float | None = None
         self.stop_reason = ""
@@ -191,6 +192,7 @@ class WorkerPool:
         self._seconds_per_image_epoch: float | None = None  # measured pace, for wait estimates
         self._queue: list[Job] = []
         self._jobs: dict[str, Job] = {}
+        self._runs_started: dict[str, int] = {}  # per owner, for run numbers
         self._ready: dict[int, str] = {}  # serving thread -> device name, once warm
         self._workers: dict[int, _Worker] = {}
         self._changed = threading.Condition()
@@ -211,13 +213,14 @@ class WorkerPool:
     # -- what pages and the command line call ------------------------------------------------
 
     def submit(self, settings: Settings, owner: str = "") -> Job:
-        job = Job(settings, owner)
         with self._changed:
             if self._closed:
                 raise RuntimeError("The training pool has shut down.")
             if owner and any(other.owner == owner and other.history.active
                              for other in self._jobs.values()):
                 raise PoolBusy("You already have a run waiting or training; stop it first.")
+            self._runs_started[owner] = self._runs_started.get(owner, 0) + 1
+            job = Job(settings, owner, self._runs_started[owner])
             self._jobs[job.id] = job
             self._queue.append(job)
             self._changed.notify_all()
@@ -226,6 +229,18 @@ class WorkerPool:
 
     def get(self, job_id: str | None) -> Job | None:
         return self._jobs.get(job_id) if job_id else None
+
+    def runs_of(self, owner: str) -> list[Job]:
+        """A session's runs, oldest first: the last FINISHED_JOBS_KEPT_PER_OWNER finished
+        ones and the one waiting or training."""
+        return self._jobs_of(owner)
+
+    def forget(self, job: Job) -> None:
+        """Delete a finished run from its session's history; a run in progress stays."""
+        if job.history.active:
+            raise PoolBusy("Stop this run before deleting it.")
+        with self._changed:
+            self._jobs.pop(job.id, None)
 
     def queue_position(self, job: Job) -> int:
         """1 for the next job to start, 0 when the job is not waiting."""

@@ -1,0 +1,63 @@
+"""Runs side by side: a label for each run made of the settings in which it differs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from fitlab import data
+from fitlab.history import RunHistory
+from fitlab.settings import LOSSES, OPTIMIZERS, Settings
+
+# How each setting is written in a label, in the order labels list them.
+SHORT = {
+    "dataset": lambda value: f"data={data.title(value)}",
+    "loss": lambda value: "sparse" if value.startswith("sparse") else "categorical",
+    "optimizer": lambda value: OPTIMIZERS[value],
+    "learning_rate": lambda value: f"lr={value:g}",
+    "batch_size": lambda value: f"batch={value}",
+    "epochs": lambda value: f"epochs={value}",
+    "train_images": lambda value: f"images={value:,}",
+    "seed": lambda value: f"seed={value}",
+    "classes": lambda value: f"classes={len(value) or 'all'}",
+    "images_per_class": lambda value: f"per class={value or 'all'}",
+}
+
+
+def differing(settings: list[Settings]) -> list[str]:
+    """The names of the settings that are not the same in every run."""
+    values = [dataclasses.asdict(each) for each in settings]
+    return [name for name in SHORT if len({repr(value[name]) for value in values}) > 1]
+
+
+def labels(settings: list[Settings], numbers: list[int]) -> list[str]:
+    """"#2 lr=0.1" versus "#3 lr=0.001": the run's number and what sets it apart."""
+    names = differing(settings)
+    return [
+        " ".join([f"#{number}", *(SHORT[name](getattr(each, name)) for name in names)])
+        for each, number in zip(settings, numbers)
+    ]
+
+
+def summary(history: RunHistory) -> dict:
+    """Final and best validation figures of a run, with the epoch of the best."""
+    epochs = [epoch for epoch in history.epochs if "val_loss" in epoch]
+    if not epochs:
+        return {}
+    best = min(epochs, key=lambda epoch: epoch["val_loss"])
+    return {
+        "final val accuracy": epochs[-1]["val_accuracy"],
+        "best val accuracy": max(epoch["val_accuracy"] for epoch in epochs),
+        "final val loss": epochs[-1]["val_loss"],
+        "best val loss": best["val_loss"],
+        "best epoch": best["epoch"],
+    }
+
+
+def describe(settings: Settings) -> str:
+    """All of a run's settings in one line, as the run table lists them."""
+    return (f"{data.title(settings.dataset)} · {LOSSES[settings.loss]} · "
+            f"{OPTIMIZERS[settings.optimizer]} · lr {settings.learning_rate:g} · batch "
+            f"{settings.batch_size} · {settings.epochs} epochs · {settings.train_images:,} "
+            f"images · seed {settings.seed}"
+            + (f" · {', '.join(settings.classes)}" if settings.classes else "")
+            + (f" · {settings.images_per_class} per class" if settings.images_per_class else ""))

@@ -1,0 +1,46 @@
+"""Labels, figures and CSV for runs put side by side."""
+
+import csv
+import io
+
+from fitlab import compare
+from fitlab.history import RunHistory
+from fitlab.settings import Settings
+
+
+def test_runs_are_labelled_by_the_settings_in_which_they_differ():
+    runs = [Settings(learning_rate=0.1), Settings(learning_rate=0.001),
+            Settings(learning_rate=0.001, optimizer="sgd", classes=("circle", "ring"))]
+    assert compare.labels(runs[:2], [1, 2]) == ["#1 lr=0.1", "#2 lr=0.001"]
+    assert compare.labels(runs, [1, 2, 5]) == [
+        "#1 Adam lr=0.1 classes=all", "#2 Adam lr=0.001 classes=all",
+        "#5 SGD lr=0.001 classes=2"]
+    assert compare.labels([Settings(), Settings()], [3, 4]) == ["#3", "#4"]  # a repeat
+
+
+def _history() -> RunHistory:
+    history = RunHistory(Settings(epochs=3))
+    history.apply({"type": "batches", "records": [[1, 1, 2.3, 0.1, 0.2], [1, 2, 2.1, 0.2, 0.4]]})
+    for epoch, (val_loss, val_accuracy) in enumerate([(1.9, 0.3), (1.5, 0.5), (1.7, 0.45)], 1):
+        history.apply({"type": "epoch", "epoch": epoch, "loss": 2.0 - epoch / 10,
+                       "accuracy": 0.2 + epoch / 10, "val_loss": val_loss,
+                       "val_accuracy": val_accuracy, "seconds": float(epoch)})
+    return history
+
+
+def test_final_and_best_figures_name_the_best_epoch():
+    assert compare.summary(_history()) == {
+        "final val accuracy": 0.45, "best val accuracy": 0.5, "final val loss": 1.7,
+        "best val loss": 1.5, "best epoch": 2}
+    assert compare.summary(RunHistory(Settings())) == {}
+
+
+def test_a_runs_history_downloads_as_csv_one_row_per_epoch_and_per_batch():
+    history = _history()
+    epochs = list(csv.DictReader(io.StringIO(history.epochs_csv())))
+    assert [row["epoch"] for row in epochs] == ["1", "2", "3"]
+    assert epochs[1]["val_accuracy"] == "0.5"
+    batches = list(csv.reader(io.StringIO(history.batches_csv())))
+    assert batches[0] == ["epoch", "batch", "running_mean_loss", "running_mean_accuracy",
+                          "seconds"]
+    assert batches[2] == ["1", "2", "2.1", "0.2", "0.4"]

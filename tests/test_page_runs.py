@@ -1,0 +1,49 @@
+"""The Your runs page under AppTest, over real tiny runs trained by the worker pool."""
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+
+def train_tiny(at: AppTest, learning_rate: float) -> AppTest:
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="train_images").set_value(100)
+    at.slider(key="epochs").set_value(2)
+    at.select_slider(key="learning_rate").set_value(learning_rate)
+    [button for button in at.button if button.label == "Train"][0].click().run()
+    deadline = time.monotonic() + 120
+    while not at.success and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert at.success, "the tiny run did not finish"
+    return at
+
+
+def test_no_runs_yet_says_where_to_start():
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    at.switch_page("app_pages/runs.py").run()
+    assert not at.exception
+    assert "No runs yet" in at.info[0].value
+
+
+def test_runs_are_listed_compared_by_what_differs_downloaded_and_deleted():
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    train_tiny(at, 0.001)
+    train_tiny(at, 0.01)
+    at.switch_page("app_pages/runs.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Run"].tolist() == ["#1", "#2"]
+    assert table["Learning rate"].tolist() == ["0.001", "0.01"]
+    assert table["Epochs"].tolist() == ["2/2", "2/2"]
+    assert at.multiselect(key="compared_runs").value == ["#1 lr=0.001", "#2 lr=0.01"]
+    assert len(at.get("vega_lite_chart")) == 2  # loss and accuracy, both runs on each
+    differences = at.dataframe[1].value
+    assert differences["Run"].tolist() == ["#1 lr=0.001", "#2 lr=0.01"]
+    assert differences["best epoch"].between(1, 2).all()
+    downloads = [button for button in at.get("download_button")]
+    assert [button.proto.label for button in downloads] == ["Epochs as CSV", "Batches as CSV"]
+
+    [button for button in at.button if button.label == "Delete"][0].click().run()
+    assert at.dataframe[0].value["Run"].tolist() == ["#1"]  # the newest, #2, was chosen
+    assert "Train at least two runs" in at.info[0].value
