@@ -16,5 +16,7 @@ with lab_column:
     settings, info = controls.choose_settings()
     if info is not None:
         controls.show_model(info, settings)
+    if settings is not None:
+        controls.show_code(settings)
     run_panel.train_and_stop(settings)
     run_panel.live_run()

@@ -139,11 +139,11 @@ def describe(name: str) -> DatasetInfo:
                            photos.x.shape[1:], len(photos.x), 0,
                            _counts(photos.y, photos.class_names), photos.summary())
     x_train, y_train, x_test, _, names = load_npz(name)
-    return DatasetInfo(name, _npz_title(name), names, x_train.shape[1:], len(x_train),
+    return DatasetInfo(name, npz_title(name), names, x_train.shape[1:], len(x_train),
                        len(x_test), _counts(y_train, names))
 
 
-def _npz_title(path: str) -> str:
+def npz_title(path: str) -> str:
     """An uploaded set carries the name of the zip it came from; a file its own name."""
     with np.load(path, allow_pickle=False) as archive:
         return str(archive["title"]) if "title" in archive.files else pathlib.Path(path).name

@@ -174,3 +174,13 @@ def test_a_download_before_the_run_shows_bytes_done_and_total():
                    "total": 170_500_000})
     assert run_panel.status_line(history).startswith("Downloading CIFAR-10: 42.6 of 170.5 MB.")
     assert abs(run_panel._fraction_done(history) - 0.25) < 0.01
+
+
+def test_the_code_of_the_chosen_settings_is_there_to_copy_and_download():
+    at = open_app()
+    at.selectbox(key="optimizer").set_value("sgd").run()
+    code = at.code[-1].value
+    assert "optimizer=keras.optimizers.SGD(learning_rate=0.001)" in code
+    assert "def shapes(" in code  # the offline data travels with the code
+    assert [button.proto.label for button in at.get("download_button")] == \
+        ["Download fitlab_run.py"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import data, downloads, models
+from fitlab import data, downloads, export, models
 from fitlab import settings as choices
 from fitlab.settings import Settings
 
@@ -188,3 +188,14 @@ def model_fit_note(info: data.DatasetInfo, num_classes: int) -> str:
                  f"{info.title}'s {height}x{width}x{channels} for you, so the layer sizes "
                  "and parameter counts differ from the lesson's.")
     return note
+
+
+def show_code(settings: Settings) -> None:
+    """This run as plain Keras code, to copy or download and run outside Fit Lab."""
+    with st.expander("The code: this run in plain Keras"):
+        code = export.keras_code(settings)
+        st.caption("Everything Fit Lab does for this run, from loading the data to `fit`. "
+                   "It needs only NumPy and Keras, and with the same seed it gives the same "
+                   "numbers. Copy it with the button at the code's top right, or download it.")
+        st.download_button("Download fitlab_run.py", code, "fitlab_run.py", "text/x-python")
+        st.code(code, language="python")

@@ -1,0 +1,162 @@
+"""The Keras code of a run, to read, copy and run outside Fit Lab.
+
+It follows the steps Fit Lab takes (the same data, classes, split, scaling, model, seed,
+compile and fit) in the plain style of Keras' examples, and needs only NumPy and Keras;
+the offline Shapes data set travels with it as the NumPy code that draws it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import pathlib
+import textwrap
+
+from fitlab import data, models
+from fitlab.settings import VALIDATION_FRACTION, Settings
+
+OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
+
+
+def keras_code(settings: Settings) -> str:
+    sections = [_header(settings), _load(settings.dataset), _select(settings),
+                _split(settings), _model_and_fit(settings)]
+    return "\n\n".join(textwrap.dedent(section).strip("\n") for section in sections) + "\n"
+
+
+def _header(settings: Settings) -> str:
+    return f'''
+        """The lesson's CNN on {data.title(settings.dataset)}, as Fit Lab trained it.
+
+        Exported by Fit Lab. Needs NumPy and Keras (pip install tensorflow numpy); run it
+        with `python fitlab_run.py`.
+        """
+
+        import numpy as np
+        import keras
+
+        keras.utils.set_random_seed({settings.seed})  # the same seed gives the same run
+    '''
+
+
+def _load(dataset: str) -> str:
+    if dataset == data.SHAPES:
+        drawing = "\n\n".join(inspect.getsource(function)
+                              for function in (data.shapes, data._draw_shapes))
+        return (
+            "# -- Data: Shapes, drawn by NumPy (the same pictures as in Fit Lab) --\n\n"
+            f"SHAPE_CLASSES = {data.SHAPE_CLASSES!r}\n"
+            f"SHAPES_TRAIN_SIZE, SHAPES_TEST_SIZE = {data.SHAPES_TRAIN_SIZE}, "
+            f"{data.SHAPES_TEST_SIZE}\n\n\n{drawing}\n\n"
+            "(x_train, y_train), (x_test, y_test) = shapes()\n"
+            "class_names = list(SHAPE_CLASSES)"
+        )
+    if dataset in data.DOWNLOADED:
+        reshape = "" if dataset == data.CIFAR10 else (
+            "x_train = x_train[..., np.newaxis]  # grayscale: add the channel axis\n")
+        return (
+            f"# -- Data: {data.title(dataset)}, downloaded once by Keras --\n"
+            f"(x_train, y_train), (x_test, y_test) = keras.datasets.{dataset}.load_data()\n"
+            f"y_train = y_train.ravel()\n{reshape}"
+            f"class_names = {list(data.BUILT_IN[dataset].class_names)!r}"
+        )
+    name = pathlib.Path(dataset).name
+    uploaded = dataset.endswith(".npz") and data.npz_title(dataset).endswith(".zip")
+    if uploaded:
+        name = pathlib.Path(data.npz_title(dataset)).stem  # unzipped, the zip's folder
+    if pathlib.Path(dataset).is_dir() or uploaded:
+        return f'''
+            # -- Data: your photos, one folder per class: put the folder "{name}" beside
+            # this script. Keras orders them its own way, so figures differ a little.
+            photos = keras.utils.image_dataset_from_directory(
+                "{name}", image_size=(32, 32), batch_size=None, shuffle=True, seed=0)
+            class_names = photos.class_names
+            pairs = list(photos.as_numpy_iterator())
+            x_train = np.stack([image for image, _ in pairs]).astype("uint8")
+            y_train = np.array([label for _, label in pairs])
+        '''
+    return f'''
+        # -- Data: put "{name}" beside this script --
+        with np.load("{name}") as archive:
+            x_train, y_train = archive["x_train"], archive["y_train"]
+        if x_train.ndim == 3:  # grayscale without a channel axis
+            x_train = x_train[..., np.newaxis]
+        y_train = y_train.reshape(len(y_train), -1)
+        y_train = y_train.argmax(axis=1) if y_train.shape[1] > 1 else y_train[:, 0]
+        class_names = [str(label) for label in range(int(y_train.max()) + 1)]
+    '''
+
+
+def _select(settings: Settings) -> str:
+    if not settings.classes and not settings.images_per_class:
+        return "num_classes = len(class_names)"
+    chosen = list(settings.classes) or None
+    per_class = settings.images_per_class or None
+    return f'''
+        # -- The classes to train on, at most {per_class or "all"} images of each --
+        chosen = {chosen!r} or class_names
+        per_class = {per_class!r}
+        keep = np.sort(np.concatenate([
+            np.flatnonzero(y_train == class_names.index(name))[:per_class] for name in chosen
+        ]))
+        new_label = {{class_names.index(name): number for number, name in enumerate(chosen)}}
+        x_train = x_train[keep]
+        y_train = np.array([new_label[label] for label in y_train[keep]])
+        class_names = list(chosen)
+        num_classes = len(class_names)
+    '''
+
+
+def _split(settings: Settings) -> str:
+    if settings.label_encoding == "one-hot":
+        encode = ("labels = keras.utils.to_categorical(y_train[:count], num_classes)  "
+                  "# one-hot, for categorical cross-entropy")
+    else:
+        encode = ("labels = y_train[:count]  "
+                  "# whole numbers, for sparse categorical cross-entropy")
+    held_out = f"{VALIDATION_FRACTION:.0%}"
+    return f'''
+        # -- The first {settings.train_images:,} images; the last {held_out} are for validation --
+        count = min({settings.train_images}, len(x_train))
+        held_out = max(1, round(count * {VALIDATION_FRACTION}))
+        images = x_train[:count].astype("float32") / 255.0  # pixels from 0-255 to 0-1
+        {encode}
+        train_images, val_images = images[:-held_out], images[-held_out:]
+        train_labels, val_labels = labels[:-held_out], labels[-held_out:]
+    '''
+
+
+def _model_and_fit(settings: Settings) -> str:
+    kernel, pool = models.KERNEL, models.POOL
+    optimizer = (f"keras.optimizers.{OPTIMIZER_CLASSES[settings.optimizer]}"
+                 f"(learning_rate={settings.learning_rate:g})")
+    return f'''
+        # -- The model: the lesson's introductory CNN --
+        model = keras.Sequential([
+            keras.Input(shape=train_images.shape[1:]),
+            keras.layers.Conv2D({models.FILTERS_FIRST}, ({kernel}, {kernel}), activation="relu"),
+            keras.layers.MaxPooling2D(({pool}, {pool})),
+            keras.layers.Conv2D({models.FILTERS_SECOND}, ({kernel}, {kernel}), activation="relu"),
+            keras.layers.MaxPooling2D(({pool}, {pool})),
+            keras.layers.Flatten(),
+            keras.layers.Dense({models.DENSE_UNITS}, activation="relu"),
+            keras.layers.Dense(num_classes, activation="softmax"),
+        ])
+        model.summary()
+
+        # -- Compile: the loss, the optimizer and the metric --
+        model.compile(
+            optimizer={optimizer},
+            loss="{settings.loss}",
+            metrics=["accuracy"],
+        )
+
+        # -- Fit: {settings.epochs} epochs in batches of {settings.batch_size} --
+        history = model.fit(
+            train_images, train_labels,
+            batch_size={settings.batch_size},
+            epochs={settings.epochs},
+            validation_data=(val_images, val_labels),
+        )
+        print(f"Final validation accuracy: {{history.history['val_accuracy'][-1]:.3f}}")
+        model.save("fitlab-model.keras")
+    '''

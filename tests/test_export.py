@@ -1,0 +1,60 @@
+"""The exported Keras code runs on its own, outside Fit Lab, and trains the same run."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from fitlab import export, images, training
+from fitlab.settings import Settings
+
+
+def run_exported(code: str, folder) -> subprocess.CompletedProcess:
+    """In a folder of its own, without Fit Lab on the path: as a learner would run it."""
+    (folder / "fitlab_run.py").write_text(code)
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "fitlab_run.py"], cwd=folder, env=environment,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_code_for_a_shapes_run_trains_the_same_run_outside_fit_lab(tmp_path):
+    settings = Settings(train_images=300, epochs=2, classes=("ring", "circle", "cross"),
+                        images_per_class=80, optimizer="sgd", learning_rate=0.03)
+    result = run_exported(export.keras_code(settings), tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "fitlab-model.keras").stat().st_size > 10_000  # a trained model
+    events = []
+    training.run(settings, events.append)
+    final = [event for event in events if event["type"] == "epoch"][-1]["val_accuracy"]
+    assert f"Final validation accuracy: {final:.3f}" in result.stdout
+
+
+@pytest.mark.parametrize("loss", ["categorical_crossentropy", "sparse_categorical_crossentropy"])
+def test_the_code_reads_an_npz_or_a_photo_folder_beside_it(tmp_path, loss):
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (60, 32, 32, 3), dtype=np.uint8)
+    y = np.arange(60) % 3
+    if loss.startswith("sparse"):
+        np.savez(tmp_path / "mine.npz", x_train=x, y_train=y[:, None], x_test=x[:6],
+                 y_test=y[:6])
+        dataset = str(tmp_path / "mine.npz")
+    else:
+        images.write_folder(tmp_path / "photos", x, y, ["a", "b", "c"])
+        dataset = str(tmp_path / "photos")
+    code = export.keras_code(Settings(dataset=dataset, loss=loss, epochs=1, train_images=60))
+    result = run_exported(code, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Final validation accuracy:" in result.stdout
+
+
+def test_the_code_names_what_the_learner_chose():
+    code = export.keras_code(Settings(dataset="cifar10", optimizer="rmsprop",
+                                      learning_rate=0.0003, batch_size=64, epochs=7))
+    assert "keras.datasets.cifar10.load_data()" in code
+    assert "optimizer=keras.optimizers.RMSprop(learning_rate=0.0003)" in code
+    assert "batch_size=64," in code and "epochs=7," in code
+    compile(code, "fitlab_run.py", "exec")  # valid Python
+    grayscale = export.keras_code(Settings(dataset="mnist"))
+    assert "x_train = x_train[..., np.newaxis]" in grayscale
