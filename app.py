@@ -10,6 +10,7 @@ page = st.navigation([
     st.Page("app_pages/train.py", title="Compile and train", icon="🏋️", default=True),
     st.Page("app_pages/data.py", title="Look at the data", icon="🖼️"),
     st.Page("app_pages/runs.py", title="Your runs", icon="📊"),
+    st.Page("app_pages/evaluate.py", title="Evaluate", icon="🎯"),
     st.Page("app_pages/about.py", title="About Fit Lab", icon="ℹ️"),
 ])
 

@@ -139,3 +139,35 @@ def compare_chart(runs: list[tuple[str, RunHistory]], metric: str) -> alt.Chart:
             tooltip=["run:N", "epoch:Q", "split:N", alt.Tooltip(f"{metric}:Q", format=".4f")],
         )
     )
+
+
+def confusion_chart(class_names, confusion) -> alt.Chart:
+    """A heat map: rows are the true classes, columns what the network answered."""
+    rows = [{"true": true, "predicted": predicted, "images": int(count)}
+            for true, counts in zip(class_names, confusion)
+            for predicted, count in zip(class_names, counts)]
+    base = alt.Chart(alt.Data(values=rows), title="Confusion matrix (test images)").encode(
+        x=alt.X("predicted:N", sort=list(class_names), title="Predicted class"),
+        y=alt.Y("true:N", sort=list(class_names), title="True class"),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("images:Q", title="Images", scale=alt.Scale(scheme="blues")),
+        tooltip=["true:N", "predicted:N", "images:Q"],
+    )
+    numbers = base.mark_text(fontSize=11).encode(
+        text="images:Q",
+        color=alt.condition(alt.datum.images > max(map(max, confusion)) / 2,
+                            alt.value("white"), alt.value("black")),
+    )
+    return cells + numbers
+
+
+def per_class_chart(class_names, accuracies) -> alt.Chart:
+    """Accuracy on each class's test images: the diagonal of the confusion matrix, per row."""
+    rows = [{"class": name, "accuracy": float(value)}
+            for name, value in zip(class_names, accuracies)]
+    return alt.Chart(alt.Data(values=rows), title="Accuracy per class").mark_bar().encode(
+        x=alt.X("accuracy:Q", title="Accuracy", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("class:N", sort=None, title=None),
+        tooltip=["class:N", alt.Tooltip("accuracy:Q", format=".3f")],
+    )

@@ -24,6 +24,9 @@ class RunHistory:
     batches: list[list] = dataclasses.field(default_factory=list)
     # {"title", "done", "total"} while the data set downloads before the run starts
     download: dict = dataclasses.field(default_factory=dict)
+    # the latest "evaluation" event: test loss, accuracy, confusion matrix, predictions
+    evaluation: dict = dataclasses.field(default_factory=dict)
+    model_file: str = ""  # the trained model, once the worker has saved it
     started_at: float | None = None
     ended_at: float | None = None
 
@@ -39,6 +42,10 @@ class RunHistory:
             self.batches.extend(event["records"])
         elif kind == "epoch":
             self.epochs.append({key: value for key, value in event.items() if key != "type"})
+        elif kind == "evaluation":
+            self.evaluation = {key: value for key, value in event.items() if key != "type"}
+        elif kind == "saved":
+            self.model_file = event["path"]
         elif kind == "end":
             self.finish(event["outcome"], event["message"])
         elif kind == "failed":

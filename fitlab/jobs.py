@@ -66,10 +66,12 @@ def default_worker_count() -> int:
 class Job:
     """One training run as the server sees it: its history and a way to stop it."""
 
-    def __init__(self, settings: Settings, owner: str = "", number: int = 1):
+    def __init__(self, settings: Settings, owner: str = "", number: int = 1,
+                 save_to: str | None = None):
         self.id = uuid.uuid4().hex  # not guessable: one learner cannot reach another's run
         self.owner = owner
         self.number = number  # 1, 2, 3 … within its session, never reused
+        self.save_to = save_to  # where the worker saves the trained model, if anywhere
         self.history = RunHistory(settings)
         self.stop_requested_at: float | None = None
         self.stop_reason = ""
@@ -212,7 +214,8 @@ class WorkerPool:
 
     # -- what pages and the command line call ------------------------------------------------
 
-    def submit(self, settings: Settings, owner: str = "") -> Job:
+    def submit(self, settings: Settings, owner: str = "", save_to: str | None = None) -> Job:
+        """Queue a run; with `save_to`, its trained model is saved there as a .keras file."""
         with self._changed:
             if self._closed:
                 raise RuntimeError("The training pool has shut down.")
@@ -220,7 +223,7 @@ class WorkerPool:
                              for other in self._jobs.values()):
                 raise PoolBusy("You already have a run waiting or training; stop it first.")
             self._runs_started[owner] = self._runs_started.get(owner, 0) + 1
-            job = Job(settings, owner, self._runs_started[owner])
+            job = Job(settings, owner, self._runs_started[owner], save_to)
             self._jobs[job.id] = job
             self._queue.append(job)
             self._changed.notify_all()
@@ -352,7 +355,8 @@ class WorkerPool:
     def _train(self, worker: _Worker, job: Job) -> None:
         try:
             with job._lock:
-                worker.send({"type": "train", "settings": job.settings.to_dict()})
+                worker.send({"type": "train", "settings": job.settings.to_dict(),
+                             "save_to": job.save_to})
                 job._worker = worker
                 if job.stop_requested_at is not None:
                     worker.send({"type": "stop"})

@@ -8,6 +8,9 @@ and for the worker processes that serve the app:
 - `batches`: [[epoch, step, loss, accuracy, seconds], ...], Keras' batch-end values, where
   loss and accuracy are running means over the epoch so far
 - `epoch`: loss, accuracy, val_loss, val_accuracy at the end of an epoch
+- `evaluation`: after each epoch, loss, accuracy and confusion matrix on test images, and the
+  predictions for the first few of them (by index into the chosen classes' test images)
+- `saved`: where the trained model was saved, when the run was asked to save it
 - `end`: the outcome (finished, stopped, diverged, collapsed) and a sentence explaining it
 """
 
@@ -16,6 +19,8 @@ from __future__ import annotations
 import math
 import time
 from typing import Callable
+
+import numpy as np
 
 from fitlab import data, devices, diagnosis, models
 from fitlab.settings import Settings
@@ -26,6 +31,10 @@ import keras  # noqa: E402  (after the environment is prepared)
 # Batch records are sent in bundles: the callback only appends to a list on most batches.
 FLUSH_EVERY_SECONDS = 0.1
 PROBE_IMAGES = 256
+# Test images scored after every epoch: enough for a confusion matrix that means something,
+# few enough to cost about 2 % of an epoch's time on a CPU.
+TEST_SAMPLE = 500
+GRID_IMAGES = 24
 
 
 def make_optimizer(settings: Settings):
@@ -111,15 +120,42 @@ class Progress(keras.callbacks.Callback):
         self.last_flush = time.perf_counter()
 
 
+class TestSetCheck(keras.callbacks.Callback):
+    """Scores the model on test images after every epoch, for the Evaluate page."""
+
+    def __init__(self, emit, x_test, y_test, num_classes: int):
+        super().__init__()
+        self.emit, self.x_test, self.y_test = emit, data.scale(x_test), y_test
+        self.num_classes = num_classes
+
+    def on_epoch_end(self, epoch, logs=None):
+        probabilities = keras.ops.convert_to_numpy(self.model(self.x_test, training=False))
+        predicted = probabilities.argmax(axis=1)
+        right = probabilities[np.arange(len(self.y_test)), self.y_test]
+        confusion = np.zeros((self.num_classes, self.num_classes), np.int64)
+        np.add.at(confusion, (self.y_test, predicted), 1)
+        self.emit({
+            "type": "evaluation", "epoch": epoch + 1, "test_images": len(self.y_test),
+            "loss": float(-np.log(np.clip(right, 1e-7, 1.0)).mean()),
+            "accuracy": float((predicted == self.y_test).mean()),
+            "confusion": confusion.tolist(),
+            "predicted": predicted[:GRID_IMAGES].tolist(),
+            "confidence": [round(float(value), 3)
+                           for value in probabilities.max(axis=1)[:GRID_IMAGES]],
+        })
+
+
 def run(settings: Settings, emit: Callable[[dict], None],
-        should_stop: Callable[[], bool] = lambda: False) -> str:
-    """Train the lesson's CNN with `settings`, reporting through `emit`; return the outcome."""
+        should_stop: Callable[[], bool] = lambda: False, save_to: str | None = None) -> str:
+    """Train the lesson's CNN with `settings`, reporting through `emit`; return the outcome.
+    With `save_to`, the trained model is saved there (a .keras file) unless it diverged."""
     keras.utils.set_random_seed(settings.seed)
-    x_train, y_train, _, _, class_names = load_dataset(settings.dataset, emit)
+    x_train, y_train, x_test, y_test, all_classes = load_dataset(settings.dataset, emit)
     models.check_input_shape(x_train.shape[1:])
     x_train, y_train, class_names = data.select(
-        x_train, y_train, class_names, settings.classes, settings.images_per_class
+        x_train, y_train, all_classes, settings.classes, settings.images_per_class
     )
+    x_test, y_test, _ = data.select(x_test, y_test, all_classes, settings.classes)
     split = data.split_for_training(
         x_train, y_train, settings.train_images, len(class_names), settings.label_encoding
     )
@@ -138,15 +174,22 @@ def run(settings: Settings, emit: Callable[[dict], None],
         "input_shape": list(split.x_train.shape[1:]),
     })
     progress = Progress(emit, should_stop, split.num_classes, split.x_val[:PROBE_IMAGES])
+    callbacks = [progress]
+    if len(x_test):  # photos of your own have no test set
+        callbacks.append(TestSetCheck(emit, x_test[:TEST_SAMPLE], y_test[:TEST_SAMPLE],
+                                      split.num_classes))
     model.fit(
         split.x_train, split.y_train,
         batch_size=settings.batch_size,
         epochs=settings.epochs,
         validation_data=(split.x_val, split.y_val),
-        callbacks=[progress],
+        callbacks=callbacks,
         verbose=0,
     )
     progress.flush()
+    if save_to and progress.outcome != diagnosis.DIVERGED:
+        model.save(save_to)
+        emit({"type": "saved", "path": save_to})
     epoch, step = progress.where
     emit({
         "type": "end",

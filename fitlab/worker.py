@@ -1,7 +1,7 @@
 """A training worker: `python -m fitlab.worker`, started and fed by `fitlab.jobs.WorkerPool`.
 
-It reads JSON lines on standard input ({"type": "train", "settings": {...}} or
-{"type": "stop"}) and writes progress events as JSON lines on standard output. It imports
+It reads JSON lines on standard input ({"type": "train", "settings": {...}, "save_to": ...}
+or {"type": "stop"}) and writes progress events as JSON lines on standard output. It imports
 Keras once, then trains one run after another until its input ends.
 """
 
@@ -37,7 +37,7 @@ def main() -> None:
                 stop.set()
             else:
                 stop.clear()  # here, in input order, so a Stop sent right after still counts
-                runs.put(message["settings"])
+                runs.put(message)
         # End of input: the server has gone. Stop the run in hand and leave nothing behind.
         stop.set()
         runs.put(None)
@@ -49,9 +49,10 @@ def main() -> None:
     from fitlab.settings import Settings
 
     send({"type": "ready", "device": device_name()})
-    while (settings := runs.get()) is not None:
+    while (message := runs.get()) is not None:
         try:
-            training.run(Settings.from_dict(settings), send, stop.is_set)
+            training.run(Settings.from_dict(message["settings"]), send, stop.is_set,
+                         save_to=message.get("save_to"))
         except Exception as error:  # report every failure as words; the worker stays up
             send({"type": "failed", "reason": training.describe_failure(error)})
 

@@ -42,8 +42,24 @@ def test_runs_are_listed_compared_by_what_differs_downloaded_and_deleted():
     assert differences["Run"].tolist() == ["#1 lr=0.001", "#2 lr=0.01"]
     assert differences["best epoch"].between(1, 2).all()
     downloads = [button for button in at.get("download_button")]
-    assert [button.proto.label for button in downloads] == ["Epochs as CSV", "Batches as CSV"]
+    assert [button.proto.label for button in downloads] == \
+        ["Epochs as CSV", "Batches as CSV", "Model as .keras"]
+    assert not any(button.proto.disabled for button in downloads)  # the model was saved
 
     [button for button in at.button if button.label == "Delete"][0].click().run()
     assert at.dataframe[0].value["Run"].tolist() == ["#1"]  # the newest, #2, was chosen
     assert "Train at least two runs" in at.info[0].value
+
+
+def test_the_evaluate_page_scores_a_run_on_test_images():
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    train_tiny(at, 0.003)
+    at.switch_page("app_pages/evaluate.py").run()
+    assert not at.exception
+    metrics = {metric.label: float(metric.value) for metric in at.metric}
+    assert 0 <= metrics["Test accuracy"] <= 1 and metrics["Test loss"] > 0
+    assert "after epoch **2** (at the end of the run)" in at.markdown[1].value
+    assert len(at.get("vega_lite_chart")) == 2  # the confusion matrix and accuracy per class
+    captions = at.get("image")[0].proto.imgs
+    assert len(captions) == 24
+    assert all(image.caption.startswith(("✓", "✗")) for image in captions)

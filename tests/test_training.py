@@ -11,9 +11,9 @@ from fitlab.settings import Settings
 TINY = dict(train_images=300, epochs=2, batch_size=32)
 
 
-def train(**changes):
+def train(save_to=None, **changes):
     events = []
-    outcome = training.run(Settings(**{**TINY, **changes}), events.append)
+    outcome = training.run(Settings(**{**TINY, **changes}), events.append, save_to=save_to)
     return outcome, events
 
 
@@ -132,3 +132,19 @@ def test_grayscale_images_of_another_size_train_with_the_input_following_the_dat
     assert outcome == "finished"
     assert of_type(events, "started")[0]["input_shape"] == [28, 28, 1]
     assert of_type(events, "epoch")[-1]["val_accuracy"] > 0.9
+
+
+def test_each_epoch_is_scored_on_test_images_and_the_model_is_saved(tmp_path):
+    outcome, events = train(classes=("circle", "square"), save_to=str(tmp_path / "m.keras"))
+    evaluations = of_type(events, "evaluation")
+    assert [evaluation["epoch"] for evaluation in evaluations] == [1, 2]
+    last = evaluations[-1]
+    confusion = np.array(last["confusion"])
+    assert confusion.shape == (2, 2) and confusion.sum() == last["test_images"] > 100
+    assert abs(np.trace(confusion) / confusion.sum() - last["accuracy"]) < 1e-9
+    assert len(last["predicted"]) == training.GRID_IMAGES and 0 < last["loss"] < 5
+    assert of_type(events, "saved") == [{"type": "saved", "path": str(tmp_path / "m.keras")}]
+    import keras
+
+    model = keras.saving.load_model(tmp_path / "m.keras")
+    assert model.output_shape == (None, 2)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from fitlab import data, downloads, images
 from ui.controls import uploaded
-from ui.state import dataset_arrays, session_owner, upload_folders
+from ui.state import dataset_arrays, session_owner, session_folders
 
 SAMPLES = 18
 
@@ -100,7 +100,7 @@ def _read_upload() -> None:
     except data.DataError as error:
         st.session_state.upload_outcome = ("error", str(error))
         return
-    folder = upload_folders().folder(session_owner())
+    folder = session_folders().folder(session_owner())
     path = folder / f"{pathlib.Path(file.name).stem}-{len(uploaded())}.npz"
     no_test = np.zeros((0, *photos.x.shape[1:]), np.uint8)
     np.savez(path, x_train=photos.x, y_train=photos.y, x_test=no_test,

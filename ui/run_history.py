@@ -3,12 +3,14 @@ and runs compared on one chart."""
 
 from __future__ import annotations
 
+import pathlib
+
 import streamlit as st
 
 from fitlab import compare
 from fitlab.jobs import Job, PoolBusy
 from fitlab.settings import OPTIMIZERS
-from ui.state import session_owner, training_pool
+from ui.state import session_owner, start_run, training_pool
 
 SHOWN_BY_DEFAULT = 3
 
@@ -49,7 +51,7 @@ def actions(runs) -> None:
         format_func=lambda job_id: f"#{by_id[job_id][0].number} · "
         f"{compare.describe(by_id[job_id][1].settings)}")
     job, history = by_id[chosen]
-    rerun, delete, epochs_csv, batches_csv = st.columns(4)
+    rerun, delete, epochs_csv, batches_csv, model = st.columns(5)
     if rerun.button("Re-run", help="Train again with the same settings and seed.",
                     width="stretch"):
         _rerun(job)
@@ -61,15 +63,21 @@ def actions(runs) -> None:
     batches_csv.download_button(
         "Batches as CSV", history.batches_csv(), f"fitlab-run-{job.number}-batches.csv",
         "text/csv", width="stretch", disabled=not history.batches)
+    saved = pathlib.Path(history.model_file) if history.model_file else None
+    model.download_button(
+        "Model as .keras", saved.read_bytes() if saved and saved.is_file() else b"",
+        f"fitlab-run-{job.number}.keras", "application/octet-stream", width="stretch",
+        disabled=not (saved and saved.is_file()),
+        help="The trained model: keras.saving.load_model('fitlab-run-….keras') opens it. "
+        "A run that diverged has nothing worth saving.")
 
 
 def _rerun(job: Job) -> None:
     try:
-        again = training_pool().submit(job.settings, owner=session_owner())
+        start_run(job.settings)
     except PoolBusy as busy:
         st.warning(str(busy))
         return
-    st.session_state.job_id = again.id
     st.switch_page("app_pages/train.py")  # to watch it train
 
 

@@ -8,18 +8,17 @@ from fitlab import diagnosis, downloads
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
-from ui.state import current_job, session_owner, training_pool
+from ui.state import current_job, start_run, training_pool
 
 REDRAW_SECONDS = 0.5
 
 
 def _start(settings: Settings) -> bool:
     try:
-        job = training_pool().submit(settings, owner=session_owner())
+        start_run(settings)
     except PoolBusy as busy:
         st.warning(str(busy))
         return False
-    st.session_state.job_id = job.id
     # The link was read once; the run now speaks for itself.
     st.session_state.link_problems = st.session_state.class_link_problems = []
     return True

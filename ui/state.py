@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fitlab import data
 from fitlab.jobs import Job, WorkerPool
-from fitlab.uploads import UploadFolders
+from fitlab.session_folders import SessionFolders
 
 
 def _session_is_open(session_id: str) -> bool:
@@ -46,9 +47,9 @@ def session_owner() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def upload_folders() -> UploadFolders:
-    """One private folder per session for uploads, removed once the session has gone."""
-    return UploadFolders(owner_alive=_session_is_open)
+def session_folders() -> SessionFolders:
+    """One private folder per session (uploads, trained models), removed once it has gone."""
+    return SessionFolders(owner_alive=_session_is_open)
 
 
 @st.cache_resource(show_spinner="Loading the data set…", max_entries=4)
@@ -58,3 +59,12 @@ def dataset_arrays(source: str):
     for array in (x_train, y_train, x_test, y_test):
         array.flags.writeable = False
     return x_train, y_train, x_test, y_test, class_names
+
+
+def start_run(settings):
+    """Queue a run for this session, its trained model to be saved in the session's folder.
+    Raises PoolBusy when this session already has a run waiting or training."""
+    save_to = session_folders().folder(session_owner()) / f"model-{uuid.uuid4().hex[:8]}.keras"
+    job = training_pool().submit(settings, owner=session_owner(), save_to=str(save_to))
+    st.session_state.job_id = job.id
+    return job

@@ -22,7 +22,7 @@ def server_log(tmp_path_factory) -> pathlib.Path:
 
 @pytest.fixture(scope="session")
 def server_tmp(tmp_path_factory) -> pathlib.Path:
-    """The server's temporary folder (TMPDIR), where learners' uploads are kept."""
+    """The server's temporary folder (TMPDIR), where each session's files are kept."""
     return tmp_path_factory.mktemp("server-tmp")
 
 
@@ -36,7 +36,7 @@ def app_url(tmp_path_factory, server_log, server_tmp):
                              FITLAB_MIRROR=mirror,
                              KERAS_HOME=str(tmp_path_factory.mktemp("keras"))) as (url, _):
         yield url
-    assert not list(server_tmp.glob("fitlab-upload-*")), "uploads outlived the server"
+    assert not list(server_tmp.glob("fitlab-session-*")), "session files outlived the server"
     text = server_log.read_text()
     assert "Traceback" not in text, f"the server logged a traceback:\n{text}"
 

@@ -104,10 +104,10 @@ def test_a_closed_tabs_uploads_are_removed(browser, app_url, server_tmp):
     learner.goto(app_url)
     learner.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
     open_data_page(learner)
-    before = set(server_tmp.glob("fitlab-upload-*"))
+    before = set(server_tmp.glob("fitlab-session-*"))
     upload(learner, "pets.zip", photos())
     expect(learner.get_by_text("pets.zip: 40 images")).to_be_visible(timeout=20_000)
-    mine = set(server_tmp.glob("fitlab-upload-*")) - before
+    mine = set(server_tmp.glob("fitlab-session-*")) - before
     assert len(mine) == 1 and list(next(iter(mine)).glob("*.npz"))
     learner.context.close()
     deadline = time.monotonic() + 90  # 30 s of grace for a reconnecting tab, then a sweep

@@ -2,12 +2,12 @@
 
 import stat
 
-from fitlab import sessions, uploads
+from fitlab import session_folders, sessions
 
 
 def test_each_session_gets_a_private_folder_removed_after_it_has_gone():
     alive = {"anna": True, "ben": True}
-    folders = uploads.UploadFolders(owner_alive=lambda owner: alive[owner], sweep_every=0)
+    folders = session_folders.SessionFolders(owner_alive=lambda owner: alive[owner], sweep_every=0)
     anna, ben = folders.folder("anna"), folders.folder("ben")
     assert anna != ben and folders.folder("anna") == anna
     assert stat.S_IMODE(anna.stat().st_mode) == 0o700  # no other user of the machine can read it

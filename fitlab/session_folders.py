@@ -1,7 +1,8 @@
-"""Private folders for what learners upload, removed once their browser session has gone.
+"""Private folders for a session's files, removed once its browser session has gone.
 
 Each session gets its own folder under the system's temporary folder, made by `tempfile`
-(readable by this user alone); nothing a learner uploads is written anywhere else.
+(readable by this user alone): the photos a learner uploads and the models their runs
+train are written there and nowhere else.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from typing import Callable
 from fitlab.sessions import Departures
 
 SWEEP_SECONDS = 5.0
-PREFIX = "fitlab-upload-"
+PREFIX = "fitlab-session-"
 
 
-class UploadFolders:
+class SessionFolders:
     def __init__(self, owner_alive: Callable[[str], bool], sweep_every: float = SWEEP_SECONDS):
         self._owner_alive = owner_alive
         self._folders: dict[str, pathlib.Path] = {}
@@ -29,7 +30,7 @@ class UploadFolders:
         self._closed = False
         if sweep_every:
             threading.Thread(target=self._sweep_forever, args=(sweep_every,), daemon=True,
-                             name="fitlab-upload-sweeper").start()
+                             name="fitlab-session-sweeper").start()
         atexit.register(self.close)
 
     def folder(self, owner: str) -> pathlib.Path:

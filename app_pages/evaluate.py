@@ -1,0 +1,19 @@
+"""Evaluate: a run's test-set loss and accuracy, confusion matrix, accuracy per class and
+its answers on test images."""
+
+import streamlit as st
+
+from ui import evaluation, run_history
+
+st.title("Evaluate a run")
+st.markdown(
+    "Validation images steer the choices you make while training; the **test set** is kept "
+    "apart to say how well the network does on pictures it has never met. Here a run is "
+    "scored on them after every epoch."
+)
+
+runs = run_history.session_runs()
+if not runs:
+    st.info("No runs yet: press **Train** on *Compile and train*, and come back.")
+else:
+    evaluation.show(evaluation.choose_run(runs))
