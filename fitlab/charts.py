@@ -134,7 +134,7 @@ def compare_chart(runs: list[tuple[str, RunHistory]], metric: str) -> alt.Chart:
             strokeDash=alt.StrokeDash("split:N", title=None,
                                       scale=alt.Scale(domain=["training", "validation"],
                                                       range=[[1, 0], [6, 3]]),
-                                      legend=alt.Legend(orient="top")),
+                                      legend=alt.Legend(orient="bottom")),
             detail="split:N",
             tooltip=["run:N", "epoch:Q", "split:N", alt.Tooltip(f"{metric}:Q", format=".4f")],
         )
@@ -147,8 +147,10 @@ def confusion_chart(class_names, confusion) -> alt.Chart:
             for true, counts in zip(class_names, confusion)
             for predicted, count in zip(class_names, counts)]
     base = alt.Chart(alt.Data(values=rows), title="Confusion matrix (test images)").encode(
-        x=alt.X("predicted:N", sort=list(class_names), title="Predicted class"),
-        y=alt.Y("true:N", sort=list(class_names), title="True class"),
+        x=alt.X("predicted:N", sort=list(class_names), title="Predicted class",
+                axis=alt.Axis(labelOverlap=False)),
+        y=alt.Y("true:N", sort=list(class_names), title="True class",
+                axis=alt.Axis(labelOverlap=False)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("images:Q", title="Images", scale=alt.Scale(scheme="blues")),
@@ -168,6 +170,6 @@ def per_class_chart(class_names, accuracies) -> alt.Chart:
             for name, value in zip(class_names, accuracies)]
     return alt.Chart(alt.Data(values=rows), title="Accuracy per class").mark_bar().encode(
         x=alt.X("accuracy:Q", title="Accuracy", scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("class:N", sort=None, title=None),
+        y=alt.Y("class:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False)),
         tooltip=["class:N", alt.Tooltip("accuracy:Q", format=".3f")],
     )

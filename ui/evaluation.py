@@ -55,7 +55,7 @@ def _draw(job) -> None:
     right.metric("Test loss", f"{evaluation['loss']:.3f}")
     from fitlab import charts  # Altair: imported when a chart is drawn
 
-    size = max(260, 34 * len(class_names))
+    size = 140 + 34 * len(class_names)  # room for every class's name on the axes
     left, right = st.columns([3, 2])
     left.altair_chart(charts.confusion_chart(class_names, confusion), key="confusion",
                       height=size)
@@ -76,10 +76,10 @@ def _grid(history, evaluation, class_names) -> None:
     for predicted, true, confidence in zip(evaluation["predicted"], y_test[:shown],
                                            evaluation["confidence"]):
         if predicted == true:
-            captions.append(f"✓ {class_names[predicted]} ({confidence:.0%})")
+            captions.append(f"✓ {class_names[predicted]} · {confidence:.0%} sure")
         else:
-            captions.append(f"✗ {class_names[predicted]} (is {class_names[true]})")
+            captions.append(f"✗ {class_names[predicted]} · really {class_names[true]}")
     st.image([picture.squeeze() for picture in x_test[:shown]], caption=captions, width=96)
     wrong = sum(caption.startswith("✗") for caption in captions)
-    st.caption(f"✗ marks a wrong answer ({wrong} of these {shown}); the percentage is how "
-               "sure the network was.")
+    st.caption(f"✗ marks a wrong answer ({wrong} of these {shown}), with the true class; "
+               "✓ a right one, with the probability the network gave it.")
