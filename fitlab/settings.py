@@ -145,6 +145,8 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
         "train_images": lambda text: _whole(text, MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES),
         "seed": lambda text: _whole(text, 0, 2**31 - 1),
         "classes": lambda text: True,  # they depend on the data set: checked once it is known
+        "hide": lambda text: True, "lock": lambda text: True, "view": lambda text: True,
+        # (instructor mode: checked by instructor_choices and the page)
         "images_per_class": lambda text: _whole(text, 0, MAX_TRAIN_IMAGES),
     }
     problems = []
@@ -158,6 +160,39 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
                 f"offer, so the default ({shown_default[key]}) is used."
             )
     return problems
+
+
+def link_values(query: dict[str, str]) -> dict:
+    """The settings a link gives that Fit Lab can use, as Settings fields and values."""
+    keys = {"loss": {label: key for key, label in LOSSES.items()},
+            "optimizer": {label: key for key, label in OPTIMIZERS.items()}}
+    values = {}
+    for key, text in query.items():
+        if key in keys and text in keys[key]:
+            values[key] = keys[key][text]
+        elif key in ("learning_rate", "batch_size") and _number(text) in (
+                LEARNING_RATES if key == "learning_rate" else BATCH_SIZES):
+            values[key] = _number(text) if key == "learning_rate" else int(_number(text))
+        elif key in ("epochs", "train_images", "seed", "images_per_class") and text.isdigit():
+            values[key] = int(text)
+    return values
+
+
+# What an instructor may hide or lock from the URL: ?hide=optimizer,loss&lock=learning_rate
+CONTROLS = ("dataset", "loss", "optimizer", "learning_rate", "batch_size", "epochs",
+            "train_images", "seed", "classes")
+
+
+def instructor_choices(query: dict[str, str]) -> tuple[set[str], set[str], list[str]]:
+    """(hidden, locked, problems) from a link's `hide` and `lock` lists."""
+    chosen, problems = {}, []
+    for mode in ("hide", "lock"):
+        names = {name.strip() for name in query.get(mode, "").split(",") if name.strip()}
+        for unknown in sorted(names - set(CONTROLS)):
+            problems.append(f"The link asks to {mode} “{unknown[:40]}”, which is not one of "
+                            f"Fit Lab's controls ({', '.join(CONTROLS)}).")
+        chosen[mode] = names & set(CONTROLS)
+    return chosen["hide"], chosen["lock"] - chosen["hide"], problems
 
 
 def _number(text: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import data, downloads, export, models
+from fitlab import data, downloads, export, models, scenarios
 from fitlab import settings as choices
 from fitlab.settings import Settings
 
@@ -39,12 +39,14 @@ def choose_dataset() -> tuple[str | None, data.DatasetInfo | None]:
     problem shown when the chosen data set cannot be read."""
     offered = {**data.choices(), **{name: f"{name} (your upload)" for name in uploaded()}}
     _explain_link_problems(offered)
-    dataset = st.selectbox(
-        "Dataset", list(offered), format_func=offered.get, key="dataset", **KEEP,
+    instructor()
+    by_title = {title: name for name, title in offered.items()}
+    dataset = _control("dataset", lambda **locked: st.selectbox(
+        "Dataset", list(offered), format_func=offered.get, key="dataset", **KEEP, **locked,
         help="Shapes is made by Fit Lab and needs no internet. CIFAR-10 is the lesson's data "
         "set; Fashion-MNIST and MNIST are small grayscale sets. Upload your own photos on the "
         "Data page.",
-    )
+    ), by_title.get(st.query_params.get("dataset"), data.SHAPES))
     if not data.is_cached(dataset):
         st.caption(f"{data.title(dataset)} is not on this server yet: the first run downloads "
                    f"it ({downloads.download_megabytes(dataset):.0f} MB).")
@@ -62,19 +64,27 @@ def choose_dataset() -> tuple[str | None, data.DatasetInfo | None]:
 def choose_classes(info: data.DatasetInfo) -> tuple[tuple[str, ...], int]:
     """Which classes to train on and how many images of each; () and 0 mean all."""
     _explain_unknown_classes(info)  # before the widget, which drops what it cannot use
+    hidden, locked = instructor()
+    if "classes" in hidden:
+        linked = [name for name in st.query_params.get_all("classes")
+                  if name in info.class_names]
+        return tuple(linked), _linked("images_per_class", 0)
     chosen = [name for name in st.session_state.get("classes") or [] if name in info.class_names]
     label = (f"Classes: {len(chosen)} of {info.num_classes} chosen" if chosen
              else f"Classes: all {info.num_classes}") + " · images per class"
     with st.expander(label):
+        off = "classes" in locked
         if info.class_names == data.CIFAR10_CLASSES:
             st.button(f"The lesson's five: {', '.join(data.LESSON_FIVE)}",
-                      on_click=_choose_lesson_five)
+                      on_click=_choose_lesson_five, disabled=off)
         classes = st.multiselect(
             "Classes", info.class_names, key="classes", placeholder="All classes", **KEEP,
+            disabled=off,
             help="Train on some classes only; the model gets one output per chosen class.")
         images_per_class = st.number_input(
-            "Images per class", 0, choices.MAX_TRAIN_IMAGES, 0, step=100,
-            key="images_per_class", **KEEP,
+            "Images per class", 0, choices.MAX_TRAIN_IMAGES, **_start("images_per_class"),
+            step=100,
+            key="images_per_class", **KEEP, disabled=off,
             help="At most this many training images of each class; 0 uses them all.")
     return tuple(name for name in classes if name in info.class_names), int(images_per_class)
 
@@ -98,32 +108,36 @@ def _choose_lesson_five() -> None:
 def choose_settings() -> tuple[Settings | None, data.DatasetInfo | None]:
     """Draw the controls; return the settings and the data set's description, or Nones with
     the problem shown when the chosen data set or classes cannot be used."""
-    default = Settings()
     source, info = choose_dataset()
     left, right = st.columns(2)
-    loss = left.selectbox("Loss function", list(choices.LOSSES), format_func=choices.LOSSES.get,
-                          key="loss", **KEEP)
-    optimizer = right.selectbox("Optimizer", list(choices.OPTIMIZERS),
-                                format_func=choices.OPTIMIZERS.get, key="optimizer", **KEEP)
-    learning_rate = st.select_slider(
-        "Learning rate", choices.LEARNING_RATES, value=default.learning_rate,
-        format_func=_learning_rate_label, key="learning_rate", **KEEP,
+    loss = _control("loss", lambda **locked: left.selectbox(
+        "Loss function", list(choices.LOSSES), format_func=choices.LOSSES.get, key="loss",
+        **KEEP, **locked))
+    optimizer = _control("optimizer", lambda **locked: right.selectbox(
+        "Optimizer", list(choices.OPTIMIZERS), format_func=choices.OPTIMIZERS.get,
+        key="optimizer", **KEEP, **locked))
+    learning_rate = _control("learning_rate", lambda **locked: st.select_slider(
+        "Learning rate", choices.LEARNING_RATES, **_start("learning_rate"),
+        format_func=_learning_rate_label, key="learning_rate", **KEEP, **locked,
         help="Each step multiplies the rate by about 3. Adam's default is 0.001.",
-    )
+    ))
     left, right = st.columns(2)
-    batch_size = left.select_slider("Batch size", choices.BATCH_SIZES, value=default.batch_size,
-                                    key="batch_size", **KEEP)
-    epochs = right.slider("Epochs", choices.MIN_EPOCHS, choices.MAX_EPOCHS, default.epochs,
-                          key="epochs", **KEEP)
+    batch_size = _control("batch_size", lambda **locked: left.select_slider(
+        "Batch size", choices.BATCH_SIZES, **_start("batch_size"), key="batch_size", **KEEP,
+        **locked))
+    epochs = _control("epochs", lambda **locked: right.slider(
+        "Epochs", choices.MIN_EPOCHS, choices.MAX_EPOCHS, **_start("epochs"), key="epochs",
+        **KEEP, **locked))
     left, right = st.columns(2)
-    train_images = left.number_input(
+    train_images = _control("train_images", lambda **locked: left.number_input(
         "Training images", choices.MIN_TRAIN_IMAGES, choices.MAX_TRAIN_IMAGES,
-        default.train_images, step=500, key="train_images", **KEEP,
+        **_start("train_images"), step=500, key="train_images", **KEEP, **locked,
         help="How many images of the training set this run uses; 20 % of them are held out "
         "for validation. Fewer images train faster.",
-    )
-    seed = right.number_input("Seed", 0, 2**31 - 1, default.seed, key="seed", **KEEP,
-                              help="The same seed and settings give the same run.")
+    ))
+    seed = _control("seed", lambda **locked: right.number_input(
+        "Seed", 0, 2**31 - 1, **_start("seed"), key="seed", **KEEP, **locked,
+        help="The same seed and settings give the same run."))
     st.caption(LABEL_LINES[choices.LABEL_ENCODING[loss]])
     if info is None:
         return None, None
@@ -138,6 +152,35 @@ def choose_settings() -> tuple[Settings | None, data.DatasetInfo | None]:
         return None, info
     _explain_sizes(settings, info)
     return settings, info
+
+
+def _start(key: str) -> dict:
+    """The lesson's default as a widget's starting value, unless a scenario or the session
+    already holds one (Streamlit warns when a widget gets both)."""
+    return {} if key in st.session_state else {"value": getattr(Settings(), key)}
+
+
+def instructor() -> tuple[set[str], set[str]]:
+    """The controls the link hides and those it locks (?hide=optimizer&lock=learning_rate),
+    read once per session."""
+    if "instructor" not in st.session_state:
+        hidden, locked, _ = choices.instructor_choices(st.query_params.to_dict())
+        st.session_state.instructor = (hidden, locked)
+    return st.session_state.instructor
+
+
+def _control(key: str, draw, hidden_value=None):
+    """Draw one control, greyed out when the link locks it. When the link hides it, draw
+    nothing and use the link's value for it, else the lesson's default."""
+    hidden, locked = instructor()
+    if key in hidden:
+        return hidden_value if hidden_value is not None else _linked(key)
+    return draw(disabled=key in locked)
+
+
+def _linked(key: str, default=None):
+    fallback = getattr(Settings(), key) if default is None else default
+    return choices.link_values(st.query_params.to_dict()).get(key, fallback)
 
 
 def _explain_sizes(settings: Settings, info: data.DatasetInfo) -> None:
@@ -156,8 +199,9 @@ def _explain_sizes(settings: Settings, info: data.DatasetInfo) -> None:
 def _explain_link_problems(offered: dict[str, str]) -> None:
     """Once per session, say which of the link's settings could not be used, and why."""
     if "link_problems" not in st.session_state:
+        _, _, instructor_problems = choices.instructor_choices(st.query_params.to_dict())
         st.session_state.link_problems = choices.link_problems(
-            st.query_params.to_dict(), offered.values())
+            st.query_params.to_dict(), offered.values()) + instructor_problems
     for problem in st.session_state.link_problems:
         st.warning(problem)
 
@@ -199,3 +243,29 @@ def show_code(settings: Settings) -> None:
                    "numbers. Copy it with the button at the code's top right, or download it.")
         st.download_button("Download fitlab_run.py", code, "fitlab_run.py", "text/x-python")
         st.code(code, language="python")
+
+
+def scenario_buttons() -> None:
+    """Named scenarios that set every control in one click, and what to watch in each."""
+    with st.expander("Scenarios: set everything in one click"):
+        columns = st.columns(len(scenarios.SCENARIOS))
+        for column, scenario in zip(columns, scenarios.SCENARIOS):
+            column.button(scenario.title, on_click=_apply_scenario, args=(scenario.title,),
+                          width="stretch")
+
+
+def scenario_note(settings: Settings | None) -> None:
+    """What to watch in the scenario just chosen, as long as its settings are unchanged."""
+    chosen = st.session_state.get("scenario")
+    scenario = next((each for each in scenarios.SCENARIOS if each.title == chosen), None)
+    if scenario and settings and settings.replace(dataset="shapes") == scenario.settings:
+        st.info(f"**{scenario.title}.** {scenario.what_to_watch} Press **Train**.")
+
+
+def _apply_scenario(title: str) -> None:
+    scenario = next(each for each in scenarios.SCENARIOS if each.title == title)
+    values = scenario.settings.to_dict()
+    values["classes"] = list(values["classes"])
+    for key, value in values.items():
+        st.session_state[key] = value
+    st.session_state.scenario = title

@@ -8,7 +8,7 @@ from fitlab import diagnosis, downloads
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
-from ui.state import current_job, start_run, training_pool
+from ui.state import current_job, projector, start_run, training_pool
 
 REDRAW_SECONDS = 0.5
 
@@ -105,11 +105,13 @@ def draw_run(history: RunHistory) -> None:
     if history.batches:
         from fitlab import charts  # Altair: imported with the first chart, not at start-up
 
+        scale = 1.6 if projector() else 1.0
         left, right = st.columns(2)
-        left.altair_chart(charts.epoch_chart(history, "loss"), key="loss_chart", height=360)
+        left.altair_chart(charts.epoch_chart(history, "loss"), key="loss_chart",
+                          height=int(360 * scale))
         right.altair_chart(charts.epoch_chart(history, "accuracy"), key="accuracy_chart",
-                         height=360)
-        st.altair_chart(charts.batch_chart(history), key="batch_chart", height=320)
+                           height=int(360 * scale))
+        st.altair_chart(charts.batch_chart(history), key="batch_chart", height=int(320 * scale))
 
 
 def _outcome(history: RunHistory) -> None:
@@ -128,3 +130,9 @@ def _outcome(history: RunHistory) -> None:
         st.error(history.message)  # it opens with "The network stopped learning"
     else:
         st.warning(f"**The run failed.** {history.message}")
+
+
+def large_type() -> None:
+    """Type and chart labels large enough to read from the back of a room."""
+    st.html("<style>.stMain { font-size: 1.45rem; } .stMain p, .stMain label, .stMain li "
+            "{ font-size: 1.45rem !important; } .stMain h1 { font-size: 3.2rem; }</style>")

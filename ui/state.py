@@ -68,3 +68,8 @@ def start_run(settings):
     job = training_pool().submit(settings, owner=session_owner(), save_to=str(save_to))
     st.session_state.job_id = job.id
     return job
+
+
+def projector() -> bool:
+    """?view=projector: large type and charts, for the back of a room."""
+    return st.query_params.get("view") == "projector"

@@ -94,3 +94,37 @@ def test_closing_the_tab_cancels_its_run_and_frees_the_trainer(browser, app_url)
         assert time.monotonic() < deadline, "the closed tab's run is still training"
         instructor.wait_for_timeout(2000)
     instructor.context.close()
+
+
+def test_a_share_link_opens_the_same_settings_in_a_fresh_browser(page, browser):
+    choose(page, "Optimizer", "SGD")
+    move_learning_rate(page, 2)  # 0.001 -> 0.01
+    set_number(page, "Seed", 7)
+    page.wait_for_timeout(500)
+    link = page.url
+    assert "optimizer=SGD" in link and "learning_rate=0.01" in link and "seed=7" in link
+
+    fresh = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
+    fresh.goto(link)
+    box = fresh.locator("[data-testid='stSelectbox']").filter(has_text="Optimizer")
+    expect(box.locator("input")).to_have_value("SGD", timeout=60_000)
+    expect(fresh.get_by_role("slider").first).to_have_attribute("aria-valuetext", "0.01")
+    expect(fresh.get_by_label("Seed", exact=True)).to_have_value("7")
+    fresh.context.close()
+
+
+def test_an_instructors_link_hides_locks_and_sets_a_scenario(browser, app_url):
+    room = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
+    room.goto(f"{app_url}/?hide=loss,seed&lock=optimizer&view=projector")
+    room.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+    expect(room.get_by_text("Loss function", exact=True)).to_have_count(0)
+    expect(room.get_by_label("Seed", exact=True)).to_have_count(0)
+    optimizer = room.locator("[data-testid='stSelectbox']").filter(has_text="Optimizer")
+    expect(optimizer.locator("input")).to_be_disabled()
+    expect(room.get_by_text("Compiling versus fitting")).to_have_count(0)  # projector view
+    room.get_by_text("Scenarios: set everything in one click").click()
+    room.get_by_role("button", name="Learning rate too high").click()
+    expect(room.get_by_text("Adam at 1.0: one batch's loss")).to_be_visible()
+    train(room)
+    expect(room.get_by_text("The network stopped learning")).to_be_visible(timeout=90_000)
+    room.context.close()

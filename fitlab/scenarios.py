@@ -1,0 +1,44 @@
+"""Named scenarios an instructor sets in one click, each showing one thing the lesson teaches.
+
+The figures in the descriptions were measured on Shapes with these exact settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from fitlab.settings import Settings
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    title: str
+    what_to_watch: str
+    settings: Settings
+
+
+SCENARIOS = [
+    Scenario(
+        "Learning rate too high",
+        "Adam at 1.0: one batch's loss leaps to about a million in the first epoch, then the "
+        "loss sits at chance level (ln 8 = 2.08) and Fit Lab stops the run and says why.",
+        Settings(learning_rate=1.0, train_images=2000, epochs=10),
+    ),
+    Scenario(
+        "Learning rate too low",
+        "Adam at 0.00001: every step is tiny, so after ten epochs the loss has hardly left "
+        "2.08 and the accuracy hardly left 1 in 8. It is stuck, not broken.",
+        Settings(learning_rate=0.00001, train_images=2000, epochs=10),
+    ),
+    Scenario(
+        "Learning rate about right",
+        "Adam's default, 0.001: training and validation loss fall together, epoch after epoch.",
+        Settings(learning_rate=0.001, train_images=5000, epochs=10),
+    ),
+    Scenario(
+        "Overfitting",
+        "Only 500 images for 30 epochs: training accuracy climbs towards 1 while validation "
+        "loss turns upwards after a few epochs. The network memorises its 400 pictures.",
+        Settings(learning_rate=0.001, train_images=500, epochs=30),
+    ),
+]

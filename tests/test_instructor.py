@@ -1,0 +1,62 @@
+"""Instructor mode: controls hidden or locked from the URL, scenarios, the projector view."""
+
+from streamlit.testing.v1 import AppTest
+
+from fitlab import scenarios
+from fitlab.settings import Settings, instructor_choices, link_values
+
+
+def open_link(**query) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update(query)
+    return at.run()
+
+
+def test_a_link_hides_and_locks_controls_and_the_hidden_ones_take_the_links_values():
+    at = open_link(hide="optimizer,loss", lock="learning_rate", optimizer="SGD",
+                   learning_rate="0.1")
+    assert not at.exception and not at.warning
+    assert [box.label for box in at.selectbox] == ["Dataset"]  # no Loss function, Optimizer
+    slider = at.select_slider(key="learning_rate")
+    assert slider.disabled and slider.value == 0.1
+    assert "optimizer=keras.optimizers.SGD(learning_rate=0.1)" in at.code[-1].value
+    assert 'loss="categorical_crossentropy"' in at.code[-1].value  # hidden: the default
+
+
+def test_a_link_naming_no_control_gets_a_notice_and_the_page_still_works():
+    at = open_link(hide="everything", lock="optimizer")
+    assert not at.exception
+    assert "hide “everything”, which is not one of Fit Lab's controls" in at.warning[0].value
+    assert at.selectbox(key="optimizer").disabled
+
+
+def test_hidden_wins_over_locked_and_spaces_are_forgiven():
+    hidden, locked, problems = instructor_choices({"hide": "seed, epochs", "lock": "seed,loss"})
+    assert (hidden, locked, problems) == ({"seed", "epochs"}, {"loss"}, [])
+
+
+def test_a_scenario_sets_every_control_in_one_click_and_says_what_to_watch():
+    at = open_link()
+    at.select_slider(key="batch_size").set_value(128).run()
+    [button for button in at.button if button.label == "Overfitting"][0].click().run()
+    overfitting = scenarios.SCENARIOS[3].settings
+    assert at.number_input(key="train_images").value == overfitting.train_images == 500
+    assert at.slider(key="epochs").value == 30
+    assert at.select_slider(key="batch_size").value == 32  # back to the lesson's
+    assert at.info[0].value.startswith("**Overfitting.** Only 500 images")
+    at.slider(key="epochs").set_value(12).run()  # a change of setting: no longer the scenario
+    assert not any(info.value.startswith("**Overfitting") for info in at.info)
+
+
+def test_the_projector_view_drops_the_lesson_and_enlarges_the_type():
+    at = open_link(view="projector")
+    assert not at.exception
+    assert not any("Compiling versus fitting" in header.value for header in at.subheader)
+    assert at.button[-2].label == "Train"
+
+
+def test_link_values_read_labels_and_numbers_and_drop_the_rest():
+    assert link_values({"optimizer": "RMSprop", "learning_rate": "0.03", "epochs": "7",
+                        "batch_size": "33", "loss": "Hinge"}) == {
+        "optimizer": "rmsprop", "learning_rate": 0.03, "epochs": 7}
+    assert Settings(**link_values({"seed": "9"})).seed == 9
