@@ -9,7 +9,6 @@ st.title("Compile and train a convolutional neural network")
 
 if projector():  # the instructor talks; the room sees the settings and the charts
     lesson_column, lab_column = None, st.container()
-    run_panel.large_type()
 else:
     lesson_column, lab_column = st.columns([5, 6], gap="large")
 

@@ -53,6 +53,7 @@ def test_the_projector_view_drops_the_lesson_and_enlarges_the_type():
     assert not at.exception
     assert not any("Compiling versus fitting" in header.value for header in at.subheader)
     assert at.button[-2].label == "Train"
+    assert at.title[0].value.startswith("Compile and train")
 
 
 def test_link_values_read_labels_and_numbers_and_drop_the_rest():

@@ -16,12 +16,13 @@ import json, sys, time
 from streamlit.testing.v1 import AppTest
 
 at = AppTest.from_file("app.py", default_timeout=60).run()
-for page in ("app_pages/about.py", "app_pages/data.py", "app_pages/train.py"):
+for page in ("app_pages/about.py", "app_pages/data.py", "app_pages/runs.py",
+             "app_pages/evaluate.py", "app_pages/train.py"):
     at.switch_page(page).run()
     assert not at.exception, at.exception
 at.number_input(key="train_images").set_value(100)
 at.slider(key="epochs").set_value(1)
-at.button[0].click().run()
+next(button for button in at.button if button.label == "Train").click().run()
 deadline = time.monotonic() + 120
 while not (at.success or at.error or at.warning) and time.monotonic() < deadline:
     time.sleep(0.5)

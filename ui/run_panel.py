@@ -91,6 +91,8 @@ def _fraction_done(history: RunHistory) -> float:
 
 def draw_run(history: RunHistory) -> None:
     if history.active:
+        if projector():  # large enough to read from the back of the room
+            st.header(status_line(history))
         st.progress(_fraction_done(history), text=status_line(history))
     else:
         _outcome(history)
@@ -131,8 +133,3 @@ def _outcome(history: RunHistory) -> None:
     else:
         st.warning(f"**The run failed.** {history.message}")
 
-
-def large_type() -> None:
-    """Type and chart labels large enough to read from the back of a room."""
-    st.html("<style>.stMain { font-size: 1.45rem; } .stMain p, .stMain label, .stMain li "
-            "{ font-size: 1.45rem !important; } .stMain h1 { font-size: 3.2rem; }</style>")
