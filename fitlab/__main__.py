@@ -43,6 +43,12 @@ def main(argv=None) -> int:
                        f"{','.join(data.LESSON_FIVE)} (default: all)")
     train.add_argument("--images-per-class", type=int, default=0,
                        help="use at most this many training images of each class")
+    train.add_argument("--model", choices=list(choices.MODELS), default=default.model,
+                       help="intro: the lesson's first CNN; dropout: its model with dropout")
+    train.add_argument("--dropout-rate", type=float, default=default.dropout_rate)
+    train.add_argument("--patience", type=int, default=default.patience,
+                       help="early stopping after this many epochs without a better "
+                       "validation loss (default 0: off)")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch")
 
     fetch = commands.add_parser("fetch", help="download a data set ahead of a workshop")
@@ -100,7 +106,8 @@ def train_from_arguments(args) -> int:
         train_images=min(args.train_images or info.train_size, choices.MAX_TRAIN_IMAGES),
         seed=args.seed,
         classes=tuple(name.strip() for name in args.classes.split(",") if name.strip()),
-        images_per_class=args.images_per_class,
+        images_per_class=args.images_per_class, model=args.model,
+        dropout_rate=args.dropout_rate, patience=args.patience,
     )
     data.check_classes(info.class_names, settings.classes)
     if not data.is_cached(dataset):

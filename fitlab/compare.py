@@ -20,6 +20,9 @@ SHORT = {
     "seed": lambda value: f"seed={value}",
     "classes": lambda value: f"classes={len(value) or 'all'}",
     "images_per_class": lambda value: f"per class={value or 'all'}",
+    "model": lambda value: "dropout model" if value == "dropout" else "first model",
+    "dropout_rate": lambda value: f"dropout={value:g}",
+    "patience": lambda value: f"patience={value or 'off'}",
 }
 
 
@@ -60,4 +63,6 @@ def describe(settings: Settings) -> str:
             f"{settings.batch_size} · {settings.epochs} epochs · {settings.train_images:,} "
             f"images · seed {settings.seed}"
             + (f" · {', '.join(settings.classes)}" if settings.classes else "")
-            + (f" · {settings.images_per_class} per class" if settings.images_per_class else ""))
+            + (f" · {settings.images_per_class} per class" if settings.images_per_class else "")
+            + (f" · dropout {settings.dropout_rate:g}" if settings.model == "dropout" else "")
+            + (f" · patience {settings.patience}" if settings.patience else ""))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 
-FINISHED, STOPPED, DIVERGED, COLLAPSED, FAILED = (
-    "finished", "stopped", "diverged", "collapsed", "failed"
+FINISHED, STOPPED, DIVERGED, COLLAPSED, FAILED, EARLY_STOPPED = (
+    "finished", "stopped", "diverged", "collapsed", "failed", "early stopped"
 )
 # A network has stopped learning when a whole epoch does no better than chance (loss no lower
 # than 2 % below ln(classes), accuracy at most 1.5 times 1/classes) AND its answer no longer
@@ -51,7 +51,8 @@ def gives_same_answer(probabilities) -> bool:
 
 
 def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0,
-            num_classes: int = 0, peak_loss: float = 0.0, epochs: int = 0) -> str:
+            num_classes: int = 0, peak_loss: float = 0.0, epochs: int = 0,
+            best_epoch: int = 0, patience: int = 0) -> str:
     """The sentence a learner reads when a run ends."""
     if outcome == DIVERGED:
         return (
@@ -78,4 +79,10 @@ def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0
         return f"Stopped at your request in epoch {epoch}; the history so far is kept."
     if outcome == FINISHED:
         return f"Finished all {epochs} epochs."
+    if outcome == EARLY_STOPPED:
+        return (
+            f"Early stopping ended the run after epoch {epoch} of {epochs}: the validation loss "
+            f"had not improved for {patience} epoch{'s' if patience > 1 else ''} since its best, "
+            f"in epoch {best_epoch}. The model keeps the weights of epoch {best_epoch}."
+        )
     raise ValueError(f"No explanation for outcome {outcome!r}.")

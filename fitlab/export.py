@@ -125,38 +125,44 @@ def _split(settings: Settings) -> str:
     '''
 
 
+def _layer(kind: str, arguments: dict) -> str:
+    """One line of the Sequential list: keras.layers.Conv2D(16, (3, 3), activation="relu")."""
+    values = dict(arguments)
+    first = [repr(values.pop(name)) for name in ("filters", "kernel_size", "units", "rate",
+                                                  "pool_size") if name in values]
+    named = [f"{name}={value!r}" for name, value in values.items()]
+    text = ", ".join(first + named).replace("'", '"')
+    return f"    keras.layers.{kind}({text}),"
+
+
 def _model_and_fit(settings: Settings) -> str:
-    kernel, pool = models.KERNEL, models.POOL
     optimizer = (f"keras.optimizers.{OPTIMIZER_CLASSES[settings.optimizer]}"
                  f"(learning_rate={settings.learning_rate:g})")
-    return f'''
-        # -- The model: the lesson's introductory CNN --
-        model = keras.Sequential([
-            keras.Input(shape=train_images.shape[1:]),
-            keras.layers.Conv2D({models.FILTERS_FIRST}, ({kernel}, {kernel}), activation="relu"),
-            keras.layers.MaxPooling2D(({pool}, {pool})),
-            keras.layers.Conv2D({models.FILTERS_SECOND}, ({kernel}, {kernel}), activation="relu"),
-            keras.layers.MaxPooling2D(({pool}, {pool})),
-            keras.layers.Flatten(),
-            keras.layers.Dense({models.DENSE_UNITS}, activation="relu"),
-            keras.layers.Dense(num_classes, activation="softmax"),
-        ])
-        model.summary()
-
-        # -- Compile: the loss, the optimizer and the metric --
-        model.compile(
-            optimizer={optimizer},
-            loss="{settings.loss}",
-            metrics=["accuracy"],
-        )
-
-        # -- Fit: {settings.epochs} epochs in batches of {settings.batch_size} --
-        history = model.fit(
-            train_images, train_labels,
-            batch_size={settings.batch_size},
-            epochs={settings.epochs},
-            validation_data=(val_images, val_labels),
-        )
-        print(f"Final validation accuracy: {{history.history['val_accuracy'][-1]:.3f}}")
-        model.save("fitlab-model.keras")
-    '''
+    layers = [_layer(kind, arguments) for kind, arguments in
+              models.plan(settings.model, 0, settings.dropout_rate)]
+    layers[-1] = layers[-1].replace("Dense(0,", "Dense(num_classes,")
+    name = "the lesson's model with dropout" if settings.model == "dropout" else \
+        "the lesson's introductory CNN"
+    stopping, callbacks = "", ""
+    if settings.patience:
+        stopping = (
+            "\n# -- Early stopping: stop once val_loss has not improved for "
+            f"{settings.patience} epochs --\n"
+            "early_stopping = keras.callbacks.EarlyStopping(\n"
+            f'    monitor="val_loss", patience={settings.patience}, restore_best_weights=True)\n')
+        callbacks = "\n    callbacks=[early_stopping],"
+    return (
+        f"# -- The model: {name} --\n"
+        "model = keras.Sequential([\n    keras.Input(shape=train_images.shape[1:]),\n"
+        + "\n".join(layers) + "\n])\nmodel.summary()\n\n"
+        "# -- Compile: the loss, the optimizer and the metric --\n"
+        f"model.compile(\n    optimizer={optimizer},\n    loss=\"{settings.loss}\",\n"
+        '    metrics=["accuracy"],\n)\n'
+        + stopping +
+        f"\n# -- Fit: up to {settings.epochs} epochs in batches of {settings.batch_size} --\n"
+        "history = model.fit(\n    train_images, train_labels,\n"
+        f"    batch_size={settings.batch_size},\n    epochs={settings.epochs},\n"
+        f"    validation_data=(val_images, val_labels),{callbacks}\n)\n"
+        "print(f\"Final validation accuracy: {history.history['val_accuracy'][-1]:.3f}\")\n"
+        'model.save("fitlab-model.keras")\n'
+    )

@@ -1,7 +1,9 @@
-"""The lesson's introductory CNN, and its summary computed by arithmetic.
+"""The lesson's CNNs, and their summaries computed by arithmetic.
 
-The summary lets the Streamlit server show layers, output shapes and parameter counts
-without importing Keras; a test checks the arithmetic against Keras' own model.
+Both models are written once, as a plan of layers (`plan`); `build_model` turns the plan into
+Keras layers and `layer_table` works out what `model.summary()` would show, so that the
+Streamlit server can show layers, output shapes and parameter counts without importing
+Keras. A test checks the arithmetic against Keras' own models.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 FILTERS_FIRST, FILTERS_SECOND, DENSE_UNITS, KERNEL, POOL = 16, 32, 64, 3, 2
+FILTERS_THIRD, DROPOUT_DENSE_UNITS = 64, 128
 LESSON_INPUT_SHAPE = (32, 32, 3)  # CIFAR-10's photos
 
 
@@ -20,52 +23,63 @@ class LayerRow:
     parameters: int
 
 
-def build_model(input_shape, num_classes: int):
-    """Conv2D(16) - MaxPool - Conv2D(32) - MaxPool - Flatten - Dense(64) - Dense(classes)."""
+def plan(model: str, num_classes: int, dropout_rate: float = 0.5) -> list[tuple[str, dict]]:
+    """The layers of a model as (Keras layer class, arguments), input excluded."""
+    layers = [
+        ("Conv2D", {"filters": FILTERS_FIRST, "kernel_size": (KERNEL, KERNEL),
+                    "activation": "relu"}),
+        ("MaxPooling2D", {"pool_size": (POOL, POOL)}),
+        ("Conv2D", {"filters": FILTERS_SECOND, "kernel_size": (KERNEL, KERNEL),
+                    "activation": "relu"}),
+        ("MaxPooling2D", {"pool_size": (POOL, POOL)}),
+    ]
+    if model == "dropout":
+        layers += [
+            ("Conv2D", {"filters": FILTERS_THIRD, "kernel_size": (KERNEL, KERNEL),
+                        "activation": "relu"}),
+            # Switches off this share of the third layer's outputs at random at every step of
+            # training (never when predicting), so that no unit can count on another.
+            ("Dropout", {"rate": dropout_rate}),
+            ("Flatten", {}),
+            ("Dense", {"units": DROPOUT_DENSE_UNITS, "activation": "relu"}),
+        ]
+    else:
+        layers += [("Flatten", {}), ("Dense", {"units": DENSE_UNITS, "activation": "relu"})]
+    return layers + [("Dense", {"units": num_classes, "activation": "softmax"})]
+
+
+def build_model(input_shape, num_classes: int, model: str = "intro",
+                dropout_rate: float = 0.5):
+    """The intro model: Conv2D(16) - MaxPool - Conv2D(32) - MaxPool - Flatten - Dense(64) -
+    Dense(classes); the dropout model adds Conv2D(64) and Dropout, with Dense(128)."""
     import keras  # only workers and the command line get here
 
     return keras.Sequential(
-        [
-            keras.Input(shape=tuple(input_shape)),
-            keras.layers.Conv2D(FILTERS_FIRST, (KERNEL, KERNEL), activation="relu"),
-            keras.layers.MaxPooling2D((POOL, POOL)),
-            keras.layers.Conv2D(FILTERS_SECOND, (KERNEL, KERNEL), activation="relu"),
-            keras.layers.MaxPooling2D((POOL, POOL)),
-            keras.layers.Flatten(),
-            keras.layers.Dense(DENSE_UNITS, activation="relu"),
-            keras.layers.Dense(num_classes, activation="softmax"),
-        ],
-        name="lesson_cnn",
+        [keras.Input(shape=tuple(input_shape))]
+        + [getattr(keras.layers, kind)(**arguments)
+           for kind, arguments in plan(model, num_classes, dropout_rate)],
+        name=f"lesson_cnn_{model}",
     )
 
 
-def layer_table(input_shape, num_classes: int) -> list[LayerRow]:
+def layer_table(input_shape, num_classes: int, model: str = "intro") -> list[LayerRow]:
     """What `model.summary()` shows for `build_model`, worked out by hand."""
-    height, width, channels = input_shape
-
-    def conv(filters):  # 'valid' padding trims kernel - 1 pixels; each filter has a bias
-        nonlocal height, width, channels
-        parameters = (KERNEL * KERNEL * channels + 1) * filters
-        height, width, channels = height - KERNEL + 1, width - KERNEL + 1, filters
-        return (height, width, channels), parameters
-
-    def pool():
-        nonlocal height, width
-        height, width = height // POOL, width // POOL
-        return (height, width, channels), 0
-
+    shape = tuple(input_shape)
     rows = []
-    for kind, (shape, parameters) in [
-        ("Conv2D", conv(FILTERS_FIRST)),
-        ("MaxPooling2D", pool()),
-        ("Conv2D", conv(FILTERS_SECOND)),
-        ("MaxPooling2D", pool()),
-    ]:
-        rows.append(LayerRow("", kind, shape, parameters))
-    flat = height * width * channels
-    rows.append(LayerRow("", "Flatten", (flat,), 0))
-    rows.append(LayerRow("", "Dense", (DENSE_UNITS,), (flat + 1) * DENSE_UNITS))
-    rows.append(LayerRow("", "Dense", (num_classes,), (DENSE_UNITS + 1) * num_classes))
+    for kind, arguments in plan(model, num_classes):
+        parameters = 0
+        if kind == "Conv2D":  # 'valid' padding trims kernel - 1 pixels; each filter has a bias
+            height, width, channels = shape
+            parameters = (KERNEL * KERNEL * channels + 1) * arguments["filters"]
+            shape = (height - KERNEL + 1, width - KERNEL + 1, arguments["filters"])
+        elif kind == "MaxPooling2D":
+            shape = (shape[0] // POOL, shape[1] // POOL, shape[2])
+        elif kind == "Flatten":
+            shape = (shape[0] * shape[1] * shape[2],)
+        elif kind == "Dense":
+            parameters = (shape[0] + 1) * arguments["units"]
+            shape = (arguments["units"],)
+        rows.append(LayerRow("", kind, shape, parameters))  # Dropout keeps the shape
     return _named(rows)
 
 
@@ -81,11 +95,13 @@ def _named(rows: list[LayerRow]) -> list[LayerRow]:
     return named
 
 
-def check_input_shape(input_shape) -> None:
-    """The two 3x3 convolutions and 2x2 poolings need images of at least 10x10 pixels."""
+def check_input_shape(input_shape, model: str = "intro") -> None:
+    """The convolutions and poolings need images of at least 10x10 pixels, 18x18 with the
+    dropout model's third convolution."""
     height, width = input_shape[:2]
-    if min(height, width) < 10:
+    smallest = 18 if model == "dropout" else 10
+    if min(height, width) < smallest:
         raise ValueError(
-            f"Images of {height}x{width} pixels are too small for the lesson's CNN, "
-            "which needs at least 10x10."
+            f"Images of {height}x{width} pixels are too small for this model, which needs at "
+            f"least {smallest}x{smallest}."
         )

@@ -41,4 +41,13 @@ SCENARIOS = [
         "loss turns upwards after a few epochs. The network memorises its 400 pictures.",
         Settings(learning_rate=0.001, train_images=500, epochs=30),
     ),
+    Scenario(
+        "Dropout helps",
+        "The same 500 images and 30 epochs, with the dropout model: training accuracy rises "
+        "more slowly (0.78 rather than 0.94), validation accuracy ends higher (0.35 against "
+        "0.29) and validation loss lower (2.13 against 2.62). Compare it with Overfitting on "
+        "Your runs.",
+        Settings(learning_rate=0.001, train_images=500, epochs=30, model="dropout",
+                 dropout_rate=0.5),
+    ),
 ]

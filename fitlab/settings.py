@@ -15,6 +15,11 @@ LABEL_ENCODING = {
     "sparse_categorical_crossentropy": "integer",
 }
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
+MODELS = {
+    "intro": "The lesson's first CNN",
+    "dropout": "With dropout (a third Conv2D, Dropout, Dense 128)",
+}
+DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 # A log scale: each step multiplies the learning rate by about 3. It reaches past 1 because
 # "far too high" (SGD at 10 turns the loss into NaN) is one of the things the lesson shows.
@@ -47,6 +52,9 @@ class Settings:
     seed: int = 42
     classes: tuple[str, ...] = ()  # the classes to train on; none chosen means all of them
     images_per_class: int = 0  # at most this many training images of each class; 0: all
+    model: str = "intro"  # the lesson's first CNN, or its model with dropout
+    dropout_rate: float = 0.5  # the share of units the dropout model switches off
+    patience: int = 0  # early stopping after this many epochs without a better val_loss; 0: off
 
     def __post_init__(self):
         if isinstance(self.classes, list):  # as it arrives from JSON
@@ -113,6 +121,14 @@ def validate(settings: Settings) -> None:
         raise SettingsError("Each class may be chosen once.")
     _whole_number("The number of images per class", settings.images_per_class, 0,
                   MAX_TRAIN_IMAGES)
+    if settings.model not in MODELS:
+        raise SettingsError(f"Unknown model {settings.model!r}; choose one of "
+                            f"{', '.join(MODELS)}.")
+    rate = settings.dropout_rate
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise SettingsError(f"The dropout rate must be a number from 0 up to (not including) "
+                            f"1, not {rate!r}.")
+    _whole_number("The patience", settings.patience, 0, MAX_EPOCHS)
 
 
 # -- settings in a share link's query string ---------------------------------------------------
@@ -122,6 +138,7 @@ LINK_NAMES = {
     "learning_rate": "learning rate", "batch_size": "batch size", "epochs": "number of epochs",
     "train_images": "number of training images", "seed": "seed",
     "classes": "classes", "images_per_class": "number of images per class",
+    "model": "model", "dropout_rate": "dropout rate", "patience": "patience",
 }
 
 
@@ -134,7 +151,8 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
     """
     default = Settings()
     shown_default = {**default.to_dict(), "dataset": "Shapes", "loss": LOSSES[default.loss],
-                     "optimizer": OPTIMIZERS[default.optimizer], "images_per_class": "all"}
+                     "optimizer": OPTIMIZERS[default.optimizer], "images_per_class": "all",
+                     "model": MODELS[default.model], "patience": "0, off"}
     allowed = {
         "dataset": lambda text: text in dataset_titles,
         "loss": lambda text: text in LOSSES.values(),
@@ -148,6 +166,9 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
         "hide": lambda text: True, "lock": lambda text: True, "view": lambda text: True,
         # (instructor mode: checked by instructor_choices and the page)
         "images_per_class": lambda text: _whole(text, 0, MAX_TRAIN_IMAGES),
+        "model": lambda text: text in MODELS.values(),
+        "dropout_rate": lambda text: _number(text) in DROPOUT_RATES,
+        "patience": lambda text: _whole(text, 0, MAX_EPOCHS),
     }
     problems = []
     for key, value in query.items():
@@ -165,22 +186,25 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
 def link_values(query: dict[str, str]) -> dict:
     """The settings a link gives that Fit Lab can use, as Settings fields and values."""
     keys = {"loss": {label: key for key, label in LOSSES.items()},
-            "optimizer": {label: key for key, label in OPTIMIZERS.items()}}
+            "optimizer": {label: key for key, label in OPTIMIZERS.items()},
+            "model": {label: key for key, label in MODELS.items()}}
     values = {}
     for key, text in query.items():
         if key in keys and text in keys[key]:
             values[key] = keys[key][text]
-        elif key in ("learning_rate", "batch_size") and _number(text) in (
-                LEARNING_RATES if key == "learning_rate" else BATCH_SIZES):
-            values[key] = _number(text) if key == "learning_rate" else int(_number(text))
-        elif key in ("epochs", "train_images", "seed", "images_per_class") and text.isdigit():
+        elif key in ("learning_rate", "batch_size", "dropout_rate") and _number(text) in {
+                "learning_rate": LEARNING_RATES, "batch_size": BATCH_SIZES,
+                "dropout_rate": DROPOUT_RATES}[key]:
+            values[key] = int(_number(text)) if key == "batch_size" else _number(text)
+        elif key in ("epochs", "train_images", "seed", "images_per_class", "patience") and \
+                text.isdigit():
             values[key] = int(text)
     return values
 
 
 # What an instructor may hide or lock from the URL: ?hide=optimizer,loss&lock=learning_rate
 CONTROLS = ("dataset", "loss", "optimizer", "learning_rate", "batch_size", "epochs",
-            "train_images", "seed", "classes")
+            "train_images", "seed", "classes", "model", "dropout_rate", "patience")
 
 
 def instructor_choices(query: dict[str, str]) -> tuple[set[str], set[str], list[str]]:

@@ -151,7 +151,7 @@ def run(settings: Settings, emit: Callable[[dict], None],
     With `save_to`, the trained model is saved there (a .keras file) unless it diverged."""
     keras.utils.set_random_seed(settings.seed)
     x_train, y_train, x_test, y_test, all_classes = load_dataset(settings.dataset, emit)
-    models.check_input_shape(x_train.shape[1:])
+    models.check_input_shape(x_train.shape[1:], settings.model)
     x_train, y_train, class_names = data.select(
         x_train, y_train, all_classes, settings.classes, settings.images_per_class
     )
@@ -159,7 +159,8 @@ def run(settings: Settings, emit: Callable[[dict], None],
     split = data.split_for_training(
         x_train, y_train, settings.train_images, len(class_names), settings.label_encoding
     )
-    model = models.build_model(split.x_train.shape[1:], split.num_classes)
+    model = models.build_model(split.x_train.shape[1:], split.num_classes, settings.model,
+                               settings.dropout_rate)
     model.compile(optimizer=make_optimizer(settings), loss=settings.loss, metrics=["accuracy"])
 
     steps_per_epoch = math.ceil(len(split.x_train) / settings.batch_size)
@@ -175,6 +176,11 @@ def run(settings: Settings, emit: Callable[[dict], None],
     })
     progress = Progress(emit, should_stop, split.num_classes, split.x_val[:PROBE_IMAGES])
     callbacks = [progress]
+    early = None
+    if settings.patience:
+        early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience,
+                                              restore_best_weights=True)
+        callbacks.append(early)
     if len(x_test):  # photos of your own have no test set
         callbacks.append(TestSetCheck(emit, x_test[:TEST_SAMPLE], y_test[:TEST_SAMPLE],
                                       split.num_classes))
@@ -187,6 +193,11 @@ def run(settings: Settings, emit: Callable[[dict], None],
         verbose=0,
     )
     progress.flush()
+    best_epoch = 0
+    if early is not None and early.stopped_epoch > 0 and progress.outcome == diagnosis.FINISHED:
+        progress.outcome = diagnosis.EARLY_STOPPED
+        progress.where = (early.stopped_epoch + 1, 0)
+        best_epoch = early.best_epoch + 1
     if save_to and progress.outcome != diagnosis.DIVERGED:
         model.save(save_to)
         emit({"type": "saved", "path": save_to})
@@ -197,7 +208,7 @@ def run(settings: Settings, emit: Callable[[dict], None],
         "message": diagnosis.explain(
             progress.outcome, learning_rate=settings.learning_rate, epoch=epoch, step=step,
             num_classes=split.num_classes, peak_loss=progress.first_epoch_peak,
-            epochs=settings.epochs,
+            epochs=settings.epochs, best_epoch=best_epoch, patience=settings.patience,
         ),
     })
     return progress.outcome

@@ -58,3 +58,16 @@ def test_the_code_names_what_the_learner_chose():
     compile(code, "fitlab_run.py", "exec")  # valid Python
     grayscale = export.keras_code(Settings(dataset="mnist"))
     assert "x_train = x_train[..., np.newaxis]" in grayscale
+
+
+def test_the_code_of_the_dropout_model_with_early_stopping_trains_the_same_run(tmp_path):
+    settings = Settings(train_images=300, epochs=3, model="dropout", dropout_rate=0.3,
+                        patience=1, learning_rate=0.003)
+    code = export.keras_code(settings)
+    assert "keras.layers.Dropout(0.3)," in code and "patience=1" in code
+    result = run_exported(code, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    events = []
+    training.run(settings, events.append)
+    final = [event for event in events if event["type"] == "epoch"][-1]["val_accuracy"]
+    assert f"Final validation accuracy: {final:.3f}" in result.stdout

@@ -189,3 +189,21 @@ def test_the_code_of_the_chosen_settings_is_there_to_copy_and_download():
     assert "def shapes(" in code  # the offline data travels with the code
     assert [button.proto.label for button in at.get("download_button")] == \
         ["Download fitlab_run.py"]
+
+
+def test_the_dropout_model_shows_its_rate_and_its_layers():
+    at = open_app()
+    assert "dropout_rate" not in [slider.key for slider in at.select_slider]
+    at.selectbox(key="model").set_value("dropout").run()
+    assert at.select_slider(key="dropout_rate").value == 0.5
+    summary = " ".join(block.value for block in at.markdown)
+    assert "| dropout | Dropout | (None, 4, 4, 64) | 0 |" in summary
+    assert "keras.layers.Dropout(0.5)," in at.code[-1].value
+
+
+def test_the_dropout_helps_scenario_picks_the_dropout_model():
+    at = open_app()
+    button(at, "Dropout helps").click().run()
+    assert at.selectbox(key="model").value == "dropout"
+    assert at.number_input(key="train_images").value == 500
+    assert at.info[0].value.startswith("**Dropout helps.**")

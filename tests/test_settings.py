@@ -48,3 +48,17 @@ def test_link_problems_name_each_bad_value_and_the_default_used_instead():
         "used.",
         "The link's “x” is not a Fit Lab setting, so it was ignored.",
     ]
+
+
+def test_the_model_dropout_rate_and_patience_are_checked():
+    import pytest
+
+    from fitlab.settings import Settings, SettingsError
+
+    assert Settings(model="dropout", dropout_rate=0.8, patience=3).model == "dropout"
+    with pytest.raises(SettingsError, match="Unknown model 'resnet'"):
+        Settings(model="resnet")
+    with pytest.raises(SettingsError, match="dropout rate must be a number from 0 up to"):
+        Settings(dropout_rate=1.0)
+    with pytest.raises(SettingsError, match="patience must be between 0 and 50"):
+        Settings(patience=-1)

@@ -148,3 +148,19 @@ def test_each_epoch_is_scored_on_test_images_and_the_model_is_saved(tmp_path):
 
     model = keras.saving.load_model(tmp_path / "m.keras")
     assert model.output_shape == (None, 2)
+
+
+def test_early_stopping_ends_the_run_and_names_the_best_epoch():
+    # 500 images for 30 epochs overfit within a few epochs (see fitlab/scenarios.py).
+    outcome, events = train(train_images=500, epochs=30, patience=2)
+    epochs = of_type(events, "epoch")
+    assert outcome == "early stopped" and len(epochs) < 30
+    best = min(epochs, key=lambda epoch: epoch["val_loss"])["epoch"]
+    message = of_type(events, "end")[0]["message"]
+    assert message.startswith(f"Early stopping ended the run after epoch {len(epochs)} of 30")
+    assert f"since its best, in epoch {best}." in message
+
+
+def test_the_dropout_model_trains():
+    outcome, events = train(model="dropout", dropout_rate=0.3)
+    assert outcome == "finished" and len(of_type(events, "epoch")) == 2

@@ -139,6 +139,7 @@ def choose_settings() -> tuple[Settings | None, data.DatasetInfo | None]:
         "Seed", 0, 2**31 - 1, **_start("seed"), key="seed", **KEEP, **locked,
         help="The same seed and settings give the same run."))
     st.caption(LABEL_LINES[choices.LABEL_ENCODING[loss]])
+    model, dropout_rate, patience = choose_model_and_stopping()
     if info is None:
         return None, None
     classes, images_per_class = choose_classes(info)
@@ -146,7 +147,8 @@ def choose_settings() -> tuple[Settings | None, data.DatasetInfo | None]:
         settings = Settings(dataset=source, loss=loss, optimizer=optimizer,
                             learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
                             train_images=int(train_images), seed=int(seed), classes=classes,
-                            images_per_class=images_per_class)
+                            images_per_class=images_per_class, model=model,
+                            dropout_rate=dropout_rate, patience=int(patience))
     except choices.SettingsError as error:
         st.warning(str(error))
         return None, info
@@ -158,6 +160,27 @@ def _start(key: str) -> dict:
     """The lesson's default as a widget's starting value, unless a scenario or the session
     already holds one (Streamlit warns when a widget gets both)."""
     return {} if key in st.session_state else {"value": getattr(Settings(), key)}
+
+
+def choose_model_and_stopping() -> tuple[str, float, int]:
+    """The lesson's first CNN or its dropout model, the dropout rate, and early stopping."""
+    left, right = st.columns(2)
+    model = _control("model", lambda **locked: left.selectbox(
+        "Model", list(choices.MODELS), format_func=choices.MODELS.get, key="model", **KEEP,
+        **locked, help="The dropout model is the lesson's answer to overfitting."))
+    patience = _control("patience", lambda **locked: right.number_input(
+        "Early stopping: patience", 0, choices.MAX_EPOCHS, **_start("patience"),
+        key="patience", **KEEP, **locked,
+        help="Stop once the validation loss has not improved for this many epochs, and keep "
+        "the weights of its best epoch. 0 trains every epoch."))
+    dropout_rate = _linked("dropout_rate")
+    if model == "dropout":
+        dropout_rate = _control("dropout_rate", lambda **locked: st.select_slider(
+            "Dropout rate", choices.DROPOUT_RATES, **_start("dropout_rate"),
+            key="dropout_rate", **KEEP, **locked,
+            help="The share of the third layer's outputs switched off at random at each "
+            "training step."))
+    return model, dropout_rate, patience
 
 
 def instructor() -> tuple[set[str], set[str]]:
@@ -209,9 +232,10 @@ def _explain_link_problems(offered: dict[str, str]) -> None:
 def show_model(info: data.DatasetInfo, settings: Settings | None) -> None:
     """The lesson's CNN for this data set, as `model.summary()` would list it."""
     num_classes = len(settings.classes) if settings and settings.classes else info.num_classes
-    rows = models.layer_table(info.image_shape, num_classes)
-    with st.expander(f"The model: the lesson's CNN, {sum(r.parameters for r in rows):,} "
-                     "parameters"):
+    model = settings.model if settings else "intro"
+    rows = models.layer_table(info.image_shape, num_classes, model)
+    with st.expander(f"The model: {choices.MODELS[model].split(' (')[0].lower()}, "
+                     f"{sum(r.parameters for r in rows):,} parameters"):
         # A Markdown table, as model.summary() prints one: no grid widget to load.
         st.markdown("\n".join(
             ["| Layer | Type | Output shape | Parameters |", "|---|---|---|---:|"]
