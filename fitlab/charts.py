@@ -58,18 +58,44 @@ def epoch_chart(history: RunHistory, metric: str) -> alt.Chart:
     title = f"{metric.capitalize()} per epoch"
     if getattr(scale, "type", None) == "log":
         title += " (log scale: the loss exploded)"
-    return (
-        alt.Chart(alt.Data(values=rows), title=title)
+    x = alt.X("epoch:Q", title="Epoch", scale=alt.Scale(domain=[1, last_epoch]),
+              axis=alt.Axis(tickMinStep=1, format="d"))
+    lines = (
+        alt.Chart(alt.Data(values=rows))
         .mark_line(point=True)
         .encode(
-            x=alt.X("epoch:Q", title="Epoch", scale=alt.Scale(domain=[1, last_epoch]),
-                    axis=alt.Axis(tickMinStep=1, format="d")),
+            x=x,
             y=alt.Y(f"{metric}:Q", title=metric.capitalize(), scale=scale),
             color=alt.Color("split:N", title=None, scale=SPLIT_COLOURS,
                             legend=alt.Legend(orient="top")),
             tooltip=["epoch:Q", "split:N", alt.Tooltip(f"{metric}:Q", format=".4f")],
         )
     )
+    return alt.layer(_gap(history, metric, x), lines, *_best_epoch(history, x), title=title)
+
+
+def _gap(history: RunHistory, metric: str, x) -> alt.Chart:
+    """The space between the training and the validation curve, shaded: the generalisation
+    gap, which widens as the network overfits."""
+    rows = [{"epoch": record["epoch"], "low": min(record[metric], record[f"val_{metric}"]),
+             "high": max(record[metric], record[f"val_{metric}"])}
+            for record in history.epochs
+            if _finite(record.get(metric)) and _finite(record.get(f"val_{metric}"))]
+    return alt.Chart(alt.Data(values=rows)).mark_area(opacity=0.12, color="#888888").encode(
+        x=x, y="low:Q", y2="high:Q")
+
+
+def _best_epoch(history: RunHistory, x) -> list[alt.Chart]:
+    """A dashed rule at the epoch with the lowest validation loss, once there are two."""
+    scored = [record for record in history.epochs if _finite(record.get("val_loss"))]
+    if len(scored) < 2:
+        return []
+    best = min(scored, key=lambda record: record["val_loss"])["epoch"]
+    marker = alt.Chart(alt.Data(values=[{"epoch": best,
+                                         "label": f"best val loss: epoch {best}"}]))
+    return [marker.mark_rule(strokeDash=[4, 4], color="#555555").encode(x=x),
+            marker.mark_text(align="left", dx=4, dy=-6, baseline="top", color="#555555",
+                             fontSize=11).encode(x=x, y=alt.value(0), text="label:N")]
 
 
 def batch_chart(history: RunHistory) -> alt.Chart:

@@ -16,7 +16,10 @@ def history_with(batches, epochs=()):
 
 
 def points(chart):
-    return chart.to_dict()["data"]["values"]
+    spec = chart.to_dict()
+    if "layer" in spec:  # the epoch charts: gap, lines, best-epoch marker
+        spec = spec["layer"][1]
+    return spec["data"]["values"]
 
 
 def test_a_long_run_redraws_a_bounded_number_of_points_ending_at_the_latest():
@@ -44,5 +47,19 @@ def test_epoch_charts_show_training_and_validation_and_skip_nan():
 def test_an_exploded_loss_switches_the_axis_to_a_log_scale_and_says_so():
     epochs = [{"epoch": 1, "loss": 5e10, "val_loss": 2.9, "accuracy": 0.1, "val_accuracy": 0.1}]
     spec = charts.epoch_chart(history_with([], epochs), "loss").to_dict()
-    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert spec["layer"][1]["encoding"]["y"]["scale"]["type"] == "log"
     assert "log scale" in spec["title"]
+
+
+def test_the_best_validation_epoch_is_marked_and_the_gap_is_shaded():
+    epochs = [{"epoch": epoch, "loss": 2.0 - epoch / 5, "val_loss": val_loss,
+               "accuracy": 0.2 + epoch / 10, "val_accuracy": 0.3}
+              for epoch, val_loss in ((1, 1.9), (2, 1.5), (3, 1.7))]
+    spec = charts.epoch_chart(history_with([], epochs), "loss").to_dict()
+    gap, _, rule, label = spec["layer"]
+    assert gap["mark"]["type"] == "area"
+    assert gap["data"]["values"][2] == {"epoch": 3, "low": 1.4, "high": 1.7}
+    assert rule["data"]["values"][0]["epoch"] == 2
+    assert label["data"]["values"][0]["label"] == "best val loss: epoch 2"
+    one_epoch = charts.epoch_chart(history_with([], epochs[:1]), "loss").to_dict()
+    assert len(one_epoch["layer"]) == 2  # no "best" until there are two to compare

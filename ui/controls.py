@@ -234,8 +234,8 @@ def show_model(info: data.DatasetInfo, settings: Settings | None) -> None:
     num_classes = len(settings.classes) if settings and settings.classes else info.num_classes
     model = settings.model if settings else "intro"
     rows = models.layer_table(info.image_shape, num_classes, model)
-    with st.expander(f"The model: {choices.MODELS[model].split(' (')[0].lower()}, "
-                     f"{sum(r.parameters for r in rows):,} parameters"):
+    name = "the lesson's CNN with dropout" if model == "dropout" else "the lesson's first CNN"
+    with st.expander(f"The model: {name}, {sum(r.parameters for r in rows):,} parameters"):
         # A Markdown table, as model.summary() prints one: no grid widget to load.
         st.markdown("\n".join(
             ["| Layer | Type | Output shape | Parameters |", "|---|---|---|---:|"]
