@@ -161,7 +161,11 @@ def images_available(info: DatasetInfo, classes=(), images_per_class: int = 0) -
 
 
 def title(name: str) -> str:
-    return BUILT_IN[name].title if name in BUILT_IN else pathlib.Path(name).name
+    if name in BUILT_IN:
+        return BUILT_IN[name].title
+    if name.endswith(".npz") and pathlib.Path(name).is_file():
+        return npz_title(name)  # an upload is called by its zip's name
+    return pathlib.Path(name).name
 
 
 def fetch(name: str, progress: downloads.Progress | None = None) -> None:

@@ -140,6 +140,7 @@ def _model_and_fit(settings: Settings) -> str:
                  f"(learning_rate={settings.learning_rate:g})")
     layers = [_layer(kind, arguments) for kind, arguments in
               models.plan(settings.model, 0, settings.dropout_rate)]
+    # The plan was made for 0 classes; the code counts them itself, from the data it loads.
     layers[-1] = layers[-1].replace("Dense(0,", "Dense(num_classes,")
     name = "the lesson's model with dropout" if settings.model == "dropout" else \
         "the lesson's introductory CNN"
