@@ -16,6 +16,9 @@ import altair as alt
 import pandas  # noqa: F401
 
 from fitlab.history import RunHistory
+from fitlab.settings import METRICS
+
+NAMES = {"loss": "Loss", "accuracy": "Accuracy", **METRICS}
 
 MAX_POINTS = 300
 SPLIT_COLOURS = alt.Scale(domain=["training", "validation"], range=["#1f77b4", "#ff7f0e"])
@@ -42,7 +45,8 @@ def _loss_scale(values: list[float], num_classes: int) -> alt.Scale:
 
 
 def epoch_chart(history: RunHistory, metric: str) -> alt.Chart:
-    """`metric` ("loss" or "accuracy") for training and validation, one point per epoch."""
+    """`metric` (the loss, accuracy, or a chosen metric such as "f1_score") for training and
+    validation, one point per epoch."""
     rows = [
         {"epoch": record["epoch"], "split": split, metric: record[key]}
         for record in history.epochs
@@ -51,11 +55,12 @@ def epoch_chart(history: RunHistory, metric: str) -> alt.Chart:
     ]
     values = [row[metric] for row in rows]
     scale = (
-        alt.Scale(domain=[0, 1]) if metric == "accuracy"
-        else _loss_scale(values, len(history.info.get("class_names", [])))
+        _loss_scale(values, len(history.info.get("class_names", []))) if metric == "loss"
+        else alt.Scale(domain=[0, 1])  # every metric Fit Lab offers is a share, 0 to 1
     )
     last_epoch = max(history.settings.epochs, 2)
-    title = f"{metric.capitalize()} per epoch"
+    name = NAMES.get(metric, metric)
+    title = f"{name} per epoch"
     if getattr(scale, "type", None) == "log":
         title += " (log scale: the loss exploded)"
     x = alt.X("epoch:Q", title="Epoch", scale=alt.Scale(domain=[1, last_epoch]),
@@ -65,7 +70,7 @@ def epoch_chart(history: RunHistory, metric: str) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=x,
-            y=alt.Y(f"{metric}:Q", title=metric.capitalize(), scale=scale),
+            y=alt.Y(f"{metric}:Q", title=name, scale=scale),
             color=alt.Color("split:N", title=None, scale=SPLIT_COLOURS,
                             legend=alt.Legend(orient="top")),
             tooltip=["epoch:Q", "split:N", alt.Tooltip(f"{metric}:Q", format=".4f")],

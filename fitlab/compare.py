@@ -6,7 +6,7 @@ import dataclasses
 
 from fitlab import data
 from fitlab.history import RunHistory
-from fitlab.settings import LOSSES, OPTIMIZERS, Settings
+from fitlab.settings import LOSSES, METRICS, OPTIMIZERS, Settings
 
 # How each setting is written in a label, in the order labels list them.
 SHORT = {
@@ -23,6 +23,7 @@ SHORT = {
     "model": lambda value: "dropout model" if value == "dropout" else "first model",
     "dropout_rate": lambda value: f"dropout={value:g}",
     "patience": lambda value: f"patience={value or 'off'}",
+    "metrics": lambda value: f"metrics={'+'.join(value) or 'accuracy'}",
 }
 
 
@@ -65,4 +66,6 @@ def describe(settings: Settings) -> str:
             + (f" · {', '.join(settings.classes)}" if settings.classes else "")
             + (f" · {settings.images_per_class} per class" if settings.images_per_class else "")
             + (f" · dropout {settings.dropout_rate:g}" if settings.model == "dropout" else "")
-            + (f" · patience {settings.patience}" if settings.patience else ""))
+            + (f" · patience {settings.patience}" if settings.patience else "")
+            + (f" · also {', '.join(METRICS[name] for name in settings.metrics)}"
+               if settings.metrics else ""))

@@ -135,7 +135,24 @@ def _layer(kind: str, arguments: dict) -> str:
     return f"    keras.layers.{kind}({text}),"
 
 
+def _metrics(settings: Settings) -> list[str]:
+    """The compile call's metrics, as fitlab.training.make_metrics makes them."""
+    one_hot = settings.label_encoding == "one-hot"
+    code = {
+        "categorical_accuracy": ("keras.metrics.CategoricalAccuracy()" if one_hot else
+                                 'keras.metrics.SparseCategoricalAccuracy('
+                                 'name="categorical_accuracy")'),
+        "top_3_accuracy": (f"keras.metrics.{'' if one_hot else 'Sparse'}"
+                           'TopKCategoricalAccuracy(k=3, name="top_3_accuracy")'),
+        "precision": "keras.metrics.Precision()",
+        "recall": "keras.metrics.Recall()",
+        "f1_score": 'keras.metrics.F1Score(average="macro")',
+    }
+    return ['"accuracy"', *(code[name] for name in settings.metrics)]
+
+
 def _model_and_fit(settings: Settings) -> str:
+    metric_words = "metrics" if settings.metrics else "metric"
     optimizer = (f"keras.optimizers.{OPTIMIZER_CLASSES[settings.optimizer]}"
                  f"(learning_rate={settings.learning_rate:g})")
     layers = [_layer(kind, arguments) for kind, arguments in
@@ -156,9 +173,9 @@ def _model_and_fit(settings: Settings) -> str:
         f"# -- The model: {name} --\n"
         "model = keras.Sequential([\n    keras.Input(shape=train_images.shape[1:]),\n"
         + "\n".join(layers) + "\n])\nmodel.summary()\n\n"
-        "# -- Compile: the loss, the optimizer and the metric --\n"
+        f"# -- Compile: the loss, the optimizer and the {metric_words} --\n"
         f"model.compile(\n    optimizer={optimizer},\n    loss=\"{settings.loss}\",\n"
-        '    metrics=["accuracy"],\n)\n'
+        f"    metrics=[{', '.join(_metrics(settings))}],\n)\n"
         + stopping +
         f"\n# -- Fit: up to {settings.epochs} epochs in batches of {settings.batch_size} --\n"
         "history = model.fit(\n    train_images, train_labels,\n"

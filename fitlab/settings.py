@@ -19,6 +19,17 @@ MODELS = {
     "intro": "The lesson's first CNN",
     "dropout": "With dropout (a third Conv2D, Dropout, Dense 128)",
 }
+# Metrics reported besides accuracy, which every run measures: the charts, the collapse check
+# and the exercises read it. Keys are the names Keras gives them in the history.
+METRICS = {
+    "categorical_accuracy": "Categorical accuracy",
+    "top_3_accuracy": "Top-3 accuracy",
+    "precision": "Precision",
+    "recall": "Recall",
+    "f1_score": "F1 score",
+}
+# Keras computes these from one-hot labels only (a whole-number label has no per-class column).
+ONE_HOT_METRICS = ("precision", "recall", "f1_score")
 DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 # A log scale: each step multiplies the learning rate by about 3. It reaches past 1 because
@@ -55,10 +66,12 @@ class Settings:
     model: str = "intro"  # the lesson's first CNN, or its model with dropout
     dropout_rate: float = 0.5  # the share of units the dropout model switches off
     patience: int = 0  # early stopping after this many epochs without a better val_loss; 0: off
+    metrics: tuple[str, ...] = ()  # reported besides accuracy, from METRICS
 
     def __post_init__(self):
-        if isinstance(self.classes, list):  # as it arrives from JSON
-            object.__setattr__(self, "classes", tuple(self.classes))
+        for name in ("classes", "metrics"):
+            if isinstance(getattr(self, name), list):  # as they arrive from JSON
+                object.__setattr__(self, name, tuple(getattr(self, name)))
         validate(self)
 
     @property
@@ -129,6 +142,20 @@ def validate(settings: Settings) -> None:
         raise SettingsError(f"The dropout rate must be a number from 0 up to (not including) "
                             f"1, not {rate!r}.")
     _whole_number("The patience", settings.patience, 0, MAX_EPOCHS)
+    metrics = settings.metrics
+    if not isinstance(metrics, tuple) or not all(isinstance(name, str) for name in metrics):
+        raise SettingsError(f"The metrics must be a list of metric names, not {metrics!r}.")
+    unknown = [name for name in metrics if name not in METRICS]
+    if unknown:
+        raise SettingsError(f"Unknown metric {unknown[0]!r}; choose from {', '.join(METRICS)}.")
+    needs_one_hot = [METRICS[name] for name in metrics if name in ONE_HOT_METRICS]
+    if needs_one_hot and settings.label_encoding != "one-hot":
+        named = " and ".join([", ".join(needs_one_hot[:-1]), needs_one_hot[-1]] if
+                             len(needs_one_hot) > 1 else needs_one_hot)
+        raise SettingsError(
+            f"{named} {'need' if len(needs_one_hot) > 1 else 'needs'} one-hot labels, one "
+            "column per class, and sparse categorical cross-entropy keeps the labels as whole "
+            "numbers. Choose categorical cross-entropy, or leave those metrics out.")
 
 
 # -- settings in a share link's query string ---------------------------------------------------
@@ -139,6 +166,7 @@ LINK_NAMES = {
     "train_images": "number of training images", "seed": "seed",
     "classes": "classes", "images_per_class": "number of images per class",
     "model": "model", "dropout_rate": "dropout rate", "patience": "patience",
+    "metrics": "metric",
 }
 
 
@@ -152,7 +180,8 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
     default = Settings()
     shown_default = {**default.to_dict(), "dataset": "Shapes", "loss": LOSSES[default.loss],
                      "optimizer": OPTIMIZERS[default.optimizer], "images_per_class": "all",
-                     "model": MODELS[default.model], "patience": "0, off"}
+                     "model": MODELS[default.model], "patience": "0, off",
+                     "metrics": "accuracy only"}
     allowed = {
         "dataset": lambda text: text in dataset_titles,
         "loss": lambda text: text in LOSSES.values(),
@@ -169,6 +198,8 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
         "model": lambda text: text in MODELS.values(),
         "dropout_rate": lambda text: _number(text) in DROPOUT_RATES,
         "patience": lambda text: _whole(text, 0, MAX_EPOCHS),
+        "metrics": lambda text: text in METRICS.values(),
+        "done": lambda text: True,  # the exercises' progress marks (see fitlab.exercises)
     }
     problems = []
     for key, value in query.items():
@@ -204,7 +235,7 @@ def link_values(query: dict[str, str]) -> dict:
 
 # What an instructor may hide or lock from the URL: ?hide=optimizer,loss&lock=learning_rate
 CONTROLS = ("dataset", "loss", "optimizer", "learning_rate", "batch_size", "epochs",
-            "train_images", "seed", "classes", "model", "dropout_rate", "patience")
+            "train_images", "seed", "classes", "model", "dropout_rate", "patience", "metrics")
 
 
 def instructor_choices(query: dict[str, str]) -> tuple[set[str], set[str], list[str]]:

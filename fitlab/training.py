@@ -46,6 +46,26 @@ def make_optimizer(settings: Settings):
     return optimizer(learning_rate=settings.learning_rate)
 
 
+def make_metrics(settings: Settings) -> list:
+    """Accuracy, which every run reports, and the chosen metrics under the names the history
+    and the charts use. Keras' own metric classes do the counting."""
+    one_hot = settings.label_encoding == "one-hot"
+    made = {
+        "categorical_accuracy": lambda: (keras.metrics.CategoricalAccuracy() if one_hot else
+                                         keras.metrics.SparseCategoricalAccuracy(
+                                             name="categorical_accuracy")),
+        "top_3_accuracy": lambda: (keras.metrics.TopKCategoricalAccuracy if one_hot else
+                                   keras.metrics.SparseTopKCategoricalAccuracy)(
+                                       k=3, name="top_3_accuracy"),
+        # A class counts as predicted when its probability passes 0.5, Keras' threshold.
+        "precision": lambda: keras.metrics.Precision(name="precision"),
+        "recall": lambda: keras.metrics.Recall(name="recall"),
+        # Macro F1: each class's F1 from the most likely class, then their plain mean.
+        "f1_score": lambda: keras.metrics.F1Score(average="macro", name="f1_score"),
+    }
+    return ["accuracy", *(made[name]() for name in settings.metrics)]
+
+
 DATASETS_KEPT = 4
 _loaded: dict[str, tuple] = {}
 
@@ -162,7 +182,8 @@ def run(settings: Settings, emit: Callable[[dict], None],
     )
     model = models.build_model(split.x_train.shape[1:], split.num_classes, settings.model,
                                settings.dropout_rate)
-    model.compile(optimizer=make_optimizer(settings), loss=settings.loss, metrics=["accuracy"])
+    model.compile(optimizer=make_optimizer(settings), loss=settings.loss,
+                  metrics=make_metrics(settings))
 
     steps_per_epoch = math.ceil(len(split.x_train) / settings.batch_size)
     emit({

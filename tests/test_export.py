@@ -31,8 +31,11 @@ def test_the_code_for_a_shapes_run_trains_the_same_run_outside_fit_lab(tmp_path)
     assert f"Final validation accuracy: {final:.3f}" in result.stdout
 
 
-@pytest.mark.parametrize("loss", ["categorical_crossentropy", "sparse_categorical_crossentropy"])
-def test_the_code_reads_an_npz_or_a_photo_folder_beside_it(tmp_path, loss):
+@pytest.mark.parametrize("loss, metrics", [
+    ("categorical_crossentropy", ("precision", "recall", "f1_score")),
+    ("sparse_categorical_crossentropy", ("categorical_accuracy", "top_3_accuracy")),
+])
+def test_the_code_reads_an_npz_or_a_photo_folder_beside_it(tmp_path, loss, metrics):
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (60, 32, 32, 3), dtype=np.uint8)
     y = np.arange(60) % 3
@@ -43,7 +46,9 @@ def test_the_code_reads_an_npz_or_a_photo_folder_beside_it(tmp_path, loss):
     else:
         images.write_folder(tmp_path / "photos", x, y, ["a", "b", "c"])
         dataset = str(tmp_path / "photos")
-    code = export.keras_code(Settings(dataset=dataset, loss=loss, epochs=1, train_images=60))
+    code = export.keras_code(Settings(dataset=dataset, loss=loss, epochs=1, train_images=60,
+                                      metrics=metrics))
+    assert "# -- Compile: the loss, the optimizer and the metrics --" in code
     result = run_exported(code, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Final validation accuracy:" in result.stdout

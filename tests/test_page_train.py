@@ -207,3 +207,29 @@ def test_the_dropout_helps_scenario_picks_the_dropout_model():
     assert at.selectbox(key="model").value == "dropout"
     assert at.number_input(key="train_images").value == 500
     assert at.info[0].value.startswith("**Dropout helps.**")
+
+
+def test_chosen_metrics_get_a_live_chart_each_for_training_and_validation():
+    at = open_app()
+    at.multiselect(key="metrics").set_value(["precision", "f1_score"])
+    at.number_input(key="train_images").set_value(200)
+    at.slider(key="epochs").set_value(1).run()
+    assert "metrics=[\"accuracy\", keras.metrics.Precision(), " in at.code[-1].value
+    button(at, "Train").click().run()
+    deadline = time.monotonic() + 120
+    while not at.success and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert at.success, [each.value for each in at.error]
+    specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
+    for title in ("Precision per epoch", "F1 score per epoch"):
+        spec = next(spec for spec in specs if title in spec)
+        assert '"training"' in spec and '"validation"' in spec
+
+
+def test_f1_with_sparse_labels_is_refused_with_the_reason():
+    at = open_app()
+    at.selectbox(key="loss").set_value("sparse_categorical_crossentropy")
+    at.multiselect(key="metrics").set_value(["f1_score"]).run()
+    assert "F1 score needs one-hot labels" in at.warning[0].value
+    assert button(at, "Train").disabled

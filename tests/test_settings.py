@@ -22,6 +22,9 @@ def test_defaults_are_the_lessons():
     ({"epochs": 2.5}, "number of epochs must be a whole number"),
     ({"train_images": 10}, "number of training images must be between"),
     ({"dataset": " "}, "Choose a data set"),
+    ({"metrics": ("auc",)}, "Unknown metric 'auc'"),
+    ({"metrics": ("f1_score",), "loss": "sparse_categorical_crossentropy"},
+     "F1 score needs one-hot labels.*Choose categorical cross-entropy"),
 ])
 def test_each_bad_setting_is_named_in_its_message(change, words):
     with pytest.raises(SettingsError, match=words):
@@ -31,6 +34,8 @@ def test_each_bad_setting_is_named_in_its_message(change, words):
 def test_round_trip_through_a_dictionary_and_unknown_keys_are_refused():
     settings = Settings(optimizer="sgd", learning_rate=0.1, seed=7)
     assert Settings.from_dict(settings.to_dict()) == settings
+    as_json = {**settings.to_dict(), "metrics": ["precision"], "classes": ["ring", "cross"]}
+    assert Settings.from_dict(as_json).metrics == ("precision",)
     with pytest.raises(SettingsError, match="Unknown setting"):
         Settings.from_dict({"momentum": 0.9})
 

@@ -164,3 +164,20 @@ def test_early_stopping_ends_the_run_and_names_the_best_epoch():
 def test_the_dropout_model_trains():
     outcome, events = train(model="dropout", dropout_rate=0.3)
     assert outcome == "finished" and len(of_type(events, "epoch")) == 2
+
+
+@pytest.mark.parametrize("loss, metrics", [
+    ("categorical_crossentropy", ("categorical_accuracy", "top_3_accuracy", "precision",
+                                  "recall", "f1_score")),
+    ("sparse_categorical_crossentropy", ("categorical_accuracy", "top_3_accuracy")),
+])
+def test_chosen_metrics_are_reported_for_training_and_validation_every_epoch(loss, metrics):
+    outcome, events = train(loss=loss, metrics=metrics, learning_rate=0.003)
+    assert outcome == "finished"
+    for epoch in of_type(events, "epoch"):
+        for name in metrics:
+            for key in (name, f"val_{name}"):
+                assert 0.0 <= epoch[key] <= 1.0, (key, epoch[key])
+        # Categorical accuracy is accuracy under its full name; top-3 is never below top-1.
+        assert math.isclose(epoch["categorical_accuracy"], epoch["accuracy"], rel_tol=1e-6)
+        assert epoch["top_3_accuracy"] >= epoch["accuracy"]

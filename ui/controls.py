@@ -139,6 +139,7 @@ def choose_settings() -> tuple[Settings | None, data.DatasetInfo | None]:
         "Seed", 0, 2**31 - 1, **_start("seed"), key="seed", **KEEP, **locked,
         help="The same seed and settings give the same run."))
     st.caption(LABEL_LINES[choices.LABEL_ENCODING[loss]])
+    metrics = choose_metrics()
     model, dropout_rate, patience = choose_model_and_stopping()
     if info is None:
         return None, None
@@ -148,7 +149,8 @@ def choose_settings() -> tuple[Settings | None, data.DatasetInfo | None]:
                             learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
                             train_images=int(train_images), seed=int(seed), classes=classes,
                             images_per_class=images_per_class, model=model,
-                            dropout_rate=dropout_rate, patience=int(patience))
+                            dropout_rate=dropout_rate, patience=int(patience),
+                            metrics=metrics)
     except choices.SettingsError as error:
         st.warning(str(error))
         return None, info
@@ -160,6 +162,20 @@ def _start(key: str) -> dict:
     """The lesson's default as a widget's starting value, unless a scenario or the session
     already holds one (Streamlit warns when a widget gets both)."""
     return {} if key in st.session_state else {"value": getattr(Settings(), key)}
+
+
+def choose_metrics() -> tuple[str, ...]:
+    """Metrics charted besides accuracy, which every run reports."""
+    by_label = {label: name for name, label in choices.METRICS.items()}
+    linked = tuple(by_label[label] for label in st.query_params.get_all("metrics")
+                   if label in by_label)
+    chosen = _control("metrics", lambda **locked: st.multiselect(
+        "Metrics", list(choices.METRICS), format_func=choices.METRICS.get, key="metrics",
+        placeholder="Accuracy only", **KEEP, **locked,
+        help="Accuracy is always reported. Each metric chosen here gets a chart of its own, "
+        "for training and validation. Precision, recall and F1 need one-hot labels."),
+        hidden_value=linked)
+    return tuple(chosen)
 
 
 def choose_model_and_stopping() -> tuple[str, float, int]:
@@ -289,7 +305,7 @@ def scenario_note(settings: Settings | None) -> None:
 def _apply_scenario(title: str) -> None:
     scenario = next(each for each in scenarios.SCENARIOS if each.title == title)
     values = scenario.settings.to_dict()
-    values["classes"] = list(values["classes"])
+    values["classes"], values["metrics"] = list(values["classes"]), list(values["metrics"])
     for key, value in values.items():
         st.session_state[key] = value
     st.session_state.scenario = title

@@ -114,6 +114,11 @@ def draw_run(history: RunHistory) -> None:
         right.altair_chart(charts.epoch_chart(history, "accuracy"), key="accuracy_chart",
                            height=int(360 * scale))
         st.altair_chart(charts.batch_chart(history), key="batch_chart", height=int(320 * scale))
+        chosen = history.settings.metrics
+        for start in range(0, len(chosen), 2):  # the chosen metrics, two to a row
+            for column, metric in zip(st.columns(2), chosen[start:start + 2]):
+                column.altair_chart(charts.epoch_chart(history, metric),
+                                    key=f"{metric}_chart", height=int(300 * scale))
 
 
 def _outcome(history: RunHistory) -> None:
