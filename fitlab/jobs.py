@@ -411,12 +411,18 @@ class WorkerPool:
                 continue
             for job in self._jobs_of(owner):
                 job.stop("Stopped because the browser tab that started it was closed.")
-            with self._changed:
-                for job in self._jobs_of(owner):
-                    if not job.history.active:
-                        del self._jobs[job.id]
-                if not self._jobs_of(owner):
-                    self._departures.back(owner)
+            self.forget_session(owner)
+
+    def forget_session(self, owner: str) -> None:
+        """Forget a session's finished runs; once none is left training, its run numbers
+        too, so that a server running for weeks keeps nothing of sessions long gone."""
+        with self._changed:
+            for job in self._jobs_of(owner):
+                if not job.history.active:
+                    del self._jobs[job.id]
+            if not self._jobs_of(owner):
+                self._departures.back(owner)
+                self._runs_started.pop(owner, None)
 
     def _jobs_of(self, owner: str) -> list[Job]:
         return [job for job in list(self._jobs.values()) if job.owner == owner]

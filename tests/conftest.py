@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pathlib
-
 import hashlib
+import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -14,6 +14,18 @@ from fitlab import data, downloads
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CIFAR_SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset.npz"
+APPTEST_SESSION = "test session id"  # AppTest gives every app it runs this one session id
+
+
+@pytest.fixture(autouse=True)
+def no_runs_left_from_the_test_before():
+    """Page tests share one worker pool and, through AppTest, one session id, so the runs of
+    one test would show on the next one's pages (and tick off its exercises). Each test's
+    finished runs, and its run numbers, are forgotten after it."""
+    yield
+    state = sys.modules.get("ui.state")  # imported once a page test has run the app
+    if state is not None:
+        state.training_pool().forget_session(APPTEST_SESSION)
 
 
 @pytest.fixture(scope="session")

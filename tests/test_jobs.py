@@ -125,7 +125,11 @@ def test_the_run_of_a_closed_tab_is_stopped_after_the_grace_and_then_forgotten()
         wait_until(lambda: not job.history.active, seconds=20)
         assert "tab that started it was closed" in job.history.message
         pool.sweep(now + jobs.ORPHAN_GRACE_SECONDS + 2)
-        assert pool.get(job.id) is None
+        assert pool.get(job.id) is None and pool.runs_of("tab-1") == []
+        # Nothing of the session is kept: the same session id would start again at run #1.
+        again = pool.submit(TINY, owner="tab-1")
+        assert again.number == 1
+        again.stop()
     finally:
         pool.close()
 
