@@ -8,6 +8,7 @@ st.set_page_config(page_title="Fit Lab", page_icon="🧪", layout="wide")
 
 page = st.navigation([
     st.Page("app_pages/train.py", title="Compile and train", icon="🏋️", default=True),
+    st.Page("app_pages/explorer.py", title="Learning-rate explorer", icon="⛰️"),
     st.Page("app_pages/data.py", title="Look at the data", icon="🖼️"),
     st.Page("app_pages/runs.py", title="Your runs", icon="📊"),
     st.Page("app_pages/evaluate.py", title="Evaluate", icon="🎯"),

@@ -204,3 +204,42 @@ def per_class_chart(class_names, accuracies) -> alt.Chart:
         y=alt.Y("class:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False)),
         tooltip=["class:N", alt.Tooltip("accuracy:Q", format=".3f")],
     )
+
+
+def descent_chart(curve: list[tuple[float, float]], path: list[tuple[float, float]],
+                  x_domain: tuple[float, float], y_domain: tuple[float, float]) -> alt.Chart:
+    """A loss curve, the steps taken so far as a line of points, and the latest one in red.
+    Points off the chart are clipped: a diverging path leaves it."""
+    x = alt.X("x:Q", title="Weight", scale=alt.Scale(domain=list(x_domain)))
+    y = alt.Y("loss:Q", title="Loss", scale=alt.Scale(domain=list(y_domain)))
+    line = alt.Chart(alt.Data(values=[{"x": a, "loss": b} for a, b in curve])).mark_line(
+        color="#888888", clip=True).encode(x=x, y=y)
+    steps = [{"step": number, "x": a, "loss": b} for number, (a, b) in enumerate(path)]
+    walk = alt.Chart(alt.Data(values=steps)).mark_line(
+        point=True, color="#1f77b4", clip=True, opacity=0.7).encode(
+        x=x, y=y, order="step:Q",
+        tooltip=["step:Q", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("loss:Q", format=".3f")])
+    here = alt.Chart(alt.Data(values=steps[-1:])).mark_point(
+        color="#d62728", filled=True, size=220, clip=True).encode(x=x, y=y)
+    return alt.layer(line, walk, here)
+
+
+def valley_chart(grid: list[dict], paths: dict[str, list[tuple[float, float]]],
+                 x_domain: tuple[float, float], y_domain: tuple[float, float]) -> alt.Chart:
+    """A loss surface seen from above (darker is lower), with one optimizer's path each.
+    `grid` holds cells {x, x2, y, y2, loss}."""
+    x = alt.X("x:Q", title="Weight 1", scale=alt.Scale(domain=list(x_domain)))
+    y = alt.Y("y:Q", title="Weight 2", scale=alt.Scale(domain=list(y_domain)))
+    surface = alt.Chart(alt.Data(values=grid)).mark_rect(clip=True).encode(
+        x=x, x2="x2:Q", y=y, y2="y2:Q",
+        color=alt.Color("loss:Q", title="Loss",
+                        scale=alt.Scale(scheme="greys", type="sqrt", reverse=True)))
+    rows = [{"optimizer": name, "step": number, "x": a, "y": b}
+            for name, path in paths.items() for number, (a, b) in enumerate(path)]
+    walks = alt.Chart(alt.Data(values=rows)).mark_line(point=True, clip=True).encode(
+        x=x, y=y, order="step:Q",
+        color=alt.Color("optimizer:N", title=None, sort=list(paths),
+                        legend=alt.Legend(orient="top")),
+        tooltip=["optimizer:N", "step:Q", alt.Tooltip("x:Q", format=".3f"),
+                 alt.Tooltip("y:Q", format=".3f")])
+    return alt.layer(surface, walks)
