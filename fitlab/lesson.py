@@ -8,6 +8,10 @@ lists), and `---`. The body is Markdown, in which a challenge is written as
     ::: solution
     The answer, shown only when the learner asks for it.
     :::
+
+and an exercise checked from the learner's own runs (see fitlab.exercises) as the line
+
+    ::: exercise its-key
 """
 
 from __future__ import annotations
@@ -26,13 +30,19 @@ class Challenge:
 
 
 @dataclasses.dataclass(frozen=True)
+class ExercisePlace:
+    """Where the exercise with this key (fitlab.exercises.BY_KEY) appears in the text."""
+    key: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Section:
     slug: str
     title: str
     questions: tuple[str, ...]
     objectives: tuple[str, ...]
     keypoints: tuple[str, ...]
-    parts: tuple[str | Challenge, ...]  # Markdown text and challenges, in reading order
+    parts: tuple[str | Challenge | ExercisePlace, ...]  # in reading order
 
 
 class LessonError(ValueError):
@@ -82,12 +92,18 @@ def _parts(body: str, name: str):
     text: list[str] = []
     lines = iter(body.splitlines())
     for line in lines:
-        if not line.startswith("::: challenge"):
+        if not line.startswith(("::: challenge", "::: exercise")):
             text.append(line)
             continue
         if "".join(text).strip():
             yield "\n".join(text).strip()
         text = []
+        if line.startswith("::: exercise"):
+            key = line[len("::: exercise"):].strip()
+            if not key:
+                raise LessonError(f"{name}: an exercise line names no exercise.")
+            yield ExercisePlace(key)
+            continue
         title = line[len("::: challenge"):].strip() or "Challenge"
         question, solution, target = [], [], None
         target = question

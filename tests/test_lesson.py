@@ -2,8 +2,11 @@ import pytest
 
 from fitlab import lesson
 
-TOPICS = ["compil", "loss function", "optimizer", "learning rate", "metric", "batch size",
-          "epoch", "curve", "overfitting"]
+TOPICS = ["compil", "loss function", "sparse categorical cross-entropy", "one-hot",
+          "regression loss", "optimizer", "sgd", "momentum", "rmsprop", "adam", "defaults",
+          "learning rate", "metric", "categorical accuracy", "top-k", "precision", "recall",
+          "f1", "batch size", "epoch", "curve", "overfitting", "underfitting", "dropout",
+          "early stopping", "patience"]
 
 
 def test_the_lesson_covers_the_episode_and_every_section_has_key_points():
@@ -11,12 +14,13 @@ def test_the_lesson_covers_the_episode_and_every_section_has_key_points():
     text = " ".join(
         section.title + " " + " ".join(
             part if isinstance(part, str) else part.question + part.solution
-            for part in section.parts)
+            for part in section.parts if not isinstance(part, lesson.ExercisePlace))
         for section in sections
     ).lower()
     for topic in TOPICS:
         assert topic in text, topic
-    assert all(section.keypoints and section.questions for section in sections)
+    assert all(section.keypoints and section.questions and section.objectives
+               for section in sections)
 
 
 def test_challenges_keep_their_solution_apart(tmp_path):
@@ -29,7 +33,14 @@ def test_challenges_keep_their_solution_apart(tmp_path):
     assert section.parts[2] == "After." and section.keypoints == ("one",)
 
 
+def test_an_exercise_line_marks_its_place_in_the_text(tmp_path):
+    path = tmp_path / "01-x.md"
+    path.write_text("---\ntitle: X\n---\nBefore.\n::: exercise diverge\nAfter.\n")
+    assert lesson.parse(path).parts == ("Before.", lesson.ExercisePlace("diverge"), "After.")
+
+
 @pytest.mark.parametrize("text, words", [
+    ("---\ntitle: T\n---\n::: exercise\n", "names no exercise"),
     ("no front matter", "no front matter"),
     ("---\nquestions:\n- q\n---\nBody", "no title"),
     ("---\ntitle: T\n---\n::: challenge Open\nnever closed\n", "no closing"),

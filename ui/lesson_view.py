@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import lesson
+from fitlab import exercises, lesson
+from ui import exercises_view
 
 
 @st.cache_data(show_spinner=False)
@@ -23,6 +24,8 @@ def show_section(section: lesson.Section) -> None:
                 st.markdown(part.question)
                 with st.expander("Solution"):
                     st.markdown(part.solution)
+        elif isinstance(part, lesson.ExercisePlace):
+            exercises_view.show(exercises.BY_KEY[part.key], "lesson")
         else:
             st.markdown(part)
     if section.keypoints:

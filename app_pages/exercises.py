@@ -1,0 +1,15 @@
+"""Exercises: tasks Fit Lab checks from your own runs, with hints, and your progress."""
+
+import streamlit as st
+
+from ui import exercises_view
+
+st.title("Exercises")
+st.markdown(
+    "Each task asks you to make something happen in a training run, or to read it from one. "
+    "Fit Lab checks your runs as they end and ticks the task off; two tasks ask you to type "
+    "an answer. Your ticks stay while you move between pages, and the page's address keeps "
+    "them when you reload. Train on the **Compile and train** page; the lesson there has "
+    "these same exercises beside the section they belong to.")
+st.page_link("app_pages/train.py", label="Go to Compile and train", icon="🏋️")
+exercises_view.page()

@@ -1,0 +1,308 @@
+"""Exercises checked from the learner's own runs, and the compile challenge checked from an
+answer typed into the blanks of `model.compile`.
+
+Every check reads only what a run recorded (its settings, how it ended and its epochs), so
+the same check runs on a run that just ended and on a history saved in a test. A check
+returns a sentence naming the run that completed the exercise, or None.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Callable, Sequence
+
+from fitlab import diagnosis
+from fitlab.history import RunHistory
+
+# A run as the checks see it: the number the runs table shows, and its history.
+Run = tuple[int, RunHistory]
+
+FAST_EPOCHS = 5
+# Validation accuracy to reach within FAST_EPOCHS, per built-in data set: above what the
+# lesson's defaults reach in that time, within reach of a better learning rate or more
+# images. Measured on Shapes (seed 42, 5 epochs): the defaults reach 0.42, a learning rate of
+# 0.003 reaches 0.56. The others are set a little above the lesson's figures for 5 epochs.
+FAST_TARGETS = {"shapes": 0.5, "cifar10": 0.45, "fashion_mnist": 0.85, "mnist": 0.97}
+# How far validation loss must climb after its best epoch, and for how many epochs, before
+# "it stopped improving" is a fair reading of the curve rather than noise.
+TURN_EPOCHS_AFTER = 2
+# A run is "stuck" when, after this many epochs, its validation loss is still this close to
+# chance level (the loss of a network that gives every class the same probability).
+STUCK_EPOCHS, STUCK_SHARE_OF_CHANCE = 5, 0.9
+# Dropout has narrowed the gap when its run's gap is smaller by at least this much accuracy.
+GAP_MARGIN = 0.02
+
+
+@dataclasses.dataclass(frozen=True)
+class Exercise:
+    key: str  # also its name in the URL's progress marks: ?done=diverge,early_stop
+    title: str
+    task: str
+    hints: tuple[str, ...]
+    section: str  # the lesson section it belongs to (a file name in lesson/, without .md)
+
+
+def _finished_epochs(history: RunHistory) -> list[dict]:
+    return [epoch for epoch in history.epochs if "val_loss" in epoch]
+
+
+def _num_classes(history: RunHistory) -> int:
+    return len(history.info.get("class_names", ())) or 2
+
+
+def diverged(runs: Sequence[Run]) -> str | None:
+    for number, history in runs:
+        if history.state == diagnosis.DIVERGED:
+            return (f"Run #{number} diverged: its loss became NaN at learning rate "
+                    f"{history.settings.learning_rate:g}.")
+        if history.state == diagnosis.COLLAPSED:
+            return (f"Run #{number} exploded and collapsed to chance level at learning rate "
+                    f"{history.settings.learning_rate:g}.")
+    return None
+
+
+def stuck(runs: Sequence[Run]) -> str | None:
+    for number, history in runs:
+        epochs = _finished_epochs(history)
+        if history.state != diagnosis.FINISHED or len(epochs) < STUCK_EPOCHS:
+            continue
+        chance = diagnosis.chance_loss(_num_classes(history))
+        if epochs[-1]["val_loss"] >= STUCK_SHARE_OF_CHANCE * chance:
+            return (f"Run #{number} (learning rate {history.settings.learning_rate:g}) ended "
+                    f"{len(epochs)} epochs with validation loss {epochs[-1]['val_loss']:.2f}, "
+                    f"hardly below chance level, {chance:.2f}.")
+    return None
+
+
+def turning_point(history: RunHistory) -> int | None:
+    """The epoch with the lowest validation loss, when the loss then rose for at least
+    TURN_EPOCHS_AFTER epochs; None when the curve has not turned."""
+    epochs = _finished_epochs(history)
+    if len(epochs) < TURN_EPOCHS_AFTER + 2:
+        return None
+    best = min(epochs, key=lambda epoch: epoch["val_loss"])
+    later = [epoch for epoch in epochs if epoch["epoch"] > best["epoch"]]
+    return best["epoch"] if len(later) >= TURN_EPOCHS_AFTER else None
+
+
+def best_epoch_answer(runs: Sequence[Run], answer: int | None) -> tuple[str | None, str]:
+    """(evidence when the answer is right, else None; a sentence to show the learner)."""
+    turned = [(number, history, turning_point(history)) for number, history in runs]
+    turned = [(number, history, best) for number, history, best in turned if best]
+    if not turned:
+        return None, ("None of your runs shows it yet: train until the validation loss has "
+                      f"risen for {TURN_EPOCHS_AFTER} epochs after its lowest point.")
+    number, history, best = turned[-1]  # the latest run that shows it
+    if answer == best:
+        return (f"Right: in run #{number} the validation loss was lowest in epoch {best} and "
+                "rose after it."), ""
+    if answer is None:
+        return None, f"Run #{number} shows it. Which epoch is it?"
+    return None, (f"Not epoch {answer}: in run #{number} another epoch has a lower validation "
+                  "loss. Look for the lowest point of the validation line on the loss chart.")
+
+
+def fast(runs: Sequence[Run]) -> str | None:
+    for number, history in runs:
+        target = FAST_TARGETS.get(history.settings.dataset)
+        if target is None:
+            continue
+        for epoch in _finished_epochs(history)[:FAST_EPOCHS]:
+            if epoch["val_accuracy"] >= target:
+                return (f"Run #{number} reached validation accuracy "
+                        f"{epoch['val_accuracy']:.3f} in epoch {epoch['epoch']}, past the "
+                        f"{target:g} asked for.")
+    return None
+
+
+def _gap(history: RunHistory) -> float:
+    last = _finished_epochs(history)[-1]
+    return last["accuracy"] - last["val_accuracy"]
+
+
+def dropout_narrows_the_gap(runs: Sequence[Run]) -> str | None:
+    """A run of the dropout model and one of the first model on the same images, each over
+    at least FAST_EPOCHS epochs, the dropout run ending with the smaller gap."""
+    def comparable(history: RunHistory) -> bool:
+        return (history.state in (diagnosis.FINISHED, diagnosis.EARLY_STOPPED)
+                and len(_finished_epochs(history)) >= FAST_EPOCHS)
+
+    def same_images(history: RunHistory) -> tuple:
+        settings = history.settings
+        return (settings.dataset, settings.train_images, settings.classes,
+                settings.images_per_class)
+
+    with_dropout = [(number, history) for number, history in runs
+                    if history.settings.model == "dropout" and history.settings.dropout_rate > 0
+                    and comparable(history)]
+    without = [(number, history) for number, history in runs
+               if history.settings.model == "intro" and comparable(history)]
+    for number, history in reversed(with_dropout):
+        for other_number, other in reversed(without):
+            if same_images(other) == same_images(history) and \
+                    _gap(history) <= _gap(other) - GAP_MARGIN:
+                return (f"Run #{number} with dropout ended with a gap of {_gap(history):.2f} "
+                        "between training and validation accuracy; run #"
+                        f"{other_number}, on the same images without dropout, "
+                        f"{_gap(other):.2f}.")
+    return None
+
+
+def early_stopped(runs: Sequence[Run]) -> str | None:
+    for number, history in runs:
+        if history.state == diagnosis.EARLY_STOPPED:
+            return f"Run #{number}: {history.message}"
+    return None
+
+
+EXERCISES = (
+    Exercise("compile", "Fill in the blanks of model.compile",
+             "Complete the compile call for the lesson's CNN: one-hot labels of ten classes, "
+             "Adam with its default settings, and accuracy reported after every epoch.",
+             ("The optimizer is an object from keras.optimizers, or its name as a string.",
+              "One-hot labels call for the loss whose name has no 'sparse' in it.",
+              "metrics takes a list, even for a single metric."),
+             "01-compile-and-fit"),
+    Exercise("diverge", "Make a run diverge",
+             "Choose a learning rate so high that training breaks down: the loss turns into "
+             "NaN, or explodes and then sits at chance level.",
+             ("Learning rates go up to 10. Try the highest with SGD.",
+              "The scenario 'Learning rate too high' sets Adam at 1.0."),
+             "04-learning-rate"),
+    Exercise("stuck", "Get stuck with a learning rate that is too low",
+             f"Train for at least {STUCK_EPOCHS} epochs with a learning rate so low that the "
+             f"validation loss ends within {1 - STUCK_SHARE_OF_CHANCE:.0%} of chance level.",
+             ("The lowest learning rate on the slider is 0.00001.",
+              "The scenario 'Learning rate too low' does it in ten epochs."),
+             "04-learning-rate"),
+    Exercise("fast", f"Reach the target within {FAST_EPOCHS} epochs",
+             f"Reach a validation accuracy of at least "
+             f"{', '.join(f'{target:g} on {name}' for name, target in FAST_TARGETS.items())} "
+             f"within the first {FAST_EPOCHS} epochs of a run.",
+             ("The lesson's defaults fall a little short. Which setting makes each step count "
+              "for more?",
+              "Try a learning rate of 0.003, or more training images."),
+             "06-batch-size-and-epochs"),
+    Exercise("best_epoch", "Find the epoch where validation loss stops improving",
+             "Train a run that overfits, then enter the epoch in which its validation loss was "
+             "lowest.",
+             ("The scenario 'Overfitting' trains 500 images for 30 epochs.",
+              "The dashed line on the loss chart marks the best epoch once there are two."),
+             "07-reading-the-curves"),
+    Exercise("dropout_gap", "Show that dropout narrows the gap",
+             f"Train the first model and the dropout model on the same images for at least "
+             f"{FAST_EPOCHS} epochs each. The dropout run should end with a smaller gap between "
+             "training and validation accuracy.",
+             ("Use the scenarios 'Overfitting' and then 'Dropout helps'.",
+              "Compare the two runs on the Your runs page: the shaded band is the gap."),
+             "09-dropout"),
+    Exercise("early_stop", "Let early stopping end a run",
+             "Set a patience and train until early stopping ends the run before its last "
+             "epoch.",
+             ("Overfitting runs stop early: try 500 images, 30 epochs and a patience of 3.",),
+             "10-early-stopping"),
+)
+BY_KEY = {exercise.key: exercise for exercise in EXERCISES}
+
+CHECKS: dict[str, Callable[[Sequence[Run]], str | None]] = {
+    "diverge": diverged, "stuck": stuck, "fast": fast,
+    "dropout_gap": dropout_narrows_the_gap, "early_stop": early_stopped,
+}
+
+
+def newly_done(runs: Sequence[Run], done: set[str]) -> dict[str, str]:
+    """{exercise key: evidence} for the exercises these runs complete that are not yet done.
+    Runs still training are left out: their curves may yet change."""
+    ended = [(number, history) for number, history in runs if not history.active]
+    found = {}
+    for key, check in CHECKS.items():
+        if key not in done:
+            evidence = check(ended)
+            if evidence:
+                found[key] = evidence
+    return found
+
+
+def read_marks(text: str) -> set[str]:
+    """Progress marks from the URL (?done=diverge,fast); names that are not exercises are
+    dropped."""
+    return {name.strip() for name in text.split(",") if name.strip() in BY_KEY}
+
+
+def write_marks(done: set[str]) -> str:
+    return ",".join(exercise.key for exercise in EXERCISES if exercise.key in done)
+
+
+# -- the compile challenge ---------------------------------------------------------------------
+
+def _plain(text: str) -> str:
+    """keras.optimizers.Adam() -> adam(); "categorical_crossentropy" -> categoricalcrossentropy"""
+    text = re.sub(r"[\s'\"_]", "", text).lower()
+    text = re.sub(r"^(tf\.)?(keras\.)?(optimizers\.|losses\.|metrics\.)?", "", text)
+    return text[:-2] if text.endswith("()") else text
+
+
+def check_optimizer(text: str) -> str | None:
+    """None when right; else what is wrong, in a sentence."""
+    plain = _plain(text)
+    if not plain:
+        return "The optimizer is missing."
+    if plain == "adam":
+        return None
+    arguments = re.fullmatch(r"adam\((.*)\)", plain)
+    if arguments:
+        if re.fullmatch(r"(learningrate=)?(0\.001|1e-0?3|\.001)", arguments.group(1)):
+            return None
+        return ("The task asks for Adam with its defaults: leave out the arguments, or give "
+                "learning_rate=0.001.")
+    if plain.split("(")[0] in ("sgd", "rmsprop", "adagrad", "adamw", "nadam", "adadelta"):
+        return f"{text.strip()} is an optimizer, but the task asks for Adam."
+    return f"Keras has no optimizer called {text.strip()!r}. Try keras.optimizers.Adam()."
+
+
+def check_loss(text: str) -> str | None:
+    plain = _plain(text)
+    if not plain:
+        return "The loss is missing."
+    if plain in ("categoricalcrossentropy", "categoricalcrossentropy(fromlogits=false)"):
+        return None
+    if plain.startswith("sparsecategoricalcrossentropy"):
+        return ("Sparse categorical cross-entropy expects whole-number labels (3), but these "
+                "labels are one-hot ([0, 0, 0, 1, 0, …]).")
+    if plain.startswith(("mse", "meansquarederror", "mae", "meanabsoluteerror")):
+        return ("That is a regression loss: it measures distances between numbers, not how "
+                "much probability went to the right class, and trains a classifier slowly "
+                "and poorly. Choose a cross-entropy.")
+    if plain.startswith("binarycrossentropy"):
+        return ("Binary cross-entropy is for yes-or-no answers; these labels choose one of "
+                "ten classes.")
+    if "fromlogits=true" in plain:
+        return ("from_logits=True is for a last layer without softmax; the lesson's model "
+                "ends in a softmax.")
+    return f"Keras has no loss called {text.strip()!r} for this task."
+
+
+METRIC_NAMES = ("accuracy", "acc", "categoricalaccuracy")
+
+
+def check_metrics(text: str) -> str | None:
+    inside = text.strip()
+    if inside.startswith("[") and inside.endswith("]"):
+        inside = inside[1:-1]
+    names = [_plain(name) for name in inside.split(",") if name.strip()]
+    if not names:
+        return "The list of metrics is empty: put accuracy in it."
+    if not any(name in METRIC_NAMES for name in names):
+        if any("crossentropy" in name for name in names):
+            return ("The loss already reports cross-entropy; the task asks for accuracy, the "
+                    "share of images classified right.")
+        return "The task asks for accuracy: \"accuracy\" is enough."
+    return None
+
+
+def check_compile(optimizer: str, loss: str, metrics: str) -> dict[str, str]:
+    """{blank: what is wrong} for each blank answered wrongly; empty when all are right."""
+    problems = {"optimizer": check_optimizer(optimizer), "loss": check_loss(loss),
+                "metrics": check_metrics(metrics)}
+    return {blank: problem for blank, problem in problems.items() if problem}

@@ -1,0 +1,121 @@
+"""The Exercises and Learning-rate explorer pages under AppTest; every page renders; progress
+marks survive moving between pages and a reload. One test trains a real (tiny) run."""
+
+import pathlib
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGES = sorted(path.name for path in (pathlib.Path(__file__).parent.parent / "app_pages")
+               .glob("*.py"))
+
+
+def open_app(**query) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def button(at: AppTest, label: str):
+    return next(each for each in at.button if each.label == label)
+
+
+def sidebar_progress(at: AppTest) -> str:
+    return next(link.label for link in at.sidebar.get("page_link")
+                if link.label.startswith("Exercises"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_an_error(page):
+    at = open_app()
+    at.switch_page(f"app_pages/{page}").run()
+    assert not at.exception and not at.error
+    assert at.title  # every page says what it is
+
+
+def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_stays():
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    assert sidebar_progress(at) == "Exercises: 0 of 7 done"
+    at.text_input(key="page_optimizer").input("keras.optimizers.Adam()")
+    at.text_input(key="page_loss").input("sparse_categorical_crossentropy")
+    at.text_input(key="page_metrics").input('["accuracy"]')
+    button(at, "Check my answer").click().run()
+    assert "expects whole-number labels" in at.error[0].value
+    at.text_input(key="page_loss").input("categorical_crossentropy")
+    button(at, "Check my answer").click().run()
+    assert not at.error
+    assert at.success[0].value.startswith("Right: model.compile(optimizer=keras.optimizers.Adam()")
+    assert sidebar_progress(at) == "Exercises: 1 of 7 done"
+    assert at.query_params["done"] == "compile"  # in the address, for a reload
+    at.switch_page("app_pages/explorer.py").run()
+    at.switch_page("app_pages/exercises.py").run()
+    assert "✅ **Exercise: Fill in the blanks of model.compile**" in \
+        [block.value for block in at.markdown]
+
+
+def test_a_reload_keeps_the_marks_from_the_address_and_drops_unknown_ones():
+    at = open_app(done="diverge,fast,not-an-exercise")
+    assert sidebar_progress(at) == "Exercises: 2 of 7 done"
+    assert not at.warning  # "done" is Fit Lab's own, not a setting it could not use
+    at.switch_page("app_pages/exercises.py").run()
+    ticked = [block.value for block in at.markdown if block.value.startswith("✅")]
+    assert ticked == ["✅ **Exercise: Make a run diverge**",
+                      "✅ **Exercise: Reach the target within 5 epochs**"]
+
+
+def test_a_run_that_diverges_ticks_off_the_exercise_when_it_ends():
+    at = open_app()
+    at.selectbox(key="optimizer").set_value("sgd")
+    at.select_slider(key="learning_rate").set_value(10.0)
+    at.number_input(key="train_images").set_value(200)
+    at.slider(key="epochs").set_value(1).run()
+    button(at, "Train").click().run()
+    deadline = time.monotonic() + 120
+    while not at.error and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    # On 200 Shapes pictures this run collapses rather than turning NaN: both count.
+    assert "diverged" in at.error[0].value or "stopped learning" in at.error[0].value
+    assert sidebar_progress(at) == "Exercises: 1 of 7 done"
+    at.switch_page("app_pages/exercises.py").run()
+    assert any(block.value.startswith(("Run #1 diverged", "Run #1 exploded and collapsed"))
+               for block in at.success)
+
+
+def test_the_best_epoch_answer_waits_for_a_run_that_shows_it():
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    at.number_input(key="page_best_epoch").set_value(4)
+    button(at, "Check").click().run()
+    assert at.warning[0].value.startswith("None of your runs shows it yet")
+
+
+def test_the_explorers_presets_show_stuck_converged_bouncing_and_diverged():
+    at = open_app()
+    at.switch_page("app_pages/explorer.py").run()
+    endings = {}
+    for preset in ("Too low", "Just right", "Too high", "Far too high"):
+        button(at, preset).click().run()
+        assert at.info[0].value.startswith(f"**{preset}**")
+        button(at, "Play").click().run()
+        endings[preset] = next(block.value for block in at.markdown
+                               if block.value.startswith("Step"))
+    assert "stuck in the shallow dip" in endings["Too low"]
+    assert "converged in the deep valley" in endings["Just right"]
+    assert "bouncing" in endings["Too high"]
+    assert "diverged" in endings["Far too high"] and "left the chart" in endings["Far too high"]
+
+
+def test_the_explorer_steps_one_at_a_time_by_hand():
+    at = open_app()
+    at.switch_page("app_pages/explorer.py").run()
+    button(at, "Just right").click().run()
+    button(at, "Step").click().run()
+    line = next(block.value for block in at.markdown if block.value.startswith("Step"))
+    assert line.startswith("Step 1 of 60: weight -0.100")  # 2 − 0.1 × 21
+    button(at, "Back to the start").click().run()
+    line = next(block.value for block in at.markdown if block.value.startswith("Step"))
+    assert line.startswith("Step 0 of 60: weight 2.000")

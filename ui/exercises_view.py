@@ -1,0 +1,121 @@
+"""Exercises on the page: progress marks, the checks run on this session's runs as they end,
+and each exercise drawn with its task, its state, and hints for the stuck.
+
+Marks live in the session, so they survive moving between pages, and in the page's address
+(?done=diverge,fast), so they survive a reload, which starts a new session.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from fitlab import exercises, lesson
+from ui.state import session_owner, training_pool
+
+KEPT_FROM_THE_ADDRESS = "Done earlier (kept in this page's address)."
+
+
+def progress() -> dict[str, str]:
+    """{exercise key: why it counts as done} for this session."""
+    if "exercises_done" not in st.session_state:
+        marks = exercises.read_marks(st.query_params.get("done", ""))
+        st.session_state.exercises_done = dict.fromkeys(marks, KEPT_FROM_THE_ADDRESS)
+    return st.session_state.exercises_done
+
+
+def _runs() -> list[exercises.Run]:
+    return [(job.number, job.snapshot()) for job in training_pool().runs_of(session_owner())]
+
+
+def update() -> None:
+    """Check this session's ended runs, announce what they complete, and keep the marks in
+    the address. The router calls it on every page, so a run that ends counts at once."""
+    for key, evidence in exercises.newly_done(_runs(), set(progress())).items():
+        _mark(key, evidence)
+    marks = exercises.write_marks(set(progress()))
+    if marks and st.query_params.get("done") != marks:
+        st.query_params["done"] = marks
+
+
+def _mark(key: str, evidence: str) -> None:
+    progress()[key] = evidence
+    st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon="✅")
+
+
+def sidebar() -> None:
+    count = len(progress())
+    st.page_link("app_pages/exercises.py",
+                 label=f"Exercises: {count} of {len(exercises.EXERCISES)} done", icon="✅")
+
+
+def show(exercise: exercises.Exercise, where: str) -> None:
+    """One exercise in a box; `where` ("lesson" or "page") keeps the widgets' keys apart."""
+    evidence = progress().get(exercise.key)
+    with st.container(border=True):
+        st.markdown(f"{'✅' if evidence else '⬜'} **Exercise: {exercise.title}**")
+        st.markdown(exercise.task)
+        if evidence:
+            st.success(evidence)
+        elif exercise.key == "compile":
+            _compile_blanks(where)
+        elif exercise.key == "best_epoch":
+            _best_epoch_answer(where)
+        else:
+            st.caption("Fit Lab checks each of your runs when it ends: this box ticks itself.")
+        with st.expander("Hints"):
+            st.markdown("\n".join(f"{number}. {hint}"
+                                  for number, hint in enumerate(exercise.hints, start=1)))
+
+
+def _compile_blanks(where: str) -> None:
+    st.code("model.compile(\n    optimizer=____,\n    loss=____,\n    metrics=____,\n)",
+            language="python")
+    with st.form(f"{where}_compile"):
+        st.text_input("optimizer=", key=f"{where}_optimizer",
+                      placeholder="e.g. keras.optimizers.…")
+        st.text_input("loss=", key=f"{where}_loss", placeholder="e.g. \"…\"")
+        st.text_input("metrics=", key=f"{where}_metrics", placeholder="[…]")
+        st.form_submit_button("Check my answer", on_click=_check_compile, args=(where,))
+    for problem in st.session_state.get(f"{where}_compile_problems", {}).values():
+        st.error(problem)
+
+
+def _check_compile(where: str) -> None:
+    answers = {blank: st.session_state.get(f"{where}_{blank}", "")[:80]
+               for blank in ("optimizer", "loss", "metrics")}
+    problems = exercises.check_compile(**answers)
+    st.session_state[f"{where}_compile_problems"] = problems
+    if not problems:
+        _mark("compile", "Right: model.compile(optimizer={optimizer}, loss={loss}, "
+                         "metrics={metrics}).".format(**answers))
+
+
+def _best_epoch_answer(where: str) -> None:
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    left.number_input("Epoch with the lowest validation loss", 1, 50, value=None,
+                      key=f"{where}_best_epoch", placeholder="Type the epoch")
+    right.button("Check", key=f"{where}_check_best_epoch", on_click=_check_best_epoch,
+                 args=(where,), width="stretch")
+    feedback = st.session_state.get(f"{where}_best_epoch_feedback")
+    if feedback:
+        st.warning(feedback)
+
+
+def _check_best_epoch(where: str) -> None:
+    answer = st.session_state.get(f"{where}_best_epoch")
+    evidence, feedback = exercises.best_epoch_answer(
+        [run for run in _runs() if not run[1].active], answer)
+    st.session_state[f"{where}_best_epoch_feedback"] = feedback
+    if evidence:
+        _mark("best_epoch", evidence)
+
+
+def page() -> None:
+    """Every exercise, with where it belongs in the lesson."""
+    done = progress()
+    st.progress(len(done) / len(exercises.EXERCISES),
+                text=f"{len(done)} of {len(exercises.EXERCISES)} exercises done")
+    titles = {section.slug: section.title for section in lesson.sections()}
+    for exercise in exercises.EXERCISES:
+        show(exercise, "page")
+        st.caption(f"In the lesson: {titles.get(exercise.section, exercise.section)}.")
