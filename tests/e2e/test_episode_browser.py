@@ -1,0 +1,83 @@
+"""The whole episode in a real browser: exercises ticked off from the learner's own actions
+and kept across pages and a reload, the explorer's behaviours, and a chosen metric's chart."""
+
+import pathlib
+import re
+
+from playwright.sync_api import expect
+
+from learner import choose, move_learning_rate, set_number, train
+
+ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def progress(page, done):
+    return page.get_by_role("link", name=f"Exercises: {done} of 7 done")
+
+
+def test_exercises_tick_off_and_stay_ticked_across_pages_and_a_reload(page):
+    expect(progress(page, 0)).to_be_visible()
+    # The compile challenge, answered in the lesson beside the controls.
+    page.get_by_label("optimizer=").fill("keras.optimizers.Adam()")
+    page.get_by_label("loss=").fill("mse")
+    page.get_by_label("metrics=").fill('["accuracy"]')
+    page.get_by_role("button", name="Check my answer").click()
+    expect(page.get_by_text("That is a regression loss")).to_be_visible()
+    page.get_by_label("loss=").fill("categorical_crossentropy")
+    page.get_by_role("button", name="Check my answer").click()
+    expect(progress(page, 1)).to_be_visible()
+
+    # A run made to diverge.
+    set_number(page, "Training images", 500)
+    set_number(page, "Seed", 1)
+    choose(page, "Optimizer", "SGD")
+    move_learning_rate(page, 8)  # 0.001 -> 10
+    train(page)
+    expect(page.get_by_text("The loss diverged.")).to_be_visible(timeout=90_000)
+    expect(progress(page, 2)).to_be_visible()
+
+    page.get_by_role("link", name="Learning-rate explorer").click()
+    expect(page.get_by_role("heading", name="Learning-rate explorer")).to_be_visible()
+    progress(page, 2).click()
+    expect(page.get_by_text("✅ Exercise: Fill in the blanks of model.compile")).to_be_visible()
+    expect(page.get_by_text("✅ Exercise: Make a run diverge")).to_be_visible()
+    expect(page.get_by_text("Run #1 diverged: its loss became NaN")).to_be_visible()
+
+    page.reload()  # a new session: the marks come back from the address
+    expect(page.get_by_role("heading", name="Exercises")).to_be_visible(timeout=30_000)
+    expect(progress(page, 2)).to_be_visible()
+    expect(page.get_by_text("✅ Exercise: Make a run diverge")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "exercises.png", full_page=True)
+
+
+def test_the_explorer_shows_stuck_converged_bouncing_and_diverged_at_once(page):
+    page.get_by_role("link", name="Learning-rate explorer").click()
+    for preset, ending in [("Too low", "stuck in the shallow dip"),
+                           ("Just right", "converged in the deep valley"),
+                           ("Too high", "bouncing"),
+                           ("Far too high", "diverged")]:
+        page.get_by_role("button", name=preset, exact=True).click()
+        expect(page.get_by_text(re.compile(rf"^{preset} \(learning rate"))).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^Step 0 of"))).to_be_visible()
+        page.get_by_role("button", name="Play", exact=True).click()  # about 60 frames
+        expect(page.get_by_text(f"steps: {ending}.")).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Two weights: SGD, momentum and Adam").click()
+    expect(page.get_by_text("SGD with momentum 0.9", exact=True)).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "explorer.png", full_page=True)
+
+
+def test_a_chosen_metric_is_charted_beside_loss_and_accuracy(page):
+    metrics = page.locator("[data-testid='stMultiSelect']").filter(has_text="Metrics")
+    metrics.locator("input").click()
+    page.get_by_role("option", name="F1 score", exact=True).click()
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(r"metrics=F1"))
+    set_number(page, "Training images", 300)
+    epochs = page.get_by_role("slider").nth(2)  # learning rate, batch size, epochs
+    epochs.focus()
+    epochs.press("Home")
+    epochs.press("ArrowRight")  # 2
+    train(page)
+    expect(page.get_by_text("Finished all 2 epochs")).to_be_visible(timeout=90_000)
+    # loss, accuracy, the batch curve and F1
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(4)
