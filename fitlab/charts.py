@@ -239,6 +239,8 @@ def valley_chart(grid: list[dict], paths: dict[str, list[tuple[float, float]]],
     walks = alt.Chart(alt.Data(values=rows)).mark_line(point=True, clip=True).encode(
         x=x, y=y, order="step:Q",
         color=alt.Color("optimizer:N", title=None, sort=list(paths),
+                        scale=alt.Scale(domain=list(paths),
+                                        range=["#1f77b4", "#ff7f0e", "#d62728"]),
                         legend=alt.Legend(orient="top")),
         tooltip=["optimizer:N", "step:Q", alt.Tooltip("x:Q", format=".3f"),
                  alt.Tooltip("y:Q", format=".3f")])

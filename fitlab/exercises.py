@@ -12,7 +12,7 @@ import dataclasses
 import re
 from typing import Callable, Sequence
 
-from fitlab import diagnosis
+from fitlab import data, diagnosis
 from fitlab.history import RunHistory
 
 # A run as the checks see it: the number the runs table shows, and its history.
@@ -71,7 +71,7 @@ def stuck(runs: Sequence[Run]) -> str | None:
         if epochs[-1]["val_loss"] >= STUCK_SHARE_OF_CHANCE * chance:
             return (f"Run #{number} (learning rate {history.settings.learning_rate:g}) ended "
                     f"{len(epochs)} epochs with validation loss {epochs[-1]['val_loss']:.2f}, "
-                    f"hardly below chance level, {chance:.2f}.")
+                    f"next to {chance:.2f} for a network that only guesses.")
     return None
 
 
@@ -156,6 +156,7 @@ def early_stopped(runs: Sequence[Run]) -> str | None:
     return None
 
 
+_TARGETS = ", ".join(f"{target:g} on {data.title(name)}" for name, target in FAST_TARGETS.items())
 EXERCISES = (
     Exercise("compile", "Fill in the blanks of model.compile",
              "Complete the compile call for the lesson's CNN: one-hot labels of ten classes, "
@@ -177,9 +178,8 @@ EXERCISES = (
               "The scenario 'Learning rate too low' does it in ten epochs."),
              "04-learning-rate"),
     Exercise("fast", f"Reach the target within {FAST_EPOCHS} epochs",
-             f"Reach a validation accuracy of at least "
-             f"{', '.join(f'{target:g} on {name}' for name, target in FAST_TARGETS.items())} "
-             f"within the first {FAST_EPOCHS} epochs of a run.",
+             f"Reach a validation accuracy of at least {_TARGETS} within the first "
+             f"{FAST_EPOCHS} epochs of a run.",
              ("The lesson's defaults fall a little short. Which setting makes each step count "
               "for more?",
               "Try a learning rate of 0.003, or more training images."),

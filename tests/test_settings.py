@@ -53,6 +53,10 @@ def test_link_problems_name_each_bad_value_and_the_default_used_instead():
         "used.",
         "The link's “x” is not a Fit Lab setting, so it was ignored.",
     ]
+    assert link_problems({"metrics": "F1 score", "done": "compile"}, ["Shapes"]) == []
+    assert link_problems({"metrics": "AUC"}, ["Shapes"]) == [
+        "The link asks for metric “AUC”, which Fit Lab does not offer, so the default "
+        "(accuracy only) is used."]
 
 
 def test_the_model_dropout_rate_and_patience_are_checked():

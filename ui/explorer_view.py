@@ -108,12 +108,13 @@ def two_weights() -> None:
                  column_config={"Loss after the last step": st.column_config.NumberColumn(
                      format="%.4f")})
     st.markdown(
-        "- **SGD** steps straight down the slope. Across the valley the slope is steep, so it "
-        "overshoots and zig-zags; along it the slope is gentle, so it crawls. Above a "
-        "learning rate of 1 the zig-zag grows with every step and it leaves the valley.\n"
+        "- **SGD** steps straight down the slope. Along the valley the slope is gentle, so it "
+        "crawls. Across it the slope is steep: above a learning rate of 0.5 every step "
+        "overshoots to the other side, and it zig-zags; above 1 the zig-zag grows with every "
+        "step and it leaves the valley.\n"
         f"- **SGD with momentum** ({explorer.MOMENTUM:g}) keeps most of its last step. The "
-        "zig-zags cancel out while the pushes along the valley add up, so it travels much "
-        "further, overshooting a little before it settles.\n"
+        "pushes along the valley add up, so it gathers speed and travels much further; it "
+        "overshoots the lowest point and swings back and forth before it settles.\n"
         "- **Adam** divides each direction's step by the size of its recent gradients, so it "
         "moves about one learning rate in every direction at once, heading straight for the "
         "middle whatever the shape of the valley.")

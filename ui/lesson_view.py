@@ -17,6 +17,8 @@ def show_section(section: lesson.Section) -> None:
     st.subheader(section.title)
     if section.questions:
         st.markdown("**Questions:** " + " ".join(section.questions))
+    if section.objectives:
+        st.markdown("**Objectives:** " + " ".join(section.objectives))
     for part in section.parts:
         if isinstance(part, lesson.Challenge):
             with st.container(border=True):

@@ -15,7 +15,24 @@ def progress(page, done):
     return page.get_by_role("link", name=f"Exercises: {done} of 7 done")
 
 
-def test_exercises_tick_off_and_stay_ticked_across_pages_and_a_reload(page):
+def scenario(page, title):
+    """One of the Scenarios buttons, which set every control at once."""
+    button = page.get_by_role("button", name=title, exact=True)
+    if not button.is_visible():
+        page.get_by_text("Scenarios: set everything in one click").click()
+    button.click()
+    expect(page.get_by_text(re.compile(rf"^{title}\."))).to_be_visible()
+
+
+def run_until(page, ending, done, same_ending_as_the_last=False):
+    train(page)
+    if same_ending_as_the_last:  # so that the last run's words are not taken for this one's
+        expect(page.get_by_text(ending)).to_have_count(0)
+    expect(page.get_by_text(ending).first).to_be_visible(timeout=180_000)
+    expect(progress(page, done)).to_be_visible()
+
+
+def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(page):
     expect(progress(page, 0)).to_be_visible()
     # The compile challenge, answered in the lesson beside the controls.
     page.get_by_label("optimizer=").fill("keras.optimizers.Adam()")
@@ -27,25 +44,52 @@ def test_exercises_tick_off_and_stay_ticked_across_pages_and_a_reload(page):
     page.get_by_role("button", name="Check my answer").click()
     expect(progress(page, 1)).to_be_visible()
 
-    # A run made to diverge.
+    # A run made to diverge, one stuck, one fast enough.
     set_number(page, "Training images", 500)
     set_number(page, "Seed", 1)
     choose(page, "Optimizer", "SGD")
     move_learning_rate(page, 8)  # 0.001 -> 10
-    train(page)
-    expect(page.get_by_text("The loss diverged.")).to_be_visible(timeout=90_000)
-    expect(progress(page, 2)).to_be_visible()
+    run_until(page, "The loss diverged.", 2)
+    scenario(page, "Learning rate too low")
+    set_number(page, "Training images", 500)
+    run_until(page, "Finished all 10 epochs", 3)
+    scenario(page, "Learning rate about right")
+    move_learning_rate(page, 1)  # 0.003: 0.56 in epoch 5 on Shapes, where 0.5 is asked for
+    epochs = page.get_by_role("slider").nth(2)  # learning rate, batch size, epochs
+    epochs.focus()
+    epochs.press("Home")
+    for _ in range(4):
+        epochs.press("ArrowRight")  # 5
+    run_until(page, "Finished all 5 epochs", 4)
+
+    # Overfitting with early stopping, then its best epoch read off and typed in.
+    scenario(page, "Overfitting")
+    set_number(page, "Early stopping: patience", 3)
+    run_until(page, "Early stopping ended the run", 5)
+    ended = page.get_by_text("Early stopping ended the run").first.inner_text()
+    best = re.search(r"since its best, in epoch (\d+)", ended).group(1)
+    page.get_by_label("Epoch with the lowest validation loss").fill(best)
+    page.get_by_role("button", name="Check", exact=True).click()
+    expect(progress(page, 6)).to_be_visible()
+
+    # The same images without and with dropout.
+    scenario(page, "Overfitting")
+    run_until(page, "Finished all 30 epochs", 6)
+    scenario(page, "Dropout helps")
+    run_until(page, "Finished all 30 epochs", 7, same_ending_as_the_last=True)
 
     page.get_by_role("link", name="Learning-rate explorer").click()
     expect(page.get_by_role("heading", name="Learning-rate explorer")).to_be_visible()
-    progress(page, 2).click()
-    expect(page.get_by_text("✅ Exercise: Fill in the blanks of model.compile")).to_be_visible()
-    expect(page.get_by_text("✅ Exercise: Make a run diverge")).to_be_visible()
+    progress(page, 7).click()
+    for title in ("Fill in the blanks of model.compile", "Make a run diverge",
+                  "Find the epoch where validation loss stops improving",
+                  "Show that dropout narrows the gap"):
+        expect(page.get_by_text(f"✅ Exercise: {title}")).to_be_visible()
     expect(page.get_by_text("Run #1 diverged: its loss became NaN")).to_be_visible()
 
     page.reload()  # a new session: the marks come back from the address
     expect(page.get_by_role("heading", name="Exercises")).to_be_visible(timeout=30_000)
-    expect(progress(page, 2)).to_be_visible()
+    expect(progress(page, 7)).to_be_visible()
     expect(page.get_by_text("✅ Exercise: Make a run diverge")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "exercises.png", full_page=True)
 
