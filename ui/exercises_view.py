@@ -48,12 +48,14 @@ def sidebar() -> None:
                  label=f"Exercises: {count} of {len(exercises.EXERCISES)} done", icon="✅")
 
 
-def show(exercise: exercises.Exercise, where: str) -> None:
+def show(exercise: exercises.Exercise, where: str, section_title: str = "") -> None:
     """One exercise in a box; `where` ("lesson" or "page") keeps the widgets' keys apart."""
     evidence = progress().get(exercise.key)
     with st.container(border=True):
         st.markdown(f"{'✅' if evidence else '⬜'} **Exercise: {exercise.title}**")
         st.markdown(exercise.task)
+        if section_title:
+            st.caption(f"In the lesson: {section_title}.")
         if evidence:
             st.success(evidence)
         elif exercise.key == "compile":
@@ -117,5 +119,4 @@ def page() -> None:
                 text=f"{len(done)} of {len(exercises.EXERCISES)} exercises done")
     titles = {section.slug: section.title for section in lesson.sections()}
     for exercise in exercises.EXERCISES:
-        show(exercise, "page")
-        st.caption(f"In the lesson: {titles.get(exercise.section, exercise.section)}.")
+        show(exercise, "page", titles.get(exercise.section, exercise.section))
