@@ -34,9 +34,13 @@ def is_finite(loss: float) -> bool:
     return math.isfinite(loss)
 
 
-def batch_loss(step: int, running_mean: float, previous_running_mean: float) -> float:
-    """One batch's own loss, recovered from Keras' running means (`step` counts from 1)."""
-    return step * running_mean - (step - 1) * previous_running_mean
+def batch_loss(step: int, running_mean: float, previous_step: int,
+               previous_running_mean: float) -> float:
+    """The mean loss of the batches after `previous_step` up to `step`, recovered from
+    Keras' running means over the epoch (steps count from 1; 0 and 0.0 before the first).
+    With one step between reports, that is one batch's own loss."""
+    return ((step * running_mean - previous_step * previous_running_mean)
+            / (step - previous_step))
 
 
 def looks_stuck(epoch_loss: float, epoch_accuracy: float, num_classes: int) -> bool:
@@ -65,7 +69,7 @@ def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0
         return (
             f"The network stopped learning, so the run was stopped after epoch {epoch}."
             + (
-                f" A batch's loss jumped to {peak_loss:.3g} in the first epoch; since then the"
+                f" The loss jumped to {peak_loss:.3g} in the first epoch; since then the"
                 if peak_loss > EXPLOSION_FACTOR * chance_loss(num_classes) else " The"
             )
             + f" loss has stuck at chance level, about ln({num_classes}) = "

@@ -87,7 +87,8 @@ class Job:
             return self.history.copy()
 
     def stop(self, reason: str = "") -> None:
-        """Ask the run to stop after its current batch; a queued run is simply dropped.
+        """Ask the run to stop within a few batches (Keras runs 8 at a time); a queued run
+        is simply dropped.
 
         `reason` replaces the usual "stopped at your request" when the learner did not ask.
         """

@@ -20,7 +20,7 @@ class Scenario:
 SCENARIOS = [
     Scenario(
         "Learning rate too high",
-        "Adam at 1.0: one batch's loss leaps to about a million in the first epoch, then the "
+        "Adam at 1.0: the loss leaps to hundreds of thousands in the first epoch, then the "
         "loss sits at chance level (ln 8 = 2.08) and Fit Lab stops the run and says why.",
         Settings(learning_rate=1.0, train_images=2000, epochs=10),
     ),

@@ -19,11 +19,13 @@ def test_same_answer_for_every_picture_is_told_from_small_differences():
     assert not diagnosis.gives_same_answer(alive)
 
 
-def test_one_batchs_loss_is_recovered_from_running_means():
-    losses = [2.0, 4.0, 3.0]
-    means = [sum(losses[:n]) / n for n in (1, 2, 3)]
-    assert diagnosis.batch_loss(1, means[0], 0.0) == 2.0
-    assert math.isclose(diagnosis.batch_loss(3, means[2], means[1]), 3.0)
+def test_the_loss_of_the_batches_between_two_reports_is_recovered_from_running_means():
+    losses = [2.0, 4.0, 3.0, 9.0, 1.0]
+    means = [sum(losses[:n]) / n for n in range(1, 6)]
+    assert diagnosis.batch_loss(1, means[0], 0, 0.0) == 2.0
+    assert math.isclose(diagnosis.batch_loss(3, means[2], 2, means[1]), 3.0)  # one batch
+    # Reports every few batches (steps_per_execution): the mean of the batches between.
+    assert math.isclose(diagnosis.batch_loss(5, means[4], 2, means[1]), (3 + 9 + 1) / 3)
 
 
 def test_explanations_name_the_learning_rate_and_what_to_do():

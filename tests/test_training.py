@@ -33,7 +33,9 @@ def test_a_run_reports_every_batch_and_epoch_and_learns(loss):
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(epochs[0])
     assert epochs[-1]["loss"] < epochs[0]["loss"]
     batches = [record for event in of_type(events, "batches") for record in event["records"]]
-    assert len(batches) == 45 and batches[-1][:2] == [3, 15]
+    # A point every STEPS_PER_EXECUTION batches, and one at the end of every epoch.
+    assert [record[:2] for record in batches] == [[epoch, step] for epoch in (1, 2, 3)
+                                                  for step in (8, 15)]
     assert of_type(events, "end")[0]["message"] == "Finished all 3 epochs."
 
 
@@ -43,19 +45,20 @@ def test_the_same_seed_gives_the_same_run():
     assert math.isclose(first["val_loss"], second["val_loss"], rel_tol=1e-5)
 
 
-def test_stop_ends_the_run_after_the_current_batch_and_keeps_the_history():
+def test_stop_ends_the_run_within_a_few_batches_and_keeps_the_history():
     calls = []
 
-    def stop_after_three_batches():
+    def stop_at_the_third_check():
         calls.append(1)
         return len(calls) >= 3
 
     events = []
-    outcome = training.run(Settings(**{**TINY, "epochs": 5}), events.append,
-                           stop_after_three_batches)
+    outcome = training.run(Settings(**{**TINY, "epochs": 5, "train_images": 1000}),
+                           events.append, stop_at_the_third_check)  # 25 batches an epoch
     assert outcome == "stopped"
     batches = [record for event in of_type(events, "batches") for record in event["records"]]
-    assert [record[:2] for record in batches] == [[1, 1], [1, 2], [1, 3]]
+    steps = training.STEPS_PER_EXECUTION
+    assert [record[:2] for record in batches] == [[1, steps], [1, 2 * steps], [1, 3 * steps]]
     assert len(of_type(events, "epoch")) == 1  # the partial epoch, with validation
     assert "history so far is kept" in of_type(events, "end")[0]["message"]
 

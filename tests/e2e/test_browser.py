@@ -124,7 +124,7 @@ def test_an_instructors_link_hides_locks_and_sets_a_scenario(browser, app_url):
     expect(room.get_by_text("Compiling versus fitting")).to_have_count(0)  # projector view
     room.get_by_text("Scenarios: set everything in one click").click()
     room.get_by_role("button", name="Learning rate too high").click()
-    expect(room.get_by_text("Adam at 1.0: one batch's loss")).to_be_visible()
+    expect(room.get_by_text("Adam at 1.0: the loss leaps")).to_be_visible()
     train(room)
     expect(room.get_by_text("The network stopped learning")).to_be_visible(timeout=90_000)
     room.context.close()
