@@ -233,3 +233,17 @@ def test_f1_with_sparse_labels_is_refused_with_the_reason():
     at.multiselect(key="metrics").set_value(["f1_score"]).run()
     assert "F1 score needs one-hot labels" in at.warning[0].value
     assert button(at, "Train").disabled
+
+
+def test_the_lesson_pages_through_its_sections_and_the_address_keeps_the_place():
+    at = open_app()
+    assert at.selectbox(key="section").value == 0
+    assert [header.value for header in at.subheader][:1] == ["Compiling versus fitting"]
+    button(at, "2. The loss function →").click().run()
+    assert "The loss function" in [header.value for header in at.subheader]
+    assert at.query_params["section"] == "2. The loss function"
+    button(at, "← 1. Compiling versus fitting").click().run()
+    assert at.selectbox(key="section").value == 0
+    at.selectbox(key="section").set_value(9).run()  # the last: no way onward
+    assert "Early stopping" in [header.value for header in at.subheader]
+    assert not [each for each in at.button if each.label.endswith("→")]
