@@ -2,15 +2,23 @@
 
 import re
 
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError, expect
 
 STATUS = re.compile(r"Epoch \d+/\d+ · \d+ s elapsed")
 
 
 def choose(page, label, option):
+    """Open a select box and pick an option. A rerun that lands while the list is open (one
+    follows a run that ends and ticks an exercise) closes it, as it would for a learner,
+    who would open it again: so does this."""
     box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
-    box.locator("input").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    for attempt in range(3):
+        box.locator("input").click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except TimeoutError:
+            page.keyboard.press("Escape")
     expect(box.locator("input")).to_have_value(option)
 
 
