@@ -12,7 +12,7 @@ import pathlib
 import textwrap
 
 from fitlab import data, models
-from fitlab.settings import VALIDATION_FRACTION, Settings
+from fitlab.settings import VALIDATION_FRACTION, Settings, keras_metric
 
 OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
 
@@ -137,18 +137,12 @@ def _layer(kind: str, arguments: dict) -> str:
 
 def _metrics(settings: Settings) -> list[str]:
     """The compile call's metrics, as fitlab.training.make_metrics makes them."""
-    one_hot = settings.label_encoding == "one-hot"
-    code = {
-        "categorical_accuracy": ("keras.metrics.CategoricalAccuracy()" if one_hot else
-                                 'keras.metrics.SparseCategoricalAccuracy('
-                                 'name="categorical_accuracy")'),
-        "top_3_accuracy": (f"keras.metrics.{'' if one_hot else 'Sparse'}"
-                           'TopKCategoricalAccuracy(k=3, name="top_3_accuracy")'),
-        "precision": "keras.metrics.Precision()",
-        "recall": "keras.metrics.Recall()",
-        "f1_score": 'keras.metrics.F1Score(average="macro")',
-    }
-    return ['"accuracy"', *(code[name] for name in settings.metrics)]
+    code = ['"accuracy"']
+    for name in settings.metrics:
+        kind, arguments = keras_metric(name, settings.label_encoding)
+        listed = ", ".join(f"{key}={value!r}" for key, value in arguments.items())
+        code.append(f"keras.metrics.{kind}({listed})".replace("'", '"'))
+    return code
 
 
 def _model_and_fit(settings: Settings) -> str:

@@ -30,6 +30,26 @@ METRICS = {
 }
 # Keras computes these from one-hot labels only (a whole-number label has no per-class column).
 ONE_HOT_METRICS = ("precision", "recall", "f1_score")
+# Each metric as Keras' class and its arguments, for one-hot and for whole-number labels, so
+# that the engine (fitlab.training) and the exported code (fitlab.export) compile the same.
+# Precision and recall count a class as predicted when its probability passes 0.5, Keras'
+# threshold; F1 is macro: each class's F1 from the most likely class, then their mean.
+_TOP_3 = {"k": 3, "name": "top_3_accuracy"}
+KERAS_METRICS = {
+    "categorical_accuracy": (("CategoricalAccuracy", {}),
+                             ("SparseCategoricalAccuracy", {"name": "categorical_accuracy"})),
+    "top_3_accuracy": (("TopKCategoricalAccuracy", _TOP_3),
+                       ("SparseTopKCategoricalAccuracy", _TOP_3)),
+    "precision": (("Precision", {}),) * 2,
+    "recall": (("Recall", {}),) * 2,
+    "f1_score": (("F1Score", {"average": "macro"}),) * 2,
+}
+
+
+def keras_metric(name: str, label_encoding: str) -> tuple[str, dict]:
+    """(Keras' class name in keras.metrics, its arguments) for one of METRICS."""
+    one_hot, whole_number = KERAS_METRICS[name]
+    return one_hot if label_encoding == "one-hot" else whole_number
 DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 # A log scale: each step multiplies the learning rate by about 3. It reaches past 1 because

@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from fitlab import data, devices, diagnosis, models
-from fitlab.settings import Settings
+from fitlab.settings import Settings, keras_metric
 
 devices.prepare_environment()
 import keras  # noqa: E402  (after the environment is prepared)
@@ -53,23 +53,13 @@ def make_optimizer(settings: Settings):
 
 
 def make_metrics(settings: Settings) -> list:
-    """Accuracy, which every run reports, and the chosen metrics under the names the history
-    and the charts use. Keras' own metric classes do the counting."""
-    one_hot = settings.label_encoding == "one-hot"
-    made = {
-        "categorical_accuracy": lambda: (keras.metrics.CategoricalAccuracy() if one_hot else
-                                         keras.metrics.SparseCategoricalAccuracy(
-                                             name="categorical_accuracy")),
-        "top_3_accuracy": lambda: (keras.metrics.TopKCategoricalAccuracy if one_hot else
-                                   keras.metrics.SparseTopKCategoricalAccuracy)(
-                                       k=3, name="top_3_accuracy"),
-        # A class counts as predicted when its probability passes 0.5, Keras' threshold.
-        "precision": lambda: keras.metrics.Precision(name="precision"),
-        "recall": lambda: keras.metrics.Recall(name="recall"),
-        # Macro F1: each class's F1 from the most likely class, then their plain mean.
-        "f1_score": lambda: keras.metrics.F1Score(average="macro", name="f1_score"),
-    }
-    return ["accuracy", *(made[name]() for name in settings.metrics)]
+    """Accuracy, which every run reports, and the chosen metrics, made by Keras' own metric
+    classes under the names the history and the charts use."""
+    made = []
+    for name in settings.metrics:
+        kind, arguments = keras_metric(name, settings.label_encoding)
+        made.append(getattr(keras.metrics, kind)(**arguments))
+    return ["accuracy", *made]
 
 
 DATASETS_KEPT = 4
