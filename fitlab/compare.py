@@ -6,14 +6,14 @@ import dataclasses
 
 from fitlab import data
 from fitlab.history import RunHistory
-from fitlab.settings import LOSSES, METRICS, OPTIMIZERS, Settings
+from fitlab.settings import LOSSES, METRICS, OPTIMIZERS, Settings, format_learning_rate
 
 # How each setting is written in a label, in the order labels list them.
 SHORT = {
     "dataset": lambda value: f"data={data.title(value)}",
     "loss": lambda value: "sparse" if value.startswith("sparse") else "categorical",
     "optimizer": lambda value: OPTIMIZERS[value],
-    "learning_rate": lambda value: f"lr={value:g}",
+    "learning_rate": lambda value: f"lr={format_learning_rate(value)}",
     "batch_size": lambda value: f"batch={value}",
     "epochs": lambda value: f"epochs={value}",
     "train_images": lambda value: f"images={value:,}",
@@ -59,8 +59,9 @@ def summary(history: RunHistory) -> dict:
 
 def describe(settings: Settings) -> str:
     """All of a run's settings in one line, as the run table lists them."""
+    rate = format_learning_rate(settings.learning_rate)
     return (f"{data.title(settings.dataset)} · {LOSSES[settings.loss]} · "
-            f"{OPTIMIZERS[settings.optimizer]} · lr {settings.learning_rate:g} · batch "
+            f"{OPTIMIZERS[settings.optimizer]} · lr {rate} · batch "
             f"{settings.batch_size} · {settings.epochs} epochs · {settings.train_images:,} "
             f"images · seed {settings.seed}"
             + (f" · {', '.join(settings.classes)}" if settings.classes else "")

@@ -8,7 +8,10 @@ dead for every image, so the network answers with the class frequencies and lear
 
 from __future__ import annotations
 
+import decimal
 import math
+
+from fitlab.settings import format_learning_rate
 
 FINISHED, STOPPED, DIVERGED, COLLAPSED, FAILED, EARLY_STOPPED = (
     "finished", "stopped", "diverged", "collapsed", "failed", "early stopped"
@@ -23,6 +26,23 @@ CHANCE_ACCURACY_FACTOR = 1.5
 SAME_ANSWER_SPREAD = 1e-4
 # A first-epoch batch loss this far above chance level counts as an explosion worth naming.
 EXPLOSION_FACTOR = 1.5
+
+
+def format_loss(loss: float) -> str:
+    """A loss in a sentence: three significant figures, thousands separated, never an
+    exponent. 59,432.7 reads 59,400; 2.302 reads 2.30; 0.91234 reads 0.912."""
+    if math.isnan(loss):
+        return "NaN"
+    if math.isinf(loss):
+        return "infinity" if loss > 0 else "minus infinity"
+    if loss == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(loss)))
+    rounded = round(loss, 2 - magnitude)
+    if rounded and math.floor(math.log10(abs(rounded))) > magnitude:  # 999.7 became 1,000
+        magnitude += 1
+    # Through Decimal, so that a rounded 1e+30 is written with zeros, not binary leftovers.
+    return f"{decimal.Decimal(repr(rounded)):,.{max(0, 2 - magnitude)}f}"
 
 
 def chance_loss(num_classes: int) -> float:
@@ -58,10 +78,11 @@ def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0
             num_classes: int = 0, peak_loss: float = 0.0, epochs: int = 0,
             best_epoch: int = 0, patience: int = 0) -> str:
     """The sentence a learner reads when a run ends."""
+    rate = format_learning_rate(learning_rate)
     if outcome == DIVERGED:
         return (
             f"The loss became NaN (not a number) in epoch {epoch}, step {step}, so the run "
-            f"stopped itself. The learning rate ({learning_rate:g}) is far too high: each step "
+            f"stopped itself. The learning rate ({rate}) is far too high: each step "
             "overshoots so far that the weights grow without bound. Try a learning rate 10 to "
             "100 times smaller."
         )
@@ -69,13 +90,14 @@ def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0
         return (
             f"The network stopped learning, so the run was stopped after epoch {epoch}."
             + (
-                f" The loss jumped to {peak_loss:.3g} in the first epoch; since then the"
+                f" The loss jumped to {format_loss(peak_loss)} in the first epoch; since then"
+                " the"
                 if peak_loss > EXPLOSION_FACTOR * chance_loss(num_classes) else " The"
             )
             + f" loss has stuck at chance level, about ln({num_classes}) = "
             f"{chance_loss(num_classes):.2f}, with accuracy near 1/{num_classes}: the network "
             "gives every picture the same answer. The learning rate "
-            f"({learning_rate:g}) is too high: the first steps were so large that they switched "
+            f"({rate}) is too high: the first steps were so large that they switched "
             "off the ReLU units for every image, and no gradient flows through them any more. "
             "Try a learning rate 10 to 100 times smaller."
         )

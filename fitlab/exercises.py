@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 from fitlab import data, diagnosis
 from fitlab.history import RunHistory
+from fitlab.settings import format_learning_rate
 
 # A run as the checks see it: the number the runs table shows, and its history.
 Run = tuple[int, RunHistory]
@@ -55,10 +56,10 @@ def diverged(runs: Sequence[Run]) -> str | None:
     for number, history in runs:
         if history.state == diagnosis.DIVERGED:
             return (f"Run #{number} diverged: its loss became NaN at learning rate "
-                    f"{history.settings.learning_rate:g}.")
+                    f"{format_learning_rate(history.settings.learning_rate)}.")
         if history.state == diagnosis.COLLAPSED:
             return (f"Run #{number} exploded and collapsed to chance level at learning rate "
-                    f"{history.settings.learning_rate:g}.")
+                    f"{format_learning_rate(history.settings.learning_rate)}.")
     return None
 
 
@@ -69,8 +70,10 @@ def stuck(runs: Sequence[Run]) -> str | None:
             continue
         chance = diagnosis.chance_loss(_num_classes(history))
         if epochs[-1]["val_loss"] >= STUCK_SHARE_OF_CHANCE * chance:
-            return (f"Run #{number} (learning rate {history.settings.learning_rate:g}) ended "
-                    f"{len(epochs)} epochs with validation loss {epochs[-1]['val_loss']:.2f}, "
+            return (f"Run #{number} (learning rate "
+                    f"{format_learning_rate(history.settings.learning_rate)}) ended "
+                    f"{len(epochs)} epochs with validation loss "
+                    f"{diagnosis.format_loss(epochs[-1]['val_loss'])}, "
                     f"next to {chance:.2f} for a network that only guesses.")
     return None
 

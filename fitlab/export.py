@@ -12,7 +12,7 @@ import pathlib
 import textwrap
 
 from fitlab import data, models
-from fitlab.settings import VALIDATION_FRACTION, Settings, keras_metric
+from fitlab.settings import VALIDATION_FRACTION, Settings, format_learning_rate, keras_metric
 
 OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
 
@@ -147,8 +147,9 @@ def _metrics(settings: Settings) -> list[str]:
 
 def _model_and_fit(settings: Settings) -> str:
     metric_words = "metrics" if settings.metrics else "metric"
-    optimizer = (f"keras.optimizers.{OPTIMIZER_CLASSES[settings.optimizer]}"
-                 f"(learning_rate={settings.learning_rate:g})")
+    rate = format_learning_rate(settings.learning_rate)
+    rate += "" if "." in rate else ".0"  # Keras' optimizers refuse a whole number: 1.0, not 1
+    optimizer = f"keras.optimizers.{OPTIMIZER_CLASSES[settings.optimizer]}(learning_rate={rate})"
     layers = [_layer(kind, arguments) for kind, arguments in
               models.plan(settings.model, 0, settings.dropout_rate)]
     # The plan was made for 0 classes; the code counts them itself, from the data it loads.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import math
 
 LOSSES = {
@@ -63,6 +64,15 @@ MIN_BATCH_SIZE, MAX_BATCH_SIZE = 1, 4096
 MIN_EPOCHS, MAX_EPOCHS = 1, 50
 MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES = 50, 60_000
 VALIDATION_FRACTION = 0.2
+
+
+def format_learning_rate(rate: float) -> str:
+    """A learning rate as the lesson writes it: a plain decimal with no exponent and no
+    trailing zeros (0.00001, 0.0003, 0.001, 1, 3, 10). Pages, messages and links write rates
+    this way (the exported code adds ".0" to a whole one: Keras' optimizers take floats only);
+    float() reads it back, as it reads the 1e-05 of older links."""
+    text = format(decimal.Decimal(repr(float(rate))), "f")  # repr: the shortest exact digits
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class SettingsError(ValueError):
@@ -134,8 +144,8 @@ def validate(settings: Settings) -> None:
         raise SettingsError(f"The learning rate must be a number, not {rate!r}.")
     if not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
         raise SettingsError(
-            f"The learning rate must be between {MIN_LEARNING_RATE:g} and "
-            f"{MAX_LEARNING_RATE:g}, not {rate:g}."
+            f"The learning rate must be between {format_learning_rate(MIN_LEARNING_RATE)} and "
+            f"{format_learning_rate(MAX_LEARNING_RATE)}, not {format_learning_rate(rate)}."
         )
     _whole_number("The batch size", settings.batch_size, MIN_BATCH_SIZE, MAX_BATCH_SIZE)
     _whole_number("The number of epochs", settings.epochs, MIN_EPOCHS, MAX_EPOCHS)
@@ -269,6 +279,17 @@ def instructor_choices(query: dict[str, str]) -> tuple[set[str], set[str], list[
                             f"Fit Lab's controls ({', '.join(CONTROLS)}).")
         chosen[mode] = names & set(CONTROLS)
     return chosen["hide"], chosen["lock"] - chosen["hide"], problems
+
+
+def learning_rate_from_old_link(query: dict[str, str]) -> float | None:
+    """The learning rate of a link written before rates were plain decimals
+    (?learning_rate=1e-05), which the slider, bound to the address and reading its choices as
+    format_learning_rate writes them, would drop; None when there is no such rate."""
+    text = query.get("learning_rate")
+    rate = _number(text) if isinstance(text, str) else None
+    if rate in LEARNING_RATES and text != format_learning_rate(rate):
+        return rate
+    return None
 
 
 def _number(text: str):

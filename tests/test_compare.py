@@ -16,6 +16,15 @@ def test_runs_are_labelled_by_the_settings_in_which_they_differ():
         "#1 Adam lr=0.1 classes=all", "#2 Adam lr=0.001 classes=all",
         "#5 SGD lr=0.001 classes=2"]
     assert compare.labels([Settings(), Settings()], [3, 4]) == ["#3", "#4"]  # a repeat
+    # Rates as the slider shows them, never 1e-05.
+    assert compare.labels([Settings(learning_rate=0.00001), Settings(learning_rate=10.0)],
+                          [6, 7]) == ["#6 lr=0.00001", "#7 lr=10"]
+
+
+def test_a_run_is_described_with_its_learning_rate_as_a_decimal():
+    described = compare.describe(Settings(learning_rate=0.00003, optimizer="sgd"))
+    assert "Shapes · Categorical cross-entropy · SGD · lr 0.00003 · batch 32 · 10 epochs" \
+        in described
 
 
 def _history() -> RunHistory:

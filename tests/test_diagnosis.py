@@ -1,6 +1,8 @@
 import math
+import re
 
 import numpy as np
+import pytest
 
 from fitlab import diagnosis
 
@@ -34,3 +36,25 @@ def test_explanations_name_the_learning_rate_and_what_to_do():
     collapsed = diagnosis.explain("collapsed", learning_rate=0.1, epoch=2, num_classes=10,
                                   peak_loss=48.1)
     assert "48.1" in collapsed and "ln(10) = 2.30" in collapsed and "too high" in collapsed
+
+
+@pytest.mark.parametrize("loss, written", [
+    (59_432.7, "59,400"), (1_234_567.0, "1,230,000"), (999.7, "1,000"), (48.1, "48.1"),
+    (2.302, "2.30"), (0.91234, "0.912"), (0.0000123, "0.0000123"), (0.0, "0"),
+    (float("nan"), "NaN"), (float("inf"), "infinity"),
+])
+def test_a_loss_is_written_with_three_figures_and_thousands_separated(loss, written):
+    assert diagnosis.format_loss(loss) == written
+
+
+def test_a_run_whose_loss_reached_59400_is_explained_in_plain_numbers():
+    # Adam at 1.0 on Shapes: the loss leaps far above chance in the first epoch, then the
+    # network sits at chance level.
+    collapsed = diagnosis.explain("collapsed", learning_rate=1.0, epoch=3, num_classes=8,
+                                  peak_loss=59_432.7)
+    assert "The loss jumped to 59,400 in the first epoch; since then the loss has stuck at " \
+        "chance level, about ln(8) = 2.08" in collapsed
+    assert "The learning rate (1) is too high" in collapsed
+    assert not re.search(r"\de[+-]?\d", collapsed)  # no 5.94e+04 anywhere
+    diverged = diagnosis.explain("diverged", learning_rate=3.0, epoch=1, step=40)
+    assert "The learning rate (3) is far too high" in diverged

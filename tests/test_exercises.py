@@ -37,8 +37,11 @@ def test_a_diverged_or_collapsed_run_completes_diverge_and_a_healthy_one_does_no
 
 def test_stuck_needs_five_epochs_near_chance_level_and_not_a_collapse():
     near_chance = [2.079, 2.078, 2.077, 2.076, 2.075]  # ln 8 = 2.079
-    assert "Run #1 (learning rate 1e-05) ended 5 epochs with validation loss 2.08" in \
+    assert "Run #1 (learning rate 0.00001) ended 5 epochs with validation loss 2.08" in \
         exercises.stuck([(1, recorded(val_losses=near_chance, learning_rate=0.00001))])
+    # A loss that went through the roof is written out in full, not as 5.94e+04.
+    assert "Run #2 (learning rate 3) ended 5 epochs with validation loss 59,400, next to 2.08" \
+        in exercises.stuck([(2, recorded(val_losses=[59_432.7] * 5, learning_rate=3.0))])
     assert exercises.stuck([(1, recorded(val_losses=near_chance[:4]))]) is None  # too short
     assert exercises.stuck([(1, recorded(val_losses=FALLING))]) is None  # it learned
     assert exercises.stuck([(1, recorded("collapsed", near_chance))]) is None  # broken, not stuck

@@ -65,6 +65,20 @@ def test_the_code_names_what_the_learner_chose():
     assert "x_train = x_train[..., np.newaxis]" in grayscale
 
 
+@pytest.mark.parametrize("rate, written", [(0.00001, "0.00001"), (1.0, "1.0"), (10.0, "10.0")])
+def test_the_code_writes_the_learning_rate_as_a_decimal_that_keras_accepts(rate, written):
+    import re
+
+    import keras
+
+    code = export.keras_code(Settings(learning_rate=rate))
+    optimizer = re.search(r"optimizer=(keras\.optimizers\.Adam\(.*\)),\n", code).group(1)
+    assert optimizer == f"keras.optimizers.Adam(learning_rate={written})"
+    # Keras refuses a whole number ("should be float"), so 1 would not do.
+    built = eval(optimizer, {"keras": keras})
+    assert float(built.learning_rate) == pytest.approx(rate)
+
+
 def test_the_code_of_the_dropout_model_with_early_stopping_trains_the_same_run(tmp_path):
     settings = Settings(train_images=300, epochs=3, model="dropout", dropout_rate=0.3,
                         patience=1, learning_rate=0.003)

@@ -50,3 +50,24 @@ def test_a_malformed_lesson_file_is_named(tmp_path, text, words):
     path.write_text(text)
     with pytest.raises(lesson.LessonError, match=words):
         lesson.parse(path)
+
+
+# The longest code line a 480-pixel column shows without scrolling: measured in Chromium with
+# Streamlit 1.67's code block (14 px monospace, 16 px padding), 53 characters fit and 54 do not.
+CODE_COLUMNS = 53
+
+
+def test_the_lessons_code_fits_a_narrow_column_and_is_python():
+    import ast
+    import re
+
+    texts = [(section.slug, part if isinstance(part, str) else part.question + part.solution)
+             for section in lesson.sections() for part in section.parts
+             if not isinstance(part, lesson.ExercisePlace)]
+    blocks = [(slug, block) for slug, text in texts
+              for block in re.findall(r"```python\n(.*?)```", text, re.S)]
+    assert len(blocks) >= 3  # compile and fit, dropout, early stopping
+    for slug, block in blocks:
+        too_long = [line for line in block.splitlines() if len(line) > CODE_COLUMNS]
+        assert not too_long, (slug, too_long)
+        ast.parse(block)  # still valid Python

@@ -15,7 +15,7 @@ def test_defaults_are_the_lessons():
 @pytest.mark.parametrize("change, words", [
     ({"loss": "mse"}, "Unknown loss function 'mse'"),
     ({"optimizer": "adagrad"}, "Unknown optimizer 'adagrad'"),
-    ({"learning_rate": 0.0}, "learning rate must be between 1e-05 and 10"),
+    ({"learning_rate": 0.0}, "learning rate must be between 0.00001 and 10, not 0"),
     ({"learning_rate": float("nan")}, "learning rate must be a number"),
     ({"batch_size": 0}, "batch size must be between"),
     ({"epochs": 51}, "number of epochs must be between 1 and 50, not 51"),
@@ -71,3 +71,39 @@ def test_the_model_dropout_rate_and_patience_are_checked():
         Settings(dropout_rate=1.0)
     with pytest.raises(SettingsError, match="patience must be between 0 and 50"):
         Settings(patience=-1)
+
+
+@pytest.mark.parametrize("rate, written", [
+    (0.00001, "0.00001"), (0.00003, "0.00003"), (0.0001, "0.0001"), (0.0003, "0.0003"),
+    (0.001, "0.001"), (0.01, "0.01"), (0.3, "0.3"), (1.0, "1"), (3.0, "3"), (10.0, "10"),
+    (3, "3"), (0.0000025, "0.0000025"), (20.0, "20"),
+])
+def test_a_learning_rate_is_written_as_a_plain_decimal(rate, written):
+    from fitlab.settings import format_learning_rate
+
+    assert format_learning_rate(rate) == written
+    assert float(written) == rate  # and reads back as the same number
+
+
+def test_every_offered_learning_rate_is_written_without_an_exponent():
+    from fitlab.settings import LEARNING_RATES, format_learning_rate
+
+    written = [format_learning_rate(rate) for rate in LEARNING_RATES]
+    assert not [text for text in written if "e" in text.lower()]
+    assert len(set(written)) == len(LEARNING_RATES)
+    with pytest.raises(SettingsError, match=r"between 0\.00001 and 10, not 0\.000001\."):
+        Settings(learning_rate=0.000001)
+
+
+def test_links_write_decimal_learning_rates_and_still_read_old_ones():
+    from fitlab.settings import learning_rate_from_old_link, link_problems, link_values
+
+    for text in ("0.00001", "1e-05"):  # today's links, and those written before
+        assert link_problems({"learning_rate": text}, ["Shapes"]) == []
+        assert link_values({"learning_rate": text}) == {"learning_rate": 0.00001}
+    # The slider, bound to the address, reads only the decimal form: an old link's rate is
+    # handed over to it, a new link's is left alone.
+    assert learning_rate_from_old_link({"learning_rate": "3e-05"}) == 0.00003
+    assert learning_rate_from_old_link({"learning_rate": "0.00003"}) is None
+    assert learning_rate_from_old_link({"learning_rate": "2e-05"}) is None  # not offered
+    assert learning_rate_from_old_link({"optimizer": "SGD"}) is None

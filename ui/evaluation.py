@@ -9,6 +9,8 @@ from fitlab import compare, data
 from ui.state import dataset_arrays
 
 REDRAW_SECONDS = 1.0
+# Streamlit's own icon font draws these on every machine, with or without a symbol font.
+RIGHT, WRONG = ":material/check:", ":material/close:"
 
 
 def choose_run(runs):
@@ -76,10 +78,10 @@ def _grid(history, evaluation, class_names) -> None:
     for predicted, true, confidence in zip(evaluation["predicted"], y_test[:shown],
                                            evaluation["confidence"]):
         if predicted == true:
-            captions.append(f"✓ {class_names[predicted]} · {confidence:.0%} sure")
+            captions.append(f"{RIGHT} {class_names[predicted]} · {confidence:.0%} sure")
         else:
-            captions.append(f"✗ {class_names[predicted]} · really {class_names[true]}")
+            captions.append(f"{WRONG} {class_names[predicted]} · really {class_names[true]}")
     st.image([picture.squeeze() for picture in x_test[:shown]], caption=captions, width=96)
-    wrong = sum(caption.startswith("✗") for caption in captions)
-    st.caption(f"✗ marks a wrong answer ({wrong} of these {shown}), with the true class; "
-               "✓ a right one, with the probability the network gave it.")
+    wrong = sum(caption.startswith(WRONG) for caption in captions)
+    st.caption(f"{WRONG} marks a wrong answer ({wrong} of these {shown}), with the true class; "
+               f"{RIGHT} a right one, with the probability the network gave it.")

@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from fitlab import charts, explorer
+from fitlab.settings import format_learning_rate
 
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.08, 0.1, 0.12, 0.14, 0.16, 0.2, 0.3, 0.5,
                   1.0)
@@ -51,7 +52,7 @@ def one_weight() -> None:
                       key=f"preset_{preset.title}", width="stretch")
     left, right = st.columns(2)
     rate = left.select_slider("Learning rate", LEARNING_RATES, key="explorer_rate",
-                              on_change=_restart)
+                              format_func=format_learning_rate, on_change=_restart)
     start = right.slider("Starting weight", -2.5, 2.5, step=0.1, key="explorer_start",
                          on_change=_restart)
     path = explorer.descend(start, rate)
@@ -71,7 +72,8 @@ def one_weight() -> None:
     chosen = st.session_state.get("explorer_preset")
     preset = next((each for each in explorer.PRESETS if each.title == chosen), None)
     if preset and (preset.learning_rate, preset.start) == (rate, start):
-        st.info(f"**{preset.title}** (learning rate {preset.learning_rate:g}). "
+        st.info(f"**{preset.title}** (learning rate "
+                f"{format_learning_rate(preset.learning_rate)}). "
                 f"{preset.what_happens}")
 
 
@@ -97,7 +99,8 @@ def two_weights() -> None:
         "A long, narrow valley: steep across, almost flat along. The lowest point is in the "
         "middle. All three optimizers start at the same place with the same learning rate; "
         f"each line is {explorer.VALLEY_STEPS} steps.")
-    rate = st.select_slider("Learning rate", VALLEY_RATES, value=0.3, key="valley_rate")
+    rate = st.select_slider("Learning rate", VALLEY_RATES, value=0.3, key="valley_rate",
+                            format_func=format_learning_rate)
     paths = explorer.valley_paths(rate)
     st.altair_chart(charts.valley_chart(explorer.valley_grid(), paths, explorer.VALLEY_X,
                                         explorer.VALLEY_Y), height=420)
