@@ -16,7 +16,7 @@ runs = run_history.session_runs()
 if not runs:
     st.info("No runs yet: press **Train** on *Compile and train*, and come back.")
 else:
-    run_history.table(runs)
+    chosen = run_history.table(runs)
     run_history.actions(runs)
     st.subheader("Compare runs")
-    run_history.comparison(runs)
+    run_history.comparison(runs, chosen)

@@ -1,11 +1,32 @@
-"""Altair charts of a run's history: per-epoch loss and accuracy, and the per-batch curve.
+"""Altair charts of a run's history: per-epoch loss and accuracy, the per-batch curve, runs
+compared, and the Evaluate, Data and explorer pages' charts.
+
+The run charts redraw twice a second while a learner reads them, so they hold still and
+tell the truth:
+
+- Nothing moves between redraws but the data. The axes have fixed domains (epochs 1 to the
+  last, shares 0 to 1, a loss bound that only ever grows), fixed tick values and a fixed
+  width for the y axis' labels, and every note is drawn inside the plot. Streamlit fits the
+  whole chart into the height the page gives it, so anything outside the plot that changed
+  size (a longer tick label, a label beside the plot) would shrink or shift the plot.
+- Titles are short, since Streamlit cuts a title at the chart's width less 40 px; the extra
+  words go into a one-line subtitle, always present so that the title block keeps its height.
+- Training and validation differ in line style (solid, dashed) as well as colour, and the
+  colours are from Okabe and Ito's palette, which people with any colour blindness tell
+  apart.
+- Each chart carries a one- or two-sentence text alternative (`describe`,
+  `describe_batches`, `describe_comparison`) as its Vega-Lite description, which Streamlit
+  gives the chart as its accessible name.
+- The per-batch chart shows the loss of each bundle of batches, not Keras' running mean,
+  which smooths an explosion into what looks like learning.
 
 Every chart carries a bounded number of points however long the run, so that a redraw
-twice a second stays cheap: epochs are few, and batch records are thinned to MAX_POINTS.
+stays cheap: epochs are few, and batch records are thinned to MAX_POINTS.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import altair as alt
@@ -15,15 +36,124 @@ import altair as alt
 # drew). Importing it here waits for that import to finish.
 import pandas  # noqa: F401
 
+from fitlab import diagnosis
 from fitlab.history import RunHistory
 from fitlab.settings import METRICS
 
 NAMES = {"loss": "Loss", "accuracy": "Accuracy", **METRICS}
 
 MAX_POINTS = 300
-SPLIT_COLOURS = alt.Scale(domain=["training", "validation"], range=["#1f77b4", "#ff7f0e"])
-# Past this many times chance level, a linear axis would flatten everything else to a line.
-LOG_SCALE_FACTOR = 10
+# A loss this many times chance level, ln(classes), has exploded: on a linear axis it would
+# flatten everything else to a line along the bottom.
+EXPLODED = 10
+# TensorBoard's default smoothing: each point of the smoothed curve keeps 60 % of the one
+# before. The raw values stay drawn, faint, behind it.
+SMOOTHING = 0.6
+# The plot reaches this share of its height above the highest value labelled, so that no
+# line touches its top edge: Vega would move the legend up to make room for the stroke.
+HEADROOM = 0.04
+
+# Okabe and Ito's colour-blind-safe palette. Training blue, validation vermillion.
+SPLITS = ["training", "validation"]
+SPLIT_COLOURS = alt.Scale(domain=SPLITS, range=["#0072B2", "#D55E00"])
+SPLIT_DASHES = alt.Scale(domain=SPLITS, range=[[1, 0], [6, 3]])
+# One colour per compared run, the same palette without its yellow (too pale on white);
+# past seven runs the colours repeat and the legend's labels tell the runs apart.
+RUN_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
+NOTE_COLOUR = "#444444"  # the best-epoch rule and its label
+ALARM_COLOUR = "#D55E00"  # explosions and NaN on the per-batch chart (its line is blue)
+
+
+# ---------------------------------------------------------------------------------------
+# Sizes: one place for the normal style and the projector's large one.
+
+
+@dataclasses.dataclass(frozen=True)
+class Size:
+    font: int  # tick labels, legend labels, subtitles and the notes inside the plot
+    axis_title: int
+    title: int
+    line: float
+    point: int  # area in square pixels, as Vega-Lite sizes points
+    y_axis: int  # pixels for the y axis' ticks and labels, whatever the numbers
+
+    @property
+    def row(self) -> int:
+        """The height of one line of notes inside the plot."""
+        return self.font + 4
+
+    @property
+    def overhang(self) -> int:
+        """How far past the plot's top and right edges a mark may reach: a point's radius (an
+        accuracy of 1 sits on the top edge), half a tick label. See _struts."""
+        return self.font // 2 + 1
+
+
+NORMAL = Size(font=12, axis_title=13, title=15, line=2, point=30, y_axis=40)
+LARGE = Size(font=20, axis_title=22, title=26, line=3.5, point=110, y_axis=64)
+
+
+def _size(large: bool) -> Size:
+    return LARGE if large else NORMAL
+
+
+def _run_chart(layers: list, title: alt.Title, size: Size, description: str,
+               **properties) -> alt.LayerChart:
+    """A run chart from its layers, with the struts that keep its plot still (_struts), its
+    text alternative, and its sizes."""
+    return alt.layer(*layers, _struts(size), title=title, description=description,
+                     config=_config(size), **properties)
+
+
+def _config(size: Size) -> alt.Config:
+    """Every font, line and point size of a run chart, set once as chart configuration, so
+    that the marks themselves name none (one Config rather than a chain of configure_*
+    calls, each of which copies the whole chart: four times slower). The fixed y-axis
+    extent keeps the plot from moving when the tick labels change width ("0.5" versus
+    "1e+4")."""
+    return alt.Config(
+        axis=alt.AxisConfig(labelFontSize=size.font, titleFontSize=size.axis_title,
+                            titleFontWeight="normal", titlePadding=size.font // 2,
+                            labelPadding=3, tickSize=5),
+        axisY=alt.AxisConfig(minExtent=size.y_axis, maxExtent=size.y_axis,
+                             labelLimit=size.y_axis - 8),
+        axisX=alt.AxisConfig(minExtent=size.font + 8, maxExtent=size.font + 8),
+        legend=alt.LegendConfig(labelFontSize=size.font, titleFontSize=size.font,
+                                labelLimit=0, symbolType="stroke",
+                                symbolStrokeWidth=size.line, symbolSize=size.font * 30,
+                                padding=2, offset=4),
+        title=alt.TitleConfig(fontSize=size.title, subtitleFontSize=size.font,
+                              anchor="start", subtitleColor=NOTE_COLOUR, offset=4),
+        # round joins: a sharp turn's mitre would poke past the plot's edge
+        line=alt.LineConfig(strokeWidth=size.line, strokeJoin="round"),
+        point=alt.MarkConfig(size=size.point, filled=True),
+        rule=alt.MarkConfig(strokeWidth=max(1.0, size.line / 2)),
+        text=alt.MarkConfig(fontSize=size.font),
+    )
+
+
+def _struts(size: Size) -> alt.LayerChart:
+    """Two invisible squares on the plot's top corners, reaching `size.overhang` past its
+    edges. Vega places the title above the bounds of everything drawn, and fits the whole
+    chart into the height Streamlit gives it, so a point that reached above the top edge
+    would push the title up and shrink the plot; with the struts the bounds are the same
+    whatever the data. (The legend goes above the plot, the axes and any multi-line series
+    instead, which HEADROOM keeps inside.)"""
+    corner = alt.Chart(alt.InlineData(values=[{}]))
+    side = (2 * size.overhang) ** 2
+    return alt.layer(*(corner.mark_point(shape="square", size=side, opacity=0, x=x, y=0,
+                                         aria=False)
+                       for x in (0, "width")))
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers shared by the run charts: thinning, numbers, fixed axes.
+#
+# What keeps a redraw cheap, besides MAX_POINTS: Altair checks every object against the
+# Vega-Lite schema as it is made and again when the chart is sent. Encodings are channel
+# objects (alt.Tooltip("epoch:Q"), not "epoch:Q": a bare string or dict is looked up among
+# all of Altair's schema classes, some 4 ms each) and data is alt.InlineData (alt.Data may
+# be any of several kinds, and checking its values against each takes twice as long).
 
 
 def thin(records: list, max_points: int = MAX_POINTS) -> list:
@@ -39,110 +169,416 @@ def _finite(value) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
 
 
-def _loss_scale(values: list[float], num_classes: int) -> alt.Scale:
-    big = max(values, default=0) > LOG_SCALE_FACTOR * math.log(max(num_classes, 2))
-    return alt.Scale(type="log") if big else alt.Scale(zero=True)
+def _figure(value: float) -> str:
+    """A loss or a share as a sentence writes it: 0.91, 12,300, 31,000,000, NaN; large ones
+    as the run's messages write them (diagnosis.format_loss)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "infinite"
+    if abs(value) >= 100:
+        return diagnosis.format_loss(value)
+    return f"{value:.2f}" if abs(value) >= 0.01 or value == 0 else f"{value:.2g}"
 
 
-def epoch_chart(history: RunHistory, metric: str) -> alt.Chart:
-    """`metric` (the loss, accuracy, or a chosen metric such as "f1_score") for training and
-    validation, one point per epoch."""
-    rows = [
+def _chance(history: RunHistory) -> float:
+    """Cross-entropy at chance level, ln(classes): where every run's loss starts."""
+    return diagnosis.chance_loss(max(len(history.info.get("class_names", [])), 2))
+
+
+def _nice_ceiling(value: float) -> float:
+    """The next value up of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten: a loss
+    bound that moves seldom, in steps that keep round tick labels."""
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+                if step * power >= value * (1 - 1e-9))
+
+
+def _ticks(first: int, last: int, most: int = 10) -> list[int]:
+    """Whole numbers from `first` to `last`, every 1, 2, 5, 10 or 25 so that at most about
+    `most` are labelled; the same list on every redraw of a run."""
+    step = next((step for step in (1, 2, 5, 10, 25, 50) if (last - first) / step <= most), 100)
+    return [first] + [value for value in range(step, last + 1, step) if value > first]
+
+
+def _epoch_x(last_epoch: int, field: str = "epoch", first: int = 1) -> alt.X:
+    last = max(last_epoch, first + 1)
+    return alt.X(f"{field}:Q", title="Epoch", scale=alt.Scale(domain=[first, last], nice=False),
+                 axis=alt.Axis(values=_ticks(first, last), format="d", grid=False))
+
+
+@dataclasses.dataclass
+class _YAxis:
+    """A fixed y scale and its axis: `bound` is the highest value labelled (the plot
+    reaches HEADROOM above it), `log` whether the loss exploded."""
+    scale: alt.Scale
+    axis: alt.Axis
+    bound: float
+    log: bool = False
+
+    def encode(self, field: str, title: str) -> alt.Y:
+        return alt.Y(f"{field}:Q", title=title, scale=self.scale, axis=self.axis)
+
+
+def _share_axis() -> _YAxis:
+    # every metric Fit Lab offers, accuracy included, is a share from 0 to 1
+    return _YAxis(alt.Scale(domain=[0, 1 + HEADROOM], nice=False),
+                  alt.Axis(values=[0, 0.2, 0.4, 0.6, 0.8, 1.0], format=".1f"), bound=1.0)
+
+
+def _loss_axis(values: list[float], chance: float) -> _YAxis:
+    """From 0 to a round bound at or above every value and chance level, which only grows as
+    a run goes on; past EXPLODED times chance, logarithmic, from decade to decade."""
+    values = [value for value in values if _finite(value)]
+    top = max(values, default=0.0)
+    if top <= EXPLODED * chance:
+        bound = _nice_ceiling(max(top, chance))
+        decimals = max(0, -math.floor(math.log10(bound / 5)))
+        return _YAxis(alt.Scale(domain=[0, bound * (1 + HEADROOM)], nice=False),
+                      alt.Axis(tickCount=5, format=f".{decimals}f"), bound=bound)
+    low = min((value for value in values if value > 0), default=chance)
+    first = min(math.floor(math.log10(low)), math.floor(math.log10(chance)))
+    last = max(math.ceil(math.log10(top)), first + 1)
+    every = math.ceil((last - first) / 5)  # at most six decades labelled
+    return _YAxis(
+        alt.Scale(type="log", domain=[10.0 ** first, 10.0 ** (last + HEADROOM * (last - first))],
+                  nice=False),
+        alt.Axis(values=[10.0 ** power for power in range(first, last + 1, every)],
+                 # 0.1, 1, 10, 100, 1000, then 1e+4: never wider than the axis allows
+                 labelExpr="datum.value >= 1e4 ? format(datum.value, '.0e') "
+                           ": format(datum.value, '~g')"),
+        bound=10.0 ** last, log=True)
+
+
+def _lower(name: str) -> str:
+    """"Accuracy" to "accuracy" inside a sentence, but "F1 score" stays."""
+    return name[0].lower() + name[1:] if name[1:2].islower() else name
+
+
+# ---------------------------------------------------------------------------------------
+# Per-epoch charts: loss, accuracy and the chosen metrics, training against validation.
+
+
+def _epoch_rows(history: RunHistory, metric: str) -> list[dict]:
+    return [
         {"epoch": record["epoch"], "split": split, metric: record[key]}
         for record in history.epochs
         for split, key in (("training", metric), ("validation", f"val_{metric}"))
         if _finite(record.get(key))
     ]
-    values = [row[metric] for row in rows]
-    scale = (
-        _loss_scale(values, len(history.info.get("class_names", []))) if metric == "loss"
-        else alt.Scale(domain=[0, 1])  # every metric Fit Lab offers is a share, 0 to 1
-    )
-    last_epoch = max(history.settings.epochs, 2)
+
+
+def _epoch_y(history: RunHistory, metric: str) -> _YAxis:
+    if metric != "loss":
+        return _share_axis()
+    return _loss_axis([row["loss"] for row in _epoch_rows(history, "loss")], _chance(history))
+
+
+def _best_epoch_number(history: RunHistory) -> int | None:
+    """The epoch with the lowest validation loss, once there are two to compare."""
+    scored = [record for record in history.epochs if _finite(record.get("val_loss"))]
+    if len(scored) < 2:
+        return None
+    return min(scored, key=lambda record: record["val_loss"])["epoch"]
+
+
+def epoch_chart(history: RunHistory, metric: str, *, large: bool = False) -> alt.LayerChart:
+    """`metric` (the loss, accuracy, or a chosen metric such as "f1_score") for training
+    (solid) and validation (dashed), one point per epoch, the gap between them shaded and
+    the epoch of the lowest validation loss marked."""
+    size = _size(large)
     name = NAMES.get(metric, metric)
-    title = f"{name} per epoch"
-    if getattr(scale, "type", None) == "log":
-        title += " (log scale: the loss exploded)"
-    x = alt.X("epoch:Q", title="Epoch", scale=alt.Scale(domain=[1, last_epoch]),
-              axis=alt.Axis(tickMinStep=1, format="d"))
+    x = _epoch_x(history.settings.epochs)
+    y = _epoch_y(history, metric)
+    split = dict(title=None, legend=alt.Legend(orient="top", direction="horizontal"))
     lines = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(alt.InlineData(values=_epoch_rows(history, metric)))
         .mark_line(point=True)
         .encode(
             x=x,
-            y=alt.Y(f"{metric}:Q", title=name, scale=scale),
-            color=alt.Color("split:N", title=None, scale=SPLIT_COLOURS,
-                            legend=alt.Legend(orient="top")),
-            tooltip=["epoch:Q", "split:N", alt.Tooltip(f"{metric}:Q", format=".4f")],
+            y=y.encode(metric, name),
+            # the same field on both channels: one legend, of coloured solid and dashed lines
+            color=alt.Color("split:N", scale=SPLIT_COLOURS, **split),
+            strokeDash=alt.StrokeDash("split:N", scale=SPLIT_DASHES, **split),
+            tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("split:N"),
+                     alt.Tooltip(f"{metric}:Q", format=".4f")],
         )
     )
-    return alt.layer(_gap(history, metric, x), lines, *_best_epoch(history, x), title=title)
+    if y.log:
+        subtitle = "Log scale: the loss exploded"
+    else:
+        subtitle = ("Lower is better" if metric == "loss" else "Higher is better") + \
+            " · shaded: the gap"
+    notes = _best_epoch(history, metric, x, size)
+    if metric == "loss":
+        notes += _nan_epoch(history, x, size)
+    return _run_chart([_gap(history, metric, x, y, name), lines, *notes],
+                      alt.Title(f"{name} per epoch", subtitle=subtitle), size,
+                      describe(history, metric))
 
 
-def _gap(history: RunHistory, metric: str, x) -> alt.Chart:
+def _gap(history: RunHistory, metric: str, x: alt.X, y: _YAxis, name: str) -> alt.Chart:
     """The space between the training and the validation curve, shaded: the generalisation
     gap, which widens as the network overfits."""
     rows = [{"epoch": record["epoch"], "low": min(record[metric], record[f"val_{metric}"]),
              "high": max(record[metric], record[f"val_{metric}"])}
             for record in history.epochs
             if _finite(record.get(metric)) and _finite(record.get(f"val_{metric}"))]
-    return alt.Chart(alt.Data(values=rows)).mark_area(opacity=0.12, color="#888888").encode(
-        x=x, y="low:Q", y2="high:Q")
+    return alt.Chart(alt.InlineData(values=rows)).mark_area(opacity=0.12, color="#888888").encode(
+        x=x, y=y.encode("low", name), y2=alt.Y2("high"))
 
 
-def _best_epoch(history: RunHistory, x) -> list[alt.Chart]:
-    """A dashed rule at the epoch with the lowest validation loss, once there are two."""
-    scored = [record for record in history.epochs if _finite(record.get("val_loss"))]
-    if len(scored) < 2:
+def _best_epoch(history: RunHistory, metric: str, x: alt.X, size: Size) -> list[alt.Chart]:
+    """A dashed rule at the epoch with the lowest validation loss, labelled inside the plot:
+    at the top of a loss chart and at the bottom of a share's, where the curves seldom are
+    late in a run."""
+    best = _best_epoch_number(history)
+    if best is None:
         return []
-    best = min(scored, key=lambda record: record["val_loss"])["epoch"]
-    marker = alt.Chart(alt.Data(values=[{"epoch": best,
-                                         "label": f"best val loss: epoch {best}"}]))
-    return [marker.mark_rule(strokeDash=[4, 4], color="#555555").encode(x=x),
-            marker.mark_text(align="left", dx=4, dy=-6, baseline="top", color="#555555",
-                             fontSize=11).encode(x=x, y=alt.value(0), text="label:N")]
+    rule = alt.Chart(alt.InlineData(values=[{"epoch": best}])).mark_rule(
+        strokeDash=[4, 4], color=NOTE_COLOUR).encode(x=x)
+    return [rule, *_note(best, f"best val loss: epoch {best}", "epoch", x,
+                         history.settings.epochs, size, top=metric == "loss", first=1)]
 
 
-def batch_chart(history: RunHistory) -> alt.Chart:
-    """Training loss after each batch, as Keras reports it: the mean over the epoch so far."""
+def _nan_epoch(history: RunHistory, x: alt.X, size: Size) -> list[alt.Chart]:
+    """The first epoch whose loss is NaN or infinite, which no point can show, named at the
+    top of the plot (below the best-epoch label): else a diverged run's chart is empty."""
+    for record in history.epochs:
+        broken = [value for value in (record.get("loss"), record.get("val_loss"))
+                  if isinstance(value, float) and not math.isfinite(value)]
+        if broken:
+            return _note(record["epoch"], f"loss became {_figure(broken[0])}", "epoch", x,
+                         history.settings.epochs, size, first=1, colour=ALARM_COLOUR,
+                         row=1 if _best_epoch_number(history) is not None else 0)
+    return []
+
+
+def _note(at: float, text: str, field: str, x: alt.X, last: int, size: Size, *, row: int = 0,
+          top: bool = True, colour: str = NOTE_COLOUR, first: int = 0,
+          room: float = 0.5) -> list[alt.Chart]:
+    """A label inside the plot beside the position `at` on the x axis, `row` lines from the
+    top (or bottom) edge: to the right of it while `at` is within the first `room` of the
+    axis, to its left after, so that it stays inside. A white halo under the text keeps it
+    readable where it crosses a line."""
+    right = (at - first) / max(last - first, 1) > room
+    data = alt.Chart(alt.InlineData(values=[{field: at, "label": text}]))
+    place = dict(align="right" if right else "left", dx=-4 if right else 4,
+                 baseline="top" if top else "bottom", fontWeight="bold")
+    position = dict(x=x, y=_inside(row, size, top), text=alt.Text("label:N"))
+    return [data.mark_text(stroke="white", strokeWidth=4, strokeJoin="round", aria=False,
+                           **place).encode(**position),
+            data.mark_text(color=colour, **place).encode(**position)]
+
+
+def _inside(row: int, size: Size, top: bool = True, centre: bool = False):
+    """A pixel position inside the plot: `row` lines of notes down from its top edge, or
+    up from its bottom edge; for a mark centred on it (a point), half a line further."""
+    offset = 4 + row * size.row + (size.row // 2 if centre else 0)
+    return alt.YValue(offset if top else alt.ExprRef(f"height - {offset}"))
+
+
+def describe(history: RunHistory, metric: str) -> str:
+    """The epoch chart of `metric` in words, for screen readers: "Loss after epoch 4 of 10:
+    training 0.91, validation 1.02; lowest validation loss 0.98 at epoch 3 (marked)." """
+    name = NAMES.get(metric, metric)
+    total = history.settings.epochs
+    if not history.epochs:
+        return f"{name} per epoch, training and validation: no epoch of {total} has ended yet."
+    last = history.epochs[-1]
+    figures = [f"{split} {_figure(last[key])}"
+               for split, key in (("training", metric), ("validation", f"val_{metric}"))
+               if isinstance(last.get(key), (int, float))]
+    text = f"{name} after epoch {last['epoch']} of {total}: {', '.join(figures)}"
+    scored = [record for record in history.epochs if _finite(record.get(f"val_{metric}"))]
+    best = _best_epoch_number(history)
+    if metric == "loss" and best is not None:
+        lowest = min(record["val_loss"] for record in scored)
+        text += f"; lowest validation loss {_figure(lowest)} at epoch {best} (marked)."
+    elif metric != "loss" and len(scored) > 1:
+        top = max(scored, key=lambda record: record[f"val_{metric}"])
+        text += (f"; highest validation {_lower(name)} {_figure(top[f'val_{metric}'])} at "
+                 f"epoch {top['epoch']}.")
+        if best is not None:
+            text += f" Marked: epoch {best}, the lowest validation loss."
+    else:
+        text += "."
+    if _epoch_y(history, metric).log:
+        text += " The loss exploded, so the axis is logarithmic."
+    return text
+
+
+# ---------------------------------------------------------------------------------------
+# Per-batch chart: the loss of each bundle of batches, recovered from Keras' running means.
+
+
+def bundle_losses(history: RunHistory) -> list[dict]:
+    """The training loss of each bundle of batches Keras reported on (8 at a time), oldest
+    first, from its running means over the epoch: the mean over batches a+1..b is
+    (m_b * b - m_a * a) / (b - a), with a = 0 at the start of each epoch. The running mean
+    hides what a run is doing late in an epoch (a diverging run's mean falls from 100,000
+    towards 3,000, which reads as learning, while each bundle stays in the thousands).
+
+    Each row: epoch, first and last batch, position (epochs done: 2.25 is a quarter into
+    the third), loss (NaN or infinite once training broke) and exploded (not finite, or over
+    EXPLODED times chance level)."""
     steps = history.info.get("steps_per_epoch") or 1
-    rows = [
-        {"epoch": epoch - 1 + step / steps, "loss": loss}
-        for epoch, step, loss, *_ in thin(history.batches)
-        if _finite(loss)
+    limit = EXPLODED * _chance(history)
+    rows: list[dict] = []
+    epoch, step, mean = None, 0, 0.0
+    for record_epoch, record_step, running_mean, *_ in history.batches:
+        if record_epoch != epoch:  # Keras' running mean restarts with each epoch
+            epoch, step, mean = record_epoch, 0, 0.0
+        if record_step <= step:  # a repeated report adds no batches
+            continue
+        # NaN and infinity carry through; rounding can take a loss near zero a hair below
+        # it, where a loss never is
+        loss = diagnosis.batch_loss(record_step, running_mean, step, mean)
+        loss = max(0.0, loss) if math.isfinite(loss) else loss
+        rows.append({"epoch": epoch, "first": step + 1, "last": record_step,
+                     "position": epoch - 1 + record_step / steps, "loss": loss,
+                     "exploded": not math.isfinite(loss) or loss > limit})
+        step, mean = record_step, running_mean
+    return rows
+
+
+def smooth(values: list[float], log: bool = False) -> list[float | None]:
+    """TensorBoard's smoothing: an exponential moving average, each value keeping SMOOTHING
+    of the one before, debiased so that the first values are not pulled towards 0; None
+    where a value is not finite, which the average skips. With `log`, the average is of the
+    logarithms: on a log axis a linear average would keep one bundle's 50,000 above the
+    others' 2 for more than an epoch, a tail the losses do not have."""
+    smoothed: list[float | None] = []
+    average, count = 0.0, 0
+    for value in values:
+        if not _finite(value) or (log and value <= 0):
+            smoothed.append(None)
+            continue
+        count += 1
+        average = SMOOTHING * average + (1 - SMOOTHING) * (math.log(value) if log else value)
+        level = average / (1 - SMOOTHING ** count)
+        smoothed.append(math.exp(level) if log else level)
+    return smoothed
+
+
+def _bundle_size(bundles: list[dict]) -> int:
+    """How many batches one report covers (8, the steps per execution), from the first."""
+    return bundles[0]["last"] - bundles[0]["first"] + 1 if bundles else 1
+
+
+def batch_chart(history: RunHistory, *, large: bool = False) -> alt.LayerChart:
+    """The training loss of each bundle of batches, faint, with its smoothed curve over it;
+    explosions and a NaN marked and labelled inside the plot. Made for a shorter space than
+    the epoch charts: no legend, the key is in the subtitle."""
+    size = _size(large)
+    bundles = bundle_losses(history)
+    y = _loss_axis([row["loss"] for row in bundles], _chance(history))
+    x = _epoch_x(history.settings.epochs, field="position", first=0)
+    smoothed = smooth([row["loss"] for row in bundles], log=y.log)
+
+    def shown(value):  # what Vega can draw: no NaN in JSON, nothing at or below 0 on a log axis
+        return value if _finite(value) and (value > 0 or not y.log) else None
+
+    # three fields a point, once for both lines: Altair validates every value of every
+    # point on each redraw, and that, not drawing, is most of a redraw's cost
+    drawn = thin([{"position": round(row["position"], 4), "loss": shown(row["loss"]),
+                   "smoothed": shown(level)} for row, level in zip(bundles, smoothed)])
+    tooltip = [alt.Tooltip("position:Q", title="epoch", format=".2f"),
+               alt.Tooltip("loss:Q", format=".4~g"), alt.Tooltip("smoothed:Q", format=".4~g")]
+    layers = [
+        alt.Chart().mark_line(color="#0072B2", opacity=0.3).encode(
+            x=x, y=y.encode("loss", "Loss")),
+        alt.Chart().mark_line(color="#0072B2").encode(
+            x=x, y=y.encode("smoothed", "Loss"), tooltip=tooltip),
+        *_alarms(bundles, x, y, size, history.settings.epochs),
     ]
-    scale = _loss_scale([row["loss"] for row in rows], len(history.info.get("class_names", [])))
-    return (
-        alt.Chart(
-            alt.Data(values=rows),
-            title=alt.Title(
-                "Training loss during each epoch",
-                subtitle="Keras' running mean over the epoch so far; it restarts each epoch.",
-            ),
-        )
-        .mark_line(color="#1f77b4")
-        .encode(
-            x=alt.X("epoch:Q", title="Epoch",
-                    scale=alt.Scale(domain=[0, max(history.settings.epochs, 1)])),
-            y=alt.Y("loss:Q", title="Loss (running mean)", scale=scale),
-            tooltip=[alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("loss:Q", format=".4f")],
-        )
-    )
+    batches = _bundle_size(bundles)
+    each = "each batch" if batches == 1 else f"each {batches} batches"
+    subtitle = (f"Log scale: loss exploded · faint: {each}" if y.log
+                else f"Faint: {each} · bold: smoothed")
+    return _run_chart(layers, alt.Title("Loss per batch", subtitle=subtitle), size,
+                      _describe_batches(history, bundles, smoothed),
+                      data=alt.InlineData(values=drawn))
 
 
-def class_counts_chart(class_names, counts) -> alt.Chart:
-    """How many training images each class has: a bar per class."""
-    rows = [{"class": name, "images": int(count)} for name, count in zip(class_names, counts)]
-    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("images:Q", title="Training images"),
-        y=alt.Y("class:N", sort=None, title=None),
-        tooltip=["class:N", "images:Q"],
-    )
+def _alarms(bundles: list[dict], x: alt.X, y: _YAxis, size: Size,
+            epochs: int) -> list[alt.Chart]:
+    """A triangle on the curve where each explosion began (a bundle over EXPLODED times
+    chance after one that was not), a rule where the loss first became NaN or infinite
+    (which no axis can place), and a label inside the plot, at the top, for the first of
+    each. One marker per explosion, not per bundle: a diverging run's whole curve would
+    turn into a band of triangles."""
+    starts = [row for before, row in zip([None, *bundles], bundles)
+              if row["exploded"] and math.isfinite(row["loss"])
+              and not (before and before["exploded"])]
+    broken = next((row for row in bundles if not math.isfinite(row["loss"])), None)
+    layers = []
+    if starts:
+        points = [{"position": row["position"], "loss": row["loss"]} for row in thin(starts)]
+        layers.append(alt.Chart(alt.InlineData(values=points)).mark_point(
+            shape="triangle-up", color=ALARM_COLOUR, size=size.point * 3).encode(
+            x=x, y=y.encode("loss", "Loss"), tooltip=[alt.Tooltip("loss:Q", format=".4~g")]))
+        layers += _note(starts[0]["position"], f"exploded: {_figure(starts[0]['loss'])}",
+                        "position", x, epochs, size, row=0, colour=ALARM_COLOUR)
+    if broken:
+        layers.append(alt.Chart(alt.InlineData(values=[{"position": broken["position"]}]))
+                      .mark_rule(color=ALARM_COLOUR, strokeDash=[3, 2]).encode(x=x))
+        layers += _note(broken["position"], f"loss became {_figure(broken['loss'])}",
+                        "position", x, epochs, size, row=1 if starts else 0,
+                        colour=ALARM_COLOUR, room=0.75)
+    return layers
 
 
-def compare_chart(runs: list[tuple[str, RunHistory]], metric: str) -> alt.Chart:
-    """`metric` per epoch for several runs: a colour per run, solid for training and dashed
-    for validation."""
+def describe_batches(history: RunHistory) -> str:
+    """The per-batch chart in words: the latest bundle's loss, its smoothed value, and the
+    first explosion or NaN."""
+    bundles = bundle_losses(history)
+    losses = [row["loss"] for row in bundles]
+    return _describe_batches(history, bundles,
+                             smooth(losses, log=_loss_axis(losses, _chance(history)).log))
+
+
+def _describe_batches(history: RunHistory, bundles: list[dict],
+                      smoothed: list[float | None]) -> str:
+    if not bundles:
+        return "Training loss per batch: no batch has been reported yet."
+    latest, level = bundles[-1], smoothed[-1]
+    text = (f"Training loss of batches {latest['first']} to {latest['last']} of epoch "
+            f"{latest['epoch']} of {history.settings.epochs}: {_figure(latest['loss'])}"
+            + (f", smoothed {_figure(level)}." if level is not None else "."))
+    exploded = next((row for row in bundles if row["exploded"]), None)
+    if exploded:
+        how = (f"became {_figure(exploded['loss'])}" if not math.isfinite(exploded["loss"])
+               else f"exploded to {_figure(exploded['loss'])}, over {EXPLODED} times chance "
+                    f"level ({_figure(_chance(history))})")
+        text += f" The loss {how} in epoch {exploded['epoch']}, batch {exploded['last']}."
+    return text
+
+
+# ---------------------------------------------------------------------------------------
+# Runs compared: one colour per run, solid training, dashed validation.
+
+
+def _legend_columns(labels: list[str], size: Size, width: int) -> int:
+    """As many columns of run names as fit `width` pixels with the longest name whole
+    (a character is about 0.6 of the font size, a symbol and its gap 40 px)."""
+    widest = max((len(label) for label in labels), default=1) * size.font * 0.6 + 40
+    return max(1, min(len(labels), int((width - 20) // widest)))
+
+
+def compare_chart(runs: list[tuple[str, RunHistory]], metric: str, *, large: bool = False,
+                  height: int = 320, width: int = 360) -> alt.LayerChart:
+    """`metric` per epoch for several runs, a colour per run, solid for training and dashed
+    for validation, with `height` pixels of plot whatever the legends take (the run names
+    go below it, in as many columns as `width` pixels allow, each name whole).
+
+    A run whose loss exploded does not squash the others onto the bottom: the axis stops at
+    a bound set by the runs that did not explode, that run's line stops where it leaves the
+    plot, and each of its points beyond is a triangle at the top edge, with its value in the
+    tooltip. Only if every run exploded is the axis logarithmic."""
+    size = _size(large)
+    name = NAMES.get(metric, metric)
+    labels = [label for label, _ in runs]
     rows = [
         {"run": label, "epoch": record["epoch"], "split": split, metric: record[key]}
         for label, history in runs
@@ -150,25 +586,79 @@ def compare_chart(runs: list[tuple[str, RunHistory]], metric: str) -> alt.Chart:
         for split, key in (("training", metric), ("validation", f"val_{metric}"))
         if _finite(record.get(key))
     ]
-    num_classes = max((len(history.info.get("class_names", [])) for _, history in runs),
-                      default=2)
-    scale = (alt.Scale(domain=[0, 1]) if metric == "accuracy"
-             else _loss_scale([row[metric] for row in rows], num_classes))
-    return (
-        alt.Chart(alt.Data(values=rows), title=f"{metric.capitalize()} per epoch")
-        .mark_line(point=True)
+    if metric == "loss":
+        chance = max(_chance(history) for _, history in runs)
+        exploded = {row["run"] for row in rows if row["loss"] > EXPLODED * chance}
+        calm = [row["loss"] for row in rows if row["run"] not in exploded]
+        y = _loss_axis(calm or [row["loss"] for row in rows], chance)
+    else:
+        y = _share_axis()
+    for row in rows:  # what the line draws: nothing past the top (the line breaks there)
+        row["shown"] = row[metric] if y.log or row[metric] <= y.bound else None
+    clipped = [row for row in rows if row["shown"] is None]
+    x = _epoch_x(max(history.settings.epochs for _, history in runs))
+    color = alt.Color(
+        "run:N", title=None, sort=labels,
+        scale=alt.Scale(domain=labels,
+                        range=[RUN_COLOURS[n % len(RUN_COLOURS)] for n in range(len(labels))]),
+        legend=alt.Legend(orient="bottom", direction="horizontal",
+                          columns=_legend_columns(labels, size, width)))
+    tooltip = [alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("split:N"),
+               alt.Tooltip(f"{metric}:Q", format=".4~g")]
+    lines = (
+        alt.Chart(alt.InlineData(values=rows))
+        .mark_line(point=True, invalid="break-paths-filter-domains")
         .encode(
-            x=alt.X("epoch:Q", title="Epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y(f"{metric}:Q", title=metric.capitalize(), scale=scale),
-            color=alt.Color("run:N", title="Run", sort=[label for label, _ in runs],
-                            legend=alt.Legend(orient="top", labelLimit=400)),
-            strokeDash=alt.StrokeDash("split:N", title=None,
-                                      scale=alt.Scale(domain=["training", "validation"],
-                                                      range=[[1, 0], [6, 3]]),
-                                      legend=alt.Legend(orient="bottom")),
-            detail="split:N",
-            tooltip=["run:N", "epoch:Q", "split:N", alt.Tooltip(f"{metric}:Q", format=".4f")],
+            x=x, y=y.encode("shown", name), color=color,
+            strokeDash=alt.StrokeDash("split:N", title=None, scale=SPLIT_DASHES,
+                                      legend=alt.Legend(orient="top", direction="horizontal",
+                                                        symbolStrokeColor=NOTE_COLOUR)),
+            tooltip=tooltip,
         )
+    )
+    layers = [lines]
+    if clipped:
+        layers.append(
+            alt.Chart(alt.InlineData(values=clipped)).mark_point(shape="triangle-up").encode(
+                x=x, y=_inside(0, size, top=True, centre=True), color=color, tooltip=tooltip,
+                size=alt.SizeValue(size.point * 3)))
+        subtitle = f"Triangles: off the scale, above {_figure(y.bound)}"
+    elif y.log:
+        subtitle = "Log scale: every run's loss exploded"
+    else:
+        subtitle = "Lower is better" if metric == "loss" else "Higher is better"
+    return _run_chart(
+        layers, alt.Title(f"{name} per epoch", subtitle=subtitle), size,
+        describe_comparison(runs, metric), height=height,
+        # the width fits the column; the height is the plot's, and the legends add to it
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
+def describe_comparison(runs: list[tuple[str, RunHistory]], metric: str) -> str:
+    """The comparison chart in words: each run's latest validation figure."""
+    name = NAMES.get(metric, metric)
+    parts = []
+    for label, history in runs:
+        scored = [record for record in history.epochs if _finite(record.get(f"val_{metric}"))]
+        if scored:
+            parts.append(f"{label} {_figure(scored[-1][f'val_{metric}'])} after epoch "
+                         f"{scored[-1]['epoch']}")
+        else:
+            parts.append(f"{label} no validation figure")
+    return f"Validation {_lower(name)} per epoch for {len(runs)} runs: " + "; ".join(parts) + "."
+
+
+# ---------------------------------------------------------------------------------------
+# The other pages' charts: class counts, test scores, the learning-rate explorer.
+
+
+def class_counts_chart(class_names, counts) -> alt.Chart:
+    """How many training images each class has: a bar per class."""
+    rows = [{"class": name, "images": int(count)} for name, count in zip(class_names, counts)]
+    return alt.Chart(alt.InlineData(values=rows)).mark_bar().encode(
+        x=alt.X("images:Q", title="Training images"),
+        y=alt.Y("class:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False)),
+        tooltip=["class:N", "images:Q"],
     )
 
 
@@ -177,7 +667,7 @@ def confusion_chart(class_names, confusion) -> alt.Chart:
     rows = [{"true": true, "predicted": predicted, "images": int(count)}
             for true, counts in zip(class_names, confusion)
             for predicted, count in zip(class_names, counts)]
-    base = alt.Chart(alt.Data(values=rows), title="Confusion matrix (test images)").encode(
+    base = alt.Chart(alt.InlineData(values=rows), title="Confusion matrix (test images)").encode(
         x=alt.X("predicted:N", sort=list(class_names), title="Predicted class",
                 axis=alt.Axis(labelOverlap=False)),
         y=alt.Y("true:N", sort=list(class_names), title="True class",
@@ -199,7 +689,7 @@ def per_class_chart(class_names, accuracies) -> alt.Chart:
     """Accuracy on each class's test images: the diagonal of the confusion matrix, per row."""
     rows = [{"class": name, "accuracy": float(value)}
             for name, value in zip(class_names, accuracies)]
-    return alt.Chart(alt.Data(values=rows), title="Accuracy per class").mark_bar().encode(
+    return alt.Chart(alt.InlineData(values=rows), title="Accuracy per class").mark_bar().encode(
         x=alt.X("accuracy:Q", title="Accuracy", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("class:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False)),
         tooltip=["class:N", alt.Tooltip("accuracy:Q", format=".3f")],
@@ -212,14 +702,14 @@ def descent_chart(curve: list[tuple[float, float]], path: list[tuple[float, floa
     Points off the chart are clipped: a diverging path leaves it."""
     x = alt.X("x:Q", title="Weight", scale=alt.Scale(domain=list(x_domain)))
     y = alt.Y("loss:Q", title="Loss", scale=alt.Scale(domain=list(y_domain)))
-    line = alt.Chart(alt.Data(values=[{"x": a, "loss": b} for a, b in curve])).mark_line(
+    line = alt.Chart(alt.InlineData(values=[{"x": a, "loss": b} for a, b in curve])).mark_line(
         color="#888888", clip=True).encode(x=x, y=y)
     steps = [{"step": number, "x": a, "loss": b} for number, (a, b) in enumerate(path)]
-    walk = alt.Chart(alt.Data(values=steps)).mark_line(
+    walk = alt.Chart(alt.InlineData(values=steps)).mark_line(
         point=True, color="#1f77b4", clip=True, opacity=0.7).encode(
         x=x, y=y, order="step:Q",
         tooltip=["step:Q", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("loss:Q", format=".3f")])
-    here = alt.Chart(alt.Data(values=steps[-1:])).mark_point(
+    here = alt.Chart(alt.InlineData(values=steps[-1:])).mark_point(
         color="#d62728", filled=True, size=220, clip=True).encode(x=x, y=y)
     return alt.layer(line, walk, here)
 
@@ -230,13 +720,13 @@ def valley_chart(grid: list[dict], paths: dict[str, list[tuple[float, float]]],
     `grid` holds cells {x, x2, y, y2, loss}."""
     x = alt.X("x:Q", title="Weight 1", scale=alt.Scale(domain=list(x_domain)))
     y = alt.Y("y:Q", title="Weight 2", scale=alt.Scale(domain=list(y_domain)))
-    surface = alt.Chart(alt.Data(values=grid)).mark_rect(clip=True).encode(
+    surface = alt.Chart(alt.InlineData(values=grid)).mark_rect(clip=True).encode(
         x=x, x2="x2:Q", y=y, y2="y2:Q",
         color=alt.Color("loss:Q", title="Loss",
                         scale=alt.Scale(scheme="greys", type="sqrt", reverse=True)))
     rows = [{"optimizer": name, "step": number, "x": a, "y": b}
             for name, path in paths.items() for number, (a, b) in enumerate(path)]
-    walks = alt.Chart(alt.Data(values=rows)).mark_line(point=True, clip=True).encode(
+    walks = alt.Chart(alt.InlineData(values=rows)).mark_line(point=True, clip=True).encode(
         x=x, y=y, order="step:Q",
         color=alt.Color("optimizer:N", title=None, sort=list(paths),
                         scale=alt.Scale(domain=list(paths),

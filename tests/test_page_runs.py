@@ -36,11 +36,19 @@ def test_runs_are_listed_compared_by_what_differs_downloaded_and_deleted():
     assert table["Run"].tolist() == ["#1", "#2"]
     assert table["Learning rate"].tolist() == ["0.001", "0.01"]
     assert table["Epochs"].tolist() == ["2/2", "2/2"]
-    assert at.multiselect(key="compared_runs").value == ["#1 lr=0.001", "#2 lr=0.01"]
+    # the latest runs are ticked in the table to begin with, and compared below it
+    runs_table = at.dataframe[0].key
+    assert at.session_state[runs_table]["selection"]["rows"] == [0, 1]
     assert len(at.get("vega_lite_chart")) == 2  # loss and accuracy, both runs on each
     differences = at.dataframe[1].value
     assert differences["Run"].tolist() == ["#1 lr=0.001", "#2 lr=0.01"]
     assert differences["best epoch"].between(1, 2).all()
+    at.session_state[runs_table] = {"selection": {"rows": [1]}}  # one run: nothing to compare
+    at.run()
+    assert "Tick two or more runs" in at.info[0].value and not at.get("vega_lite_chart")
+    at.session_state[runs_table] = {"selection": {"rows": [1, 0]}}
+    at.run()
+    assert at.dataframe[1].value["Run"].tolist() == ["#1 lr=0.001", "#2 lr=0.01"]
     downloads = [button for button in at.get("download_button")]
     assert [button.proto.label for button in downloads] == \
         ["Epochs as CSV", "Batches as CSV", "Model as .keras"]
@@ -62,4 +70,5 @@ def test_the_evaluate_page_scores_a_run_on_test_images():
     assert len(at.get("vega_lite_chart")) == 2  # the confusion matrix and accuracy per class
     captions = at.get("image")[0].proto.imgs
     assert len(captions) == 24
-    assert all(image.caption.startswith(("✓", "✗")) for image in captions)
+    assert all(image.caption.startswith((":material/check:", ":material/close:"))
+               for image in captions)

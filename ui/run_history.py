@@ -9,7 +9,7 @@ import streamlit as st
 
 from fitlab import compare
 from fitlab.jobs import Job, PoolBusy
-from fitlab.settings import OPTIMIZERS
+from fitlab.settings import OPTIMIZERS, format_learning_rate
 from ui.state import session_owner, start_run, training_pool
 
 SHOWN_BY_DEFAULT = 3
@@ -20,7 +20,10 @@ def session_runs() -> list[tuple[Job, object]]:
     return [(job, job.snapshot()) for job in training_pool().runs_of(session_owner())]
 
 
-def table(runs) -> None:
+def table(runs) -> list[int]:
+    """The runs, one row each; the rows ticked in it are the runs compared below (the latest
+    SHOWN_BY_DEFAULT that have an epoch to show, until the learner ticks others). Returns
+    the ticked rows' positions in `runs`."""
     rows = []
     for job, history in runs:
         settings, figures = history.settings, compare.summary(history)
@@ -28,7 +31,7 @@ def table(runs) -> None:
             "Run": f"#{job.number}",
             "Ended": "training…" if history.active else history.state,
             "Optimizer": OPTIMIZERS[settings.optimizer],
-            "Learning rate": f"{settings.learning_rate:g}",
+            "Learning rate": format_learning_rate(settings.learning_rate),
             "Batch size": settings.batch_size,
             "Epochs": f"{len(history.epochs)}/{settings.epochs}",
             "Final val accuracy": figures.get("final val accuracy"),
@@ -38,9 +41,21 @@ def table(runs) -> None:
             "Device": history.device,
             "All settings": compare.describe(settings),
         })
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={"Final val accuracy": st.column_config.NumberColumn(
-                     format="%.3f")})
+    comparable = [number for number, (_, history) in enumerate(runs) if history.epochs]
+    event = st.dataframe(
+        rows, hide_index=True, width="stretch",
+        column_config={"Final val accuracy": st.column_config.NumberColumn(format="%.3f")},
+        on_select="rerun", selection_mode="multi-row",
+        selection_default={"selection": {"rows": comparable[-SHOWN_BY_DEFAULT:]}},
+        # a new key whenever the list of runs changes, so that a ticked row never comes to
+        # mean another run after a deletion; the default selection then applies afresh
+        key=table_key(runs))
+    st.caption("Tick rows (the boxes at their left) to compare those runs below.")
+    return [number for number in event.selection.rows if number < len(runs)]
+
+
+def table_key(runs) -> str:
+    return "runs_table_" + "_".join(str(job.number) for job, _ in runs)
 
 
 def actions(runs) -> None:
@@ -87,32 +102,32 @@ def _delete(job_id: str) -> None:
         training_pool().forget(job)
 
 
-def comparison(runs) -> None:
-    """Chosen runs overlaid on the loss and accuracy charts, and a table of how they differ."""
-    with_epochs = [(job, history) for job, history in runs if history.epochs]
-    if len(with_epochs) < 2:
+def comparison(runs, chosen: list[int]) -> None:
+    """The runs ticked in the table (`chosen`: their positions in `runs`) overlaid on the
+    loss and accuracy charts, and a table of how they differ."""
+    if sum(1 for _, history in runs if history.epochs) < 2:
         st.info("Train at least two runs, changing one setting between them, to compare "
                 "them here.")
         return
-    names = compare.labels([history.settings for _, history in with_epochs],
-                           [job.number for job, _ in with_epochs])
-    by_label = dict(zip(names, with_epochs))
-    chosen = st.multiselect("Runs to compare", names, default=names[-SHOWN_BY_DEFAULT:],
-                            key="compared_runs")
-    if not chosen:
+    picked = [runs[number] for number in sorted(chosen) if runs[number][1].epochs]
+    if len(picked) < 2:
+        st.info("Tick two or more runs that have finished an epoch in the table above to "
+                "compare them here.")
         return
-    picked = [by_label[label] for label in chosen]
     labels = compare.labels([history.settings for _, history in picked],
                             [job.number for job, _ in picked])
     from fitlab import charts  # Altair: imported when a chart is drawn
 
-    left, right = st.columns(2)
     pairs = list(zip(labels, [history for _, history in picked]))
-    left.altair_chart(charts.compare_chart(pairs, "loss"), key="compare_loss", height=380)
-    right.altair_chart(charts.compare_chart(pairs, "accuracy"), key="compare_accuracy",
-                       height=380)
-    st.caption("Solid lines: training. Dashed lines: validation. Each run is named by the "
-               "settings in which the chosen runs differ.")
+    left, right = st.columns(2)
+    # the plots 380 px tall whatever the legend of run names below them takes
+    left.altair_chart(charts.compare_chart(pairs, "loss", height=380), key="compare_loss",
+                      height="content")
+    right.altair_chart(charts.compare_chart(pairs, "accuracy", height=380),
+                       key="compare_accuracy", height="content")
+    st.caption("Each run is named by the settings in which the chosen runs differ. A run "
+               "whose loss exploded is drawn as triangles along the top of the loss chart, "
+               "so that the others keep a readable scale; point at one for its value.")
     st.dataframe([{"Run": label, **compare.summary(history)} for label, history in pairs],
                  hide_index=True, width="stretch",
                  column_config={name: st.column_config.NumberColumn(format="%.3f")
