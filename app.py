@@ -1,34 +1,23 @@
-"""Fit Lab: the router. Page config, the pages, and the sidebar every page shares."""
+"""Fit Lab: the router. Page config and the pages, named in the header of every page."""
 
 import streamlit as st
 
 from ui import exercises_view
-from ui.state import training_pool
 
-st.set_page_config(page_title="Fit Lab", page_icon="🧪", layout="wide")
-
-page = st.navigation([
-    st.Page("app_pages/train.py", title="Compile and train", icon="🏋️", default=True),
-    st.Page("app_pages/explorer.py", title="Learning-rate explorer", icon="⛰️"),
-    st.Page("app_pages/exercises.py", title="Exercises", icon="✅"),
-    st.Page("app_pages/data.py", title="Look at the data", icon="🖼️"),
-    st.Page("app_pages/runs.py", title="Your runs", icon="📊"),
-    st.Page("app_pages/evaluate.py", title="Evaluate", icon="🎯"),
-    st.Page("app_pages/about.py", title="About Fit Lab", icon="ℹ️"),
-])
+st.set_page_config(page_title="Fit Lab", page_icon=":material/science:", layout="wide")
 
 exercises_view.update()  # a run that has just ended may complete an exercise
-
-with st.sidebar:
-    exercises_view.sidebar()
-    pool = training_pool()
-    if pool.problem:
-        st.error(pool.problem)
-    elif pool.warm_workers:
-        st.caption(f"Trainers ready: {pool.warm_workers} of {pool.size} · "
-                   f"{', '.join(pool.devices)} · training now: {pool.training_jobs} · "
-                   f"waiting: {pool.queued_jobs}")
-    else:
-        st.caption("Trainers are starting (TensorFlow loads once, in the background).")
-
+exercises_done = exercises_view.progress_label()
+# The pages in the header rather than a sidebar: the Train page needs the whole width.
+page = st.navigation([
+    st.Page("app_pages/train.py", title="Compile and train", icon=":material/model_training:",
+            default=True),
+    st.Page("app_pages/explorer.py", title="Learning-rate explorer", icon=":material/landscape:"),
+    st.Page("app_pages/exercises.py", title=f"Exercises {exercises_done}",
+            icon=":material/task_alt:"),
+    st.Page("app_pages/data.py", title="Look at the data", icon=":material/image:"),
+    st.Page("app_pages/runs.py", title="Your runs", icon=":material/stacked_line_chart:"),
+    st.Page("app_pages/evaluate.py", title="Evaluate", icon=":material/target:"),
+    st.Page("app_pages/about.py", title="About", icon=":material/info:"),
+], position="top")
 page.run()

@@ -10,6 +10,8 @@ st.markdown(
     "Fit Lab checks your runs as they end and ticks the task off; two tasks ask you to type "
     "an answer. Your ticks stay while you move between pages, and the page's address keeps "
     "them when you reload. Train on the **Compile and train** page; the lesson there has "
-    "these same exercises beside the section they belong to.")
-st.page_link("app_pages/train.py", label="Go to Compile and train", icon="🏋️")
+    "these same exercises, each in the section it belongs to.")
+st.page_link("app_pages/train.py", label="Go to Compile and train",
+             icon=":material/model_training:")
+exercises_view.progress_line()
 exercises_view.page()

@@ -68,9 +68,8 @@ def start_up(browser) -> None:
 
 
 def first_points(page) -> None:
-    field = page.get_by_label("Training images", exact=True)
-    field.fill("1000")
-    field.press("Enter")
+    page.goto(f"{page.url.split('?')[0]}?train_images=1000")  # set from the link
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
     page.wait_for_timeout(500)
     train, charts = page.get_by_role("button", name="Train", exact=True), page.get_by_test_id(
         "stVegaLiteChart")

@@ -57,12 +57,22 @@ def summary(history: RunHistory) -> dict:
     }
 
 
+def headline(settings: Settings) -> str:
+    """The settings the lesson is about, in one line, as the Train page names a run:
+    "Adam · learning rate 0.001 · batch size 32 · 10 epochs · …"."""
+    return " · ".join([
+        OPTIMIZERS[settings.optimizer],
+        f"learning rate {format_learning_rate(settings.learning_rate)}",
+        f"batch size {settings.batch_size}", _epochs(settings.epochs),
+        LOSSES[settings.loss].lower(), f"{settings.train_images:,} images"])
+
+
 def describe(settings: Settings) -> str:
     """All of a run's settings in one line, as the run table lists them."""
     rate = format_learning_rate(settings.learning_rate)
     return (f"{data.title(settings.dataset)} · {LOSSES[settings.loss]} · "
             f"{OPTIMIZERS[settings.optimizer]} · lr {rate} · batch "
-            f"{settings.batch_size} · {settings.epochs} epochs · {settings.train_images:,} "
+            f"{settings.batch_size} · {_epochs(settings.epochs)} · {settings.train_images:,} "
             f"images · seed {settings.seed}"
             + (f" · {', '.join(settings.classes)}" if settings.classes else "")
             + (f" · {settings.images_per_class} per class" if settings.images_per_class else "")
@@ -70,3 +80,7 @@ def describe(settings: Settings) -> str:
             + (f" · patience {settings.patience}" if settings.patience else "")
             + (f" · also {', '.join(METRICS[name] for name in settings.metrics)}"
                if settings.metrics else ""))
+
+
+def _epochs(count: int) -> str:
+    return f"{count} epoch" if count == 1 else f"{count} epochs"

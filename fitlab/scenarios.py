@@ -13,36 +13,42 @@ from fitlab.settings import Settings
 @dataclasses.dataclass(frozen=True)
 class Scenario:
     title: str
-    what_to_watch: str
+    hint: str  # one line, shown beside the title in the chooser
+    what_to_watch: str  # shown once it is chosen, until its run is trained
     settings: Settings
 
 
 SCENARIOS = [
     Scenario(
         "Learning rate too high",
+        "Adam at 1.0: the loss explodes, then the network stops learning.",
         "Adam at 1.0: the loss leaps to hundreds of thousands in the first epoch, then the "
         "loss sits at chance level (ln 8 = 2.08) and Fit Lab stops the run and says why.",
         Settings(learning_rate=1.0, train_images=2000, epochs=10),
     ),
     Scenario(
         "Learning rate too low",
+        "Adam at 0.00001: ten epochs, and the loss has hardly moved.",
         "Adam at 0.00001: every step is tiny, so after ten epochs the loss has hardly left "
         "2.08 and the accuracy hardly left 1 in 8. It is stuck, not broken.",
         Settings(learning_rate=0.00001, train_images=2000, epochs=10),
     ),
     Scenario(
         "Learning rate about right",
+        "Adam's default, 0.001: both losses fall together.",
         "Adam's default, 0.001: training and validation loss fall together, epoch after epoch.",
         Settings(learning_rate=0.001, train_images=5000, epochs=10),
     ),
     Scenario(
         "Overfitting",
+        "500 images, 30 epochs: validation loss turns upwards.",
         "Only 500 images for 30 epochs: training accuracy climbs towards 1 while validation "
         "loss turns upwards after a few epochs. The network memorises its 400 pictures.",
         Settings(learning_rate=0.001, train_images=500, epochs=30),
     ),
     Scenario(
         "Dropout helps",
+        "The same run with dropout: the gap between the curves narrows.",
         "The same 500 images and 30 epochs, with the dropout model: training accuracy rises "
         "more slowly (0.78 rather than 0.94), validation accuracy ends higher (0.35 against "
         "0.29) and validation loss lower (2.13 against 2.62). Compare it with Overfitting on "

@@ -53,3 +53,9 @@ def test_a_runs_history_downloads_as_csv_one_row_per_epoch_and_per_batch():
     assert batches[0] == ["epoch", "batch", "running_mean_loss", "running_mean_accuracy",
                           "seconds"]
     assert batches[2] == ["1", "2", "2.1", "0.2", "0.4"]
+
+
+def test_a_runs_headline_names_the_settings_the_lesson_is_about():
+    settings = Settings(optimizer="sgd", learning_rate=0.00001, train_images=500, epochs=3)
+    assert compare.headline(settings) == ("SGD · learning rate 0.00001 · batch size 32 · 3 "
+                                          "epochs · categorical cross-entropy · 500 images")

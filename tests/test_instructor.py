@@ -20,6 +20,9 @@ def test_a_link_hides_and_locks_controls_and_the_hidden_ones_take_the_links_valu
     assert controls == ["Dataset", "Model"]  # no Loss, no Optimizer
     slider = at.select_slider(key="learning_rate")
     assert slider.disabled and slider.value == 0.1
+    # a lock, and why, on the control
+    assert slider.label == ":material/lock: Learning rate · set by your instructor"
+    assert slider.help.startswith("Set by your instructor")
     assert "optimizer=keras.optimizers.SGD(learning_rate=0.1)" in at.code[-1].value
     assert 'loss="categorical_crossentropy"' in at.code[-1].value  # hidden: the default
 
@@ -49,12 +52,13 @@ def test_a_scenario_sets_every_control_in_one_click_and_says_what_to_watch():
     assert not any(info.value.startswith("**Overfitting") for info in at.info)
 
 
-def test_the_projector_view_drops_the_lesson_and_enlarges_the_type():
-    at = open_link(view="projector")
+def test_the_projector_view_drops_the_lesson_and_names_the_settings_in_one_line():
+    at = open_link(view="projector", optimizer="SGD", learning_rate="0.00001")
     assert not at.exception
     assert not any("Compiling versus fitting" in header.value for header in at.subheader)
-    assert at.button[-2].label == "Train"
-    assert at.title[0].value.startswith("Compile and train")
+    assert at.button(key="train").label == "Train"
+    assert "SGD · learning rate 0.00001 · batch size 32 · 10 epochs" in \
+        " ".join(block.value for block in at.markdown)
 
 
 def test_link_values_read_labels_and_numbers_and_drop_the_rest():

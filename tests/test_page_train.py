@@ -26,7 +26,7 @@ def test_the_lesson_and_the_six_controls_with_the_lessons_defaults():
     assert at.select_slider(key="batch_size").value == 32
     assert at.slider(key="epochs").label == "Epochs" and at.slider(key="epochs").value == 10
     assert at.number_input(key="train_images").label == "Training images"
-    assert [each.label for each in at.button][-2:] == ["Train", "Stop"]
+    assert at.button(key="train").label == "Train" and at.button(key="stop").label == "Stop"
     assert any("Compiling versus fitting" in header.value for header in at.subheader)
     assert any("one-hot" in caption.value for caption in at.caption)
     summary = " ".join(block.value for block in at.markdown)
@@ -119,7 +119,7 @@ def test_one_learners_run_is_not_shown_to_another():
     learner.slider(key="epochs").set_value(1)
     button(learner, "Train").click().run()
     neighbour.select_slider(key="learning_rate").set_value(0.1).run()
-    assert any("press **Train**" in info.value for info in neighbour.info)
+    assert any("Press **Train**" in caption.value for caption in neighbour.caption)
     assert not button(neighbour, "Train").disabled and button(neighbour, "Stop").disabled
     assert learner.select_slider(key="learning_rate").value == 0.001  # settings not shared
     deadline = time.monotonic() + 120
@@ -239,11 +239,23 @@ def test_the_lesson_pages_through_its_sections_and_the_address_keeps_the_place()
     at = open_app()
     assert at.selectbox(key="section").value == 0
     assert [header.value for header in at.subheader][:1] == ["Compiling versus fitting"]
-    button(at, "2. The loss function →").click().run()
+    # Onward and back at the top of the section as well as at its foot
+    assert at.button(key="onward_top").help == at.button(key="onward_bottom").label == \
+        "2. The loss function"
+    at.button(key="onward_bottom").click().run()
     assert "The loss function" in [header.value for header in at.subheader]
     assert at.query_params["section"] == "2. The loss function"
-    button(at, "← 1. Compiling versus fitting").click().run()
+    at.button(key="back_top").click().run()
     assert at.selectbox(key="section").value == 0
+    assert not [each for each in at.button if each.key in ("back_top", "back_bottom")]
     at.selectbox(key="section").set_value(9).run()  # the last: no way onward
     assert "Early stopping" in [header.value for header in at.subheader]
-    assert not [each for each in at.button if each.label.endswith("→")]
+    assert not [each for each in at.button if each.key in ("onward_top", "onward_bottom")]
+
+
+def test_a_link_written_before_rates_were_decimals_still_sets_the_rate():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["learning_rate"] = "1e-05"
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.select_slider(key="learning_rate").value == 0.00001

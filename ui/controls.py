@@ -7,6 +7,7 @@ import streamlit as st
 from fitlab import data, downloads, export, models, scenarios
 from fitlab import settings as choices
 from fitlab.settings import Settings
+from ui.state import current_job
 
 # Every setting lives in the URL, so a link shares it; the binding also keeps the values
 # when the learner visits another page and comes back.
@@ -25,10 +26,6 @@ def describe(name: str) -> data.DatasetInfo:
     return data.describe(name)
 
 
-def _learning_rate_label(rate: float) -> str:
-    return f"{rate:g}"
-
-
 def uploaded() -> dict[str, str]:
     """This session's uploaded photo sets, {name: .npz path in its private folder}."""
     return st.session_state.setdefault("uploads", {})
@@ -41,12 +38,11 @@ def choose_dataset() -> tuple[str | None, data.DatasetInfo | None]:
     _explain_link_problems(offered)
     instructor()
     by_title = {title: name for name, title in offered.items()}
-    dataset = _control("dataset", lambda **locked: st.selectbox(
-        "Dataset", list(offered), format_func=offered.get, key="dataset", **KEEP, **locked,
+    dataset = _control(
+        "dataset", st.selectbox, "Dataset", list(offered), format_func=offered.get,
         help="Shapes is made by Fit Lab and needs no internet. CIFAR-10 is the lesson's data "
         "set; Fashion-MNIST and MNIST are small grayscale sets. Upload your own photos on the "
-        "Data page.",
-    ), by_title.get(st.query_params.get("dataset"), data.SHAPES))
+        "Data page.", hidden_value=by_title.get(st.query_params.get("dataset"), data.SHAPES))
     if not data.is_cached(dataset):
         st.caption(f"{data.title(dataset)} is not on this server yet: the first run downloads "
                    f"it ({downloads.download_megabytes(dataset):.0f} MB).")
@@ -105,45 +101,42 @@ def _choose_lesson_five() -> None:
     st.session_state.classes = list(data.LESSON_FIVE)
 
 
-def choose_settings() -> tuple[Settings | None, data.DatasetInfo | None]:
-    """Draw the controls; return the settings and the data set's description, or Nones with
-    the problem shown when the chosen data set or classes cannot be used."""
-    source, info = choose_dataset()
-    left, right = st.columns(2)
-    loss = _control("loss", lambda **locked: left.selectbox(
-        "Loss function", list(choices.LOSSES), format_func=choices.LOSSES.get, key="loss",
-        **KEEP, **locked))
-    optimizer = _control("optimizer", lambda **locked: right.selectbox(
-        "Optimizer", list(choices.OPTIMIZERS), format_func=choices.OPTIMIZERS.get,
-        key="optimizer", **KEEP, **locked))
-    learning_rate = _control("learning_rate", lambda **locked: st.select_slider(
-        "Learning rate", choices.LEARNING_RATES, **_start("learning_rate"),
-        format_func=_learning_rate_label, key="learning_rate", **KEEP, **locked,
-        help="Each step multiplies the rate by about 3. Adam's default is 0.001.",
-    ))
-    left, right = st.columns(2)
-    batch_size = _control("batch_size", lambda **locked: left.select_slider(
-        "Batch size", choices.BATCH_SIZES, **_start("batch_size"), key="batch_size", **KEEP,
-        **locked))
-    epochs = _control("epochs", lambda **locked: right.slider(
-        "Epochs", choices.MIN_EPOCHS, choices.MAX_EPOCHS, **_start("epochs"), key="epochs",
-        **KEEP, **locked))
-    left, right = st.columns(2)
-    train_images = _control("train_images", lambda **locked: left.number_input(
-        "Training images", choices.MIN_TRAIN_IMAGES, choices.MAX_TRAIN_IMAGES,
-        **_start("train_images"), step=500, key="train_images", **KEEP, **locked,
-        help="How many images of the training set this run uses; 20 % of them are held out "
-        "for validation. Fewer images train faster.",
-    ))
-    seed = _control("seed", lambda **locked: right.number_input(
-        "Seed", 0, 2**31 - 1, **_start("seed"), key="seed", **KEEP, **locked,
-        help="The same seed and settings give the same run."))
-    st.caption(LABEL_LINES[choices.LABEL_ENCODING[loss]])
-    metrics = choose_metrics()
-    model, dropout_rate, patience = choose_model_and_stopping()
-    if info is None:
-        return None, None
-    classes, images_per_class = choose_classes(info)
+def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo | None]:
+    """Draw the controls: the five the lesson is about in `lesson_bar`, the others in `more`.
+    Return the settings and the data set's description, or Nones with the problem shown when
+    the chosen data set or classes cannot be used."""
+    with more:
+        source, info = choose_dataset()
+    with lesson_bar:
+        loss = _control("loss", st.selectbox, "Loss function", list(choices.LOSSES),
+                        format_func=choices.LOSSES.get, width=215)
+        optimizer = _control("optimizer", st.selectbox, "Optimizer", list(choices.OPTIMIZERS),
+                             format_func=choices.OPTIMIZERS.get, width=120)
+        old_rate = choices.learning_rate_from_old_link(st.query_params.to_dict())
+        if old_rate is not None and "learning_rate" not in st.session_state:
+            st.session_state.learning_rate = old_rate  # a 1e-05 link: the slider says 0.00001
+        learning_rate = _control(
+            "learning_rate", st.select_slider, "Learning rate", choices.LEARNING_RATES,
+            **_start("learning_rate"), format_func=choices.format_learning_rate, width=240,
+            help="Each step multiplies the rate by about 3. Adam's default is 0.001.")
+        batch_size = _control("batch_size", st.select_slider, "Batch size",
+                              choices.BATCH_SIZES, **_start("batch_size"), width=160)
+        epochs = _control("epochs", st.slider, "Epochs", choices.MIN_EPOCHS, choices.MAX_EPOCHS,
+                          **_start("epochs"), width=160)
+    with more:
+        train_images = _control(
+            "train_images", st.number_input, "Training images", choices.MIN_TRAIN_IMAGES,
+            choices.MAX_TRAIN_IMAGES, **_start("train_images"), step=500,
+            help="How many images of the training set this run uses; 20 % of them are held "
+            "out for validation. Fewer images train faster.")
+        seed = _control("seed", st.number_input, "Seed", 0, 2**31 - 1, **_start("seed"),
+                        help="The same seed and settings give the same run.")
+        st.caption(LABEL_LINES[choices.LABEL_ENCODING[loss]])
+        metrics = choose_metrics()
+        model, dropout_rate, patience = choose_model_and_stopping()
+        if info is None:
+            return None, None
+        classes, images_per_class = choose_classes(info)
     try:
         settings = Settings(dataset=source, loss=loss, optimizer=optimizer,
                             learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
@@ -154,7 +147,8 @@ def choose_settings() -> tuple[Settings | None, data.DatasetInfo | None]:
     except choices.SettingsError as error:
         st.warning(str(error))
         return None, info
-    _explain_sizes(settings, info)
+    with more:
+        _explain_sizes(settings, info)
     return settings, info
 
 
@@ -169,33 +163,31 @@ def choose_metrics() -> tuple[str, ...]:
     by_label = {label: name for name, label in choices.METRICS.items()}
     linked = tuple(by_label[label] for label in st.query_params.get_all("metrics")
                    if label in by_label)
-    chosen = _control("metrics", lambda **locked: st.multiselect(
-        "Metrics", list(choices.METRICS), format_func=choices.METRICS.get, key="metrics",
-        placeholder="Accuracy only", **KEEP, **locked,
+    chosen = _control(
+        "metrics", st.multiselect, "Metrics", list(choices.METRICS),
+        format_func=choices.METRICS.get, placeholder="Accuracy only", hidden_value=linked,
         help="Accuracy is always reported. Each metric chosen here gets a chart of its own, "
-        "for training and validation. Precision, recall and F1 need one-hot labels."),
-        hidden_value=linked)
+        "for training and validation. Precision, recall and F1 need one-hot labels.")
     return tuple(chosen)
 
 
 def choose_model_and_stopping() -> tuple[str, float, int]:
     """The lesson's first CNN or its dropout model, the dropout rate, and early stopping."""
-    left, right = st.columns(2)
-    model = _control("model", lambda **locked: left.selectbox(
-        "Model", list(choices.MODELS), format_func=choices.MODELS.get, key="model", **KEEP,
-        **locked, help="The dropout model is the lesson's answer to overfitting."))
-    patience = _control("patience", lambda **locked: right.number_input(
-        "Early stopping: patience", 0, choices.MAX_EPOCHS, **_start("patience"),
-        key="patience", **KEEP, **locked,
-        help="Stop once the validation loss has not improved for this many epochs, and keep "
-        "the weights of its best epoch. 0 trains every epoch."))
+    model = _control("model", st.selectbox, "Model", list(choices.MODELS),
+                     format_func=choices.MODELS.get,
+                     help="The dropout model is the lesson's answer to overfitting.")
     dropout_rate = _linked("dropout_rate")
     if model == "dropout":
-        dropout_rate = _control("dropout_rate", lambda **locked: st.select_slider(
-            "Dropout rate", choices.DROPOUT_RATES, **_start("dropout_rate"),
-            key="dropout_rate", **KEEP, **locked,
+        dropout_rate = _control(
+            "dropout_rate", st.select_slider, "Dropout rate", choices.DROPOUT_RATES,
+            **_start("dropout_rate"),
             help="The share of the third layer's outputs switched off at random at each "
-            "training step."))
+            "training step.")
+    patience = _control(
+        "patience", st.number_input, "Early stopping: patience", 0, choices.MAX_EPOCHS,
+        **_start("patience"),
+        help="Stop once the validation loss has not improved for this many epochs, and keep "
+        "the weights of its best epoch. 0 trains every epoch.")
     return model, dropout_rate, patience
 
 
@@ -208,13 +200,22 @@ def instructor() -> tuple[set[str], set[str]]:
     return st.session_state.instructor
 
 
-def _control(key: str, draw, hidden_value=None):
-    """Draw one control, greyed out when the link locks it. When the link hides it, draw
-    nothing and use the link's value for it, else the lesson's default."""
+LOCKED = "Set by your instructor for this session: it cannot be changed here."
+
+
+def _control(key: str, widget, label: str, *args, hidden_value=None, **options):
+    """Draw one control, kept in the page's address. When the link locks it, it is greyed
+    out under a lock. When the link hides it, draw nothing and use the link's value for it,
+    else the lesson's default; a hidden control takes no room."""
     hidden, locked = instructor()
     if key in hidden:
         return hidden_value if hidden_value is not None else _linked(key)
-    return draw(disabled=key in locked)
+    if key in locked:
+        label, options["help"], options["disabled"] = f":material/lock: {label}", LOCKED, True
+        label += " · set by your instructor"
+        if isinstance(options.get("width"), int):  # room for the words
+            options["width"] = max(options["width"], 270)
+    return widget(label, *args, key=key, **KEEP, **options)
 
 
 def _linked(key: str, default=None):
@@ -251,14 +252,14 @@ def show_model(info: data.DatasetInfo, settings: Settings | None) -> None:
     model = settings.model if settings else "intro"
     rows = models.layer_table(info.image_shape, num_classes, model)
     name = "the lesson's CNN with dropout" if model == "dropout" else "the lesson's first CNN"
-    with st.expander(f"The model: {name}, {sum(r.parameters for r in rows):,} parameters"):
-        # A Markdown table, as model.summary() prints one: no grid widget to load.
-        st.markdown("\n".join(
-            ["| Layer | Type | Output shape | Parameters |", "|---|---|---|---:|"]
-            + [f"| {row.name} | {row.kind} | (None, {', '.join(map(str, row.output_shape))}) "
-               f"| {row.parameters:,} |" for row in rows]
-        ))
-        st.caption(model_fit_note(info, num_classes))
+    st.markdown(f"**The model:** {name}, {sum(r.parameters for r in rows):,} parameters")
+    # A Markdown table, as model.summary() prints one: no grid widget to load.
+    st.markdown("\n".join(
+        ["| Layer | Type | Output shape | Parameters |", "|---|---|---|---:|"]
+        + [f"| {row.name} | {row.kind} | (None, {', '.join(map(str, row.output_shape))}) "
+           f"| {row.parameters:,} |" for row in rows]
+    ))
+    st.caption(model_fit_note(info, num_classes))
 
 
 def model_fit_note(info: data.DatasetInfo, num_classes: int) -> str:
@@ -276,30 +277,35 @@ def model_fit_note(info: data.DatasetInfo, num_classes: int) -> str:
 
 def show_code(settings: Settings) -> None:
     """This run as plain Keras code, to copy or download and run outside Fit Lab."""
-    with st.expander("The code: this run in plain Keras"):
-        code = export.keras_code(settings)
-        st.caption("Everything Fit Lab does for this run, from loading the data to `fit`. "
-                   "It needs only NumPy and Keras, and with the same seed it gives the same "
-                   "numbers. Copy it with the button at the code's top right, or download it.")
-        st.download_button("Download fitlab_run.py", code, "fitlab_run.py", "text/x-python")
-        st.code(code, language="python")
+    code = export.keras_code(settings)
+    st.caption("Everything Fit Lab does for this run, from loading the data to `fit`. "
+               "It needs only NumPy and Keras, and with the same seed it gives the same "
+               "numbers. Copy it with the button at the code's top right, or download it.")
+    st.download_button("Download fitlab_run.py", code, "fitlab_run.py", "text/x-python",
+                       icon=":material/download:")
+    st.code(code, language="python", wrap_lines=True)
 
 
-def scenario_buttons() -> None:
-    """Named scenarios that set every control in one click, and what to watch in each."""
-    with st.expander("Scenarios: set everything in one click"):
-        columns = st.columns(len(scenarios.SCENARIOS))
-        for column, scenario in zip(columns, scenarios.SCENARIOS):
-            column.button(scenario.title, on_click=_apply_scenario, args=(scenario.title,),
-                          width="stretch")
+def scenario_menu() -> None:
+    """Named scenarios that set every control in one click, each with what it shows."""
+    for scenario in scenarios.SCENARIOS:
+        st.button(scenario.title, on_click=_apply_scenario, args=(scenario.title,),
+                  width="stretch", key=f"scenario_{scenario.title}")
+        st.caption(scenario.hint)
 
 
 def scenario_note(settings: Settings | None) -> None:
-    """What to watch in the scenario just chosen, as long as its settings are unchanged."""
+    """What to watch in the scenario just chosen, while its settings are unchanged and until
+    its run has been trained."""
     chosen = st.session_state.get("scenario")
     scenario = next((each for each in scenarios.SCENARIOS if each.title == chosen), None)
-    if scenario and settings and settings.replace(dataset="shapes") == scenario.settings:
-        st.info(f"**{scenario.title}.** {scenario.what_to_watch} Press **Train**.")
+    if scenario is None or settings is None:
+        return
+    job = current_job()
+    trained = job is not None and job.settings == settings
+    if settings.replace(dataset="shapes") == scenario.settings and not trained:
+        st.info(f"**{scenario.title}.** {scenario.what_to_watch} Press **Train**.",
+                icon=":material/school:")
 
 
 def _apply_scenario(title: str) -> None:

@@ -13,6 +13,9 @@ from fitlab import exercises, lesson
 from ui.state import session_owner, training_pool
 
 KEPT_FROM_THE_ADDRESS = "Done earlier (kept in this page's address)."
+# Material icons, drawn by Streamlit's own icon font: emoji are empty boxes on a machine
+# without an emoji font.
+DONE, NOT_DONE = ":material/check_circle:", ":material/radio_button_unchecked:"
 
 
 def progress() -> dict[str, str]:
@@ -39,20 +42,24 @@ def update() -> None:
 
 def _mark(key: str, evidence: str) -> None:
     progress()[key] = evidence
-    st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon="✅")
+    st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon=DONE)
 
 
-def sidebar() -> None:
-    count = len(progress())
-    st.page_link("app_pages/exercises.py",
-                 label=f"Exercises: {count} of {len(exercises.EXERCISES)} done", icon="✅")
+def progress_label() -> str:
+    """How many exercises are done, for the page's name in the navigation: "2/7"."""
+    return f"{len(progress())}/{len(exercises.EXERCISES)}"
+
+
+def progress_line() -> None:
+    st.markdown(f"**Done: {len(progress())} of {len(exercises.EXERCISES)}.** The count is also "
+                "in the page's name at the top of every page.")
 
 
 def show(exercise: exercises.Exercise, where: str, section_title: str = "") -> None:
     """One exercise in a box; `where` ("lesson" or "page") keeps the widgets' keys apart."""
     evidence = progress().get(exercise.key)
     with st.container(border=True):
-        st.markdown(f"{'✅' if evidence else '⬜'} **Exercise: {exercise.title}**")
+        st.markdown(f"{DONE if evidence else NOT_DONE} **Exercise: {exercise.title}**")
         st.markdown(exercise.task)
         if section_title:
             st.caption(f"In the lesson: {section_title}.")

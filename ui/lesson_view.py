@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fitlab import exercises, lesson
-from ui import exercises_view
+from ui import exercises_view, layout
 
 
 @st.cache_data(show_spinner=False)
@@ -34,26 +34,39 @@ def show_section(section: lesson.Section) -> None:
         st.markdown("**Key points**\n" + "\n".join(f"- {point}" for point in section.keypoints))
 
 
-def show_lesson(height: int) -> None:
-    """One section at a time, chosen from a list or paged through, in a box of its own
-    height so that it scrolls beside the charts. All ten at once doubled what the browser
-    had to draw before Train appeared (start-up went from 3.5 s to 4.2 s)."""
+def show_lesson() -> None:
+    """One section at a time, chosen from a list or paged through. All ten at once doubled
+    what the browser had to draw before Train appeared (start-up went from 3.5 s to 4.2 s)."""
     sections = load_sections()
     names = [f"{number}. {section.title}" for number, section in enumerate(sections, start=1)]
-    # In the address like the settings: kept across pages and reloads, and an instructor's
-    # link can open a section (?section=4.+The+learning+rate).
-    chosen = st.selectbox("Lesson section", range(len(sections)), format_func=names.__getitem__,
-                          key="section", bind="query-params")
-    with st.container(height=height, border=False):
-        show_section(sections[chosen])
-        back, onward = st.columns(2)
-        if chosen > 0:
-            back.button(f"← {names[chosen - 1]}", on_click=_turn, args=(chosen - 1,),
-                        width="stretch")
-        if chosen < len(sections) - 1:
-            onward.button(f"{names[chosen + 1]} →", on_click=_turn, args=(chosen + 1,),
-                          width="stretch", type="primary")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        # In the address like the settings: kept across pages and reloads, and an
+        # instructor's link can open a section (?section=4.+The+learning+rate).
+        chosen = st.selectbox("Lesson section", range(len(sections)),
+                              format_func=names.__getitem__, key="section",
+                              bind="query-params", label_visibility="collapsed")
+        _turn_button(names, chosen - 1, ":material/arrow_back:", "back_top", icon_only=True)
+        _turn_button(names, chosen + 1, ":material/arrow_forward:", "onward_top",
+                     icon_only=True)
+    show_section(sections[chosen])
+    with st.container(horizontal=True, horizontal_alignment="distribute"):
+        _turn_button(names, chosen - 1, ":material/arrow_back:", "back_bottom")
+        _turn_button(names, chosen + 1, ":material/arrow_forward:", "onward_bottom")
+    if st.session_state.pop("lesson_turned", False):
+        layout.lesson_to_its_top(chosen)  # a section paged to opens at its top
+
+
+def _turn_button(names: list[str], to: int, icon: str, key: str, icon_only: bool = False):
+    """A button to the section `to`, if there is one: named at the foot of a section, an
+    arrow (its name on hover) beside the section list."""
+    if not 0 <= to < len(names):
+        return
+    onward = "onward" in key
+    st.button("" if icon_only else names[to], icon=icon, help=names[to] if icon_only else None,
+              icon_position="right" if onward else "left", on_click=_turn, args=(to,),
+              key=key, type="primary" if onward and not icon_only else "secondary")
 
 
 def _turn(to: int) -> None:
     st.session_state.section = to
+    st.session_state.lesson_turned = True

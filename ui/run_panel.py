@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import diagnosis, downloads
+from fitlab import compare, diagnosis, downloads
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
@@ -33,33 +33,50 @@ def _stop() -> None:
 def train_and_stop(settings: Settings | None) -> None:
     job = current_job()
     running = job is not None and job.history.active
-    left, right = st.columns(2)
     # Train reads the settings of this script run, not ones bound to a callback earlier.
-    if left.button("Train", type="primary", disabled=running or settings is None,
-                   width="stretch"):
+    if st.button("Train", key="train", type="primary", icon=":material/play_arrow:",
+                 disabled=running or settings is None):
         if _start(settings):
             st.rerun()  # draw the page again with Train off and Stop on
-    right.button("Stop", on_click=_stop, disabled=not running, width="stretch")
+    st.button("Stop", key="stop", icon=":material/stop:", on_click=_stop, disabled=not running)
 
 
-def live_run() -> None:
-    """The current run: polled twice a second while it trains, drawn once when it is over."""
+def live_run(settings: Settings | None) -> None:
+    """The current run: polled twice a second while it trains, drawn once when it is over.
+    `settings` are the controls' now, to say when they differ from the run's."""
     job = current_job()
     if job is None:
-        st.info("Choose your settings and press **Train**. The charts fill in as the network "
-                "learns, and you can keep reading while it does.")
+        invitation = ("Press **Train**: the loss and the accuracy are charted here, epoch by "
+                      "epoch, as the network learns.")
+        if projector():  # to be read from the back of the room
+            st.subheader(invitation, anchor=False)
+            st.caption(trainers_line())
+        else:
+            st.caption(f"{invitation} {trainers_line()}")
         return
     if job.history.active:
-        st.fragment(run_every=REDRAW_SECONDS)(_draw_live)()
+        st.fragment(run_every=REDRAW_SECONDS)(_draw_live)(settings)
     else:
-        draw_run(job.snapshot())
+        draw_run(job.snapshot(), job.number, settings)
 
 
-def _draw_live() -> None:
+def _draw_live(settings: Settings | None) -> None:
     job = current_job()
     if job is None or not job.history.active:
         st.rerun()  # the whole page: Train comes back and the polling ends
-    draw_run(job.snapshot())
+    draw_run(job.snapshot(), job.number, settings)
+
+
+def trainers_line() -> str:
+    """The server's trainers in one line: for the first learner of the day, who waits for
+    them to start, and for an instructor checking the room."""
+    pool = training_pool()
+    if pool.problem:
+        return pool.problem
+    if not pool.warm_workers:
+        return "Trainers are starting (TensorFlow loads once, in the background)."
+    return (f"Trainers ready: {pool.warm_workers} of {pool.size} · {', '.join(pool.devices)} · "
+            f"training now: {pool.training_jobs} · waiting: {pool.queued_jobs}")
 
 
 def status_line(history: RunHistory) -> str:
@@ -89,36 +106,54 @@ def _fraction_done(history: RunHistory) -> float:
     return history.fraction_done
 
 
-def draw_run(history: RunHistory) -> None:
+def draw_run(history: RunHistory, number: int, settings: Settings | None = None) -> None:
     if history.active:
-        if projector():  # large enough to read from the back of the room
-            st.header(status_line(history))
-        st.progress(_fraction_done(history), text=status_line(history))
+        if projector():  # the status once, large enough to read from the back of the room
+            st.header(status_line(history), anchor=False)
+            st.progress(_fraction_done(history))
+        else:
+            st.progress(_fraction_done(history), text=status_line(history))
     else:
         _outcome(history)
+    changed = settings is not None and settings != history.settings
+    # The projector's bar names the settings already; say them again only when they differ.
+    note = f"Run #{number}" if projector() and not changed else \
+        f"Run #{number} · {compare.headline(history.settings)}"
+    if changed:
+        note += " · the controls have changed since: press Train to run them"
+    st.caption(note)
     if history.state == QUEUED and training_pool().warm_workers == 0:
         st.caption("The trainer is starting up: TensorFlow takes a few seconds to load once.")
+    if history.batches:
+        _charts(history)
     if history.info:
         st.caption(
             f"Training on {history.info['train_images']:,} images, validating on "
             f"{history.info['validation_images']:,}; {history.info['steps_per_epoch']} batches "
             f"of {history.settings.batch_size} per epoch, on {history.device}."
         )
-    if history.batches:
-        from fitlab import charts  # Altair: imported with the first chart, not at start-up
 
-        scale = 1.6 if projector() else 1.0
-        left, right = st.columns(2)
-        left.altair_chart(charts.epoch_chart(history, "loss"), key="loss_chart",
-                          height=int(360 * scale))
-        right.altair_chart(charts.epoch_chart(history, "accuracy"), key="accuracy_chart",
-                           height=int(360 * scale))
-        st.altair_chart(charts.batch_chart(history), key="batch_chart", height=int(320 * scale))
-        chosen = history.settings.metrics
-        for start in range(0, len(chosen), 2):  # the chosen metrics, two to a row
-            for column, metric in zip(st.columns(2), chosen[start:start + 2]):
-                column.altair_chart(charts.epoch_chart(history, metric),
-                                    key=f"{metric}_chart", height=int(300 * scale))
+
+def _charts(history: RunHistory) -> None:
+    """Loss and accuracy side by side, where the eye is; the per-batch curve and the chosen
+    metrics, which matter less, after them and smaller."""
+    from fitlab import charts  # Altair: imported with the first chart, not at start-up
+
+    large = projector()
+    height = 640 if large else 280
+    for row in [("loss", "accuracy"), *_pairs(history.settings.metrics)]:
+        # Side by side on a phone too: the loss and the accuracy are read together.
+        for column, metric in zip(st.columns(2, wrap=False), row):
+            # Each chart's text alternative is its Vega-Lite description (charts.describe).
+            column.altair_chart(charts.epoch_chart(history, metric, large=large),
+                                key=f"{metric}_chart", height=height)
+        height = 420 if large else 220  # the chosen metrics' rows: smaller
+    st.altair_chart(charts.batch_chart(history, large=large), key="batch_chart",
+                    height=360 if large else 200)
+
+
+def _pairs(names: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [names[start:start + 2] for start in range(0, len(names), 2)]
 
 
 def _outcome(history: RunHistory) -> None:

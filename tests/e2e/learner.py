@@ -7,11 +7,33 @@ from playwright.sync_api import TimeoutError, expect
 STATUS = re.compile(r"Epoch \d+/\d+ · \d+ s elapsed")
 
 
+# The menu that holds the settings besides the lesson's five ("Settings" in the projector
+# view, where it holds all of them).
+SETTINGS_MENU = re.compile(r"^(More s|S)ettings$")
+
+
+def reveal(page, control):
+    """Open the settings menu when `control` (a locator) is in it and it is closed, as a
+    learner would to reach it. Return whether it was opened, to close it again."""
+    if control.is_visible():
+        return False
+    page.get_by_role("button", name=SETTINGS_MENU).click()
+    expect(control).to_be_visible()
+    return True
+
+
+def close_menu(page, opened):
+    if opened:
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(200)
+
+
 def choose(page, label, option):
     """Open a select box and pick an option. A rerun that lands while the list is open (one
     follows a run that ends and ticks an exercise) closes it, as it would for a learner,
     who would open it again: so does this."""
     box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    opened = reveal(page, box)
     for attempt in range(3):
         box.locator("input").click()
         try:
@@ -20,13 +42,30 @@ def choose(page, label, option):
         except TimeoutError:
             page.keyboard.press("Escape")
     expect(box.locator("input")).to_have_value(option)
+    close_menu(page, opened)
 
 
 def set_number(page, label, value):
     field = page.get_by_label(label, exact=True)
+    opened = reveal(page, field)
     field.fill(str(value))
     field.press("Enter")
     page.wait_for_timeout(300)
+    close_menu(page, opened)
+
+
+def scenario(page, title):
+    """One of the scenarios, which set every control at once, from the Scenarios menu."""
+    button = page.get_by_role("button", name=title, exact=True)
+    if not button.is_visible():
+        page.get_by_role("button", name="Scenarios").click()
+    button.click()
+    expect(page.get_by_text(re.compile(rf"^{title}\."))).to_be_visible()
+
+
+def exercises_link(page, done):
+    """The Exercises page in the navigation, which counts the exercises done."""
+    return page.get_by_role("link", name=re.compile(rf"Exercises {done}/7$"))
 
 
 def move_learning_rate(page, steps):

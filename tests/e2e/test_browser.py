@@ -7,7 +7,7 @@ import pathlib
 
 from playwright.sync_api import expect
 
-from learner import STATUS, choose, move_learning_rate, set_number, train
+from learner import STATUS, choose, move_learning_rate, reveal, scenario, set_number, train
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -109,6 +109,7 @@ def test_a_share_link_opens_the_same_settings_in_a_fresh_browser(page, browser):
     box = fresh.locator("[data-testid='stSelectbox']").filter(has_text="Optimizer")
     expect(box.locator("input")).to_have_value("SGD", timeout=60_000)
     expect(fresh.get_by_role("slider").first).to_have_attribute("aria-valuetext", "0.01")
+    reveal(fresh, fresh.get_by_label("Seed", exact=True))
     expect(fresh.get_by_label("Seed", exact=True)).to_have_value("7")
     fresh.context.close()
 
@@ -122,8 +123,7 @@ def test_an_instructors_link_hides_locks_and_sets_a_scenario(browser, app_url):
     optimizer = room.locator("[data-testid='stSelectbox']").filter(has_text="Optimizer")
     expect(optimizer.locator("input")).to_be_disabled()
     expect(room.get_by_text("Compiling versus fitting")).to_have_count(0)  # projector view
-    room.get_by_text("Scenarios: set everything in one click").click()
-    room.get_by_role("button", name="Learning rate too high").click()
+    scenario(room, "Learning rate too high")
     expect(room.get_by_text("Adam at 1.0: the loss leaps")).to_be_visible()
     train(room)
     expect(room.get_by_text("The network stopped learning")).to_be_visible(timeout=90_000)

@@ -6,22 +6,13 @@ import re
 
 from playwright.sync_api import expect
 
-from learner import choose, move_learning_rate, set_number, train
+from learner import (choose, exercises_link, move_learning_rate, reveal, scenario,
+                     set_number, train)
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-def progress(page, done):
-    return page.get_by_role("link", name=f"Exercises: {done} of 7 done")
-
-
-def scenario(page, title):
-    """One of the Scenarios buttons, which set every control at once."""
-    button = page.get_by_role("button", name=title, exact=True)
-    if not button.is_visible():
-        page.get_by_text("Scenarios: set everything in one click").click()
-    button.click()
-    expect(page.get_by_text(re.compile(rf"^{title}\."))).to_be_visible()
+progress = exercises_link
 
 
 def run_until(page, ending, done, same_ending_as_the_last=False):
@@ -85,13 +76,13 @@ def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(pag
     for title in ("Fill in the blanks of model.compile", "Make a run diverge",
                   "Find the epoch where validation loss stops improving",
                   "Show that dropout narrows the gap"):
-        expect(page.get_by_text(f"✅ Exercise: {title}")).to_be_visible()
+        expect(page.get_by_text(f"check_circle Exercise: {title}")).to_be_visible()
     expect(page.get_by_text("Run #1 diverged: its loss became NaN")).to_be_visible()
 
     page.reload()  # a new session: the marks come back from the address
     expect(page.get_by_role("heading", name="Exercises")).to_be_visible(timeout=30_000)
     expect(progress(page, 7)).to_be_visible()
-    expect(page.get_by_text("✅ Exercise: Make a run diverge")).to_be_visible()
+    expect(page.get_by_text("check_circle Exercise: Make a run diverge")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "exercises.png", full_page=True)
 
 
@@ -114,6 +105,7 @@ def test_the_explorer_shows_stuck_converged_bouncing_and_diverged_at_once(page):
 
 def test_a_chosen_metric_is_charted_beside_loss_and_accuracy(page):
     metrics = page.locator("[data-testid='stMultiSelect']").filter(has_text="Metrics")
+    reveal(page, metrics)
     metrics.locator("input").click()
     page.get_by_role("option", name="F1 score", exact=True).click()
     page.keyboard.press("Escape")

@@ -1,0 +1,125 @@
+"""One screen: at a laptop's, a projector's and a phone's size, Train is pressed without
+scrolling and the run is watched where it is: the lesson, Train and, once training, the
+loss and accuracy charts inside the window, and nothing scrolled to get there.
+
+Each size leaves a screenshot taken mid-run in test-artifacts/; docs/screenshots/ holds the
+ones linked from the README (`python3 tests/e2e/test_one_screen.py URL` retakes them).
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+import pytest
+from playwright.sync_api import expect
+
+from learner import STATUS
+
+ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
+# A run long enough to be caught mid-way on a slow machine, small enough to be cheap.
+RUN = "epochs=30&train_images=1000"
+SIZES = {
+    "laptop-1366x768": (1366, 768, ""),
+    "laptop-1440x900": (1440, 900, ""),
+    "projector-1920x1080": (1920, 1080, "&view=projector"),
+    "phone-390x844": (390, 844, ""),
+}
+LESSON_TEXT = "What has to be decided before a network can learn?"  # the section's questions
+LESSON_CONTROLS = ("Loss function", "Optimizer", "Learning rate", "Batch size", "Epochs")
+
+
+def in_view(page, locator) -> bool:
+    """Whether the whole of the element lies inside the browser's window."""
+    box = locator.bounding_box()
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    return box is not None and box["x"] >= 0 and box["y"] >= 0 and \
+        box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1
+
+
+def scrolled(page) -> list[str]:
+    """Every element of the page that is scrolled away from its top, the page included."""
+    return page.evaluate("""() => [document.scrollingElement, ...document.querySelectorAll('*')]
+        .filter(e => e.scrollTop > 0).map(e => e.dataset.testid || e.className)""")
+
+
+def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pathlib.Path):
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  is_mobile=width < 500, has_touch=width < 500)
+    page = context.new_page()
+    print(shot.name, flush=True)
+    try:
+        page.goto(f"{url}/?{RUN}{query}")
+        train = page.get_by_role("button", name="Train", exact=True)
+        expect(train).to_be_enabled(timeout=60_000)
+        projector = "view=projector" in query
+        assert in_view(page, train), "Train is out of view"
+        if projector:
+            expect(page.get_by_text(LESSON_TEXT)).to_have_count(0)
+            expect(page.get_by_text("Adam · learning rate 0.001 · batch size 32")).to_be_visible()
+        else:
+            assert in_view(page, page.get_by_text(LESSON_TEXT)), "the lesson is out of view"
+            for label in LESSON_CONTROLS:
+                control = page.locator(".st-key-lesson_bar").get_by_text(label, exact=True)
+                assert in_view(page, control), \
+                    f"{label} is out of view"
+        # A click that does not scroll: at the button's place, as a hand would press it.
+        box = train.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        status = page.get_by_text(STATUS)
+        expect(status).to_be_visible(timeout=90_000)
+        expect(status).to_have_count(1)  # shown once, in large type on the projector
+        charts = page.locator("[data-testid='stVegaLiteChart']")  # loss, accuracy, batches
+        loss, accuracy = charts.nth(0), charts.nth(1)
+        expect(loss).to_contain_text("Loss per epoch", timeout=30_000)
+        expect(accuracy).to_contain_text("Accuracy per epoch")
+        page.wait_for_timeout(2_000)  # a few redraws
+        page.screenshot(path=shot)
+        assert in_view(page, loss) and in_view(page, accuracy), "a chart is out of view"
+        assert in_view(page, page.get_by_role("button", name="Stop", exact=True))
+        if not projector and width >= 641:  # beside the charts; on a phone, below them
+            assert in_view(page, page.get_by_text(LESSON_TEXT)), "the lesson went out of view"
+        assert not scrolled(page), f"the page scrolled: {scrolled(page)}"
+        page.get_by_role("button", name="Stop", exact=True).click()
+        expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=30_000)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_train_and_watch_the_charts_without_scrolling(browser, app_url, size):
+    ARTIFACTS.mkdir(exist_ok=True)
+    width, height, query = SIZES[size]
+    watch_a_run(browser, app_url, width, height, query, ARTIFACTS / f"one-screen-{size}.png")
+
+
+@pytest.mark.parametrize("size", ["laptop-1366x768", "phone-390x844"])
+def test_a_section_paged_to_from_its_foot_opens_at_its_top(browser, app_url, size):
+    width, height, _ = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        onward = page.get_by_role("button", name="2. The loss function", exact=True)
+        onward.scroll_into_view_if_needed()  # the foot of the first section
+        assert scrolled(page)
+        onward.click()
+        heading = page.get_by_role("heading", name="The loss function", exact=True)
+        expect(heading).to_be_visible()
+        page.wait_for_timeout(500)
+        assert in_view(page, heading), "the new section did not open at its top"
+        assert in_view(page, page.get_by_text("How does the network know how wrong it is?"))
+    finally:
+        context.close()
+
+
+if __name__ == "__main__":  # retake the README's screenshots against a running Fit Lab
+    from playwright.sync_api import sync_playwright
+
+    from server import launch_chromium
+
+    folder = pathlib.Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        for name, (width, height, query) in SIZES.items():
+            watch_a_run(chromium, sys.argv[1], width, height, query, folder / f"{name}.png")

@@ -1,0 +1,27 @@
+"""What Streamlit's layout primitives cannot say: panes as tall as the window, and a lesson
+section that opens at its top. The only place that hands the browser HTML, and none of it
+comes from a learner or a link (tests/test_hardening.py)."""
+
+from pathlib import Path
+
+import streamlit as st
+
+STYLESHEET = Path(__file__).with_name("layout.css")
+
+
+def one_screen() -> None:
+    """The Train page's stylesheet (see docs/design.md, "The Train page: one screen")."""
+    st.html(STYLESHEET)
+
+
+def lesson_to_its_top(section: int) -> None:
+    """Scroll the lesson back to its top. Streamlit keeps the scroll position across reruns
+    and has no call to change it; the section's number makes each of these scripts new to
+    the browser, which runs it once."""
+    st.html(f"""<script data-section="{int(section)}">
+        const pane = document.querySelector(".st-key-lesson_pane");
+        if (pane) {{
+          pane.scrollTop = 0;
+          if (pane.getBoundingClientRect().top < 0) pane.scrollIntoView({{block: "start"}});
+        }}
+        </script>""", unsafe_allow_javascript=True)
