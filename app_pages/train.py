@@ -10,24 +10,31 @@ from ui.state import projector
 layout.one_screen()
 
 
-def lab(large: bool) -> None:
-    """Train and the five settings the lesson is about in one bar, the others one click away,
-    then the run: its status and its charts. `large`: the projector's bar holds Train and a
-    line that names the settings, which are all in one menu."""
+def lab(more, run=None, large: bool = False) -> None:
+    """Train and the five settings the lesson is about in one bar, then the run (its status
+    and its charts) in `run`, else under the bar. The other settings go in `more`: a tab, whose widgets stay in
+    the page while it is hidden, so that a scenario can set them (a closed st.popover keeps
+    a stale value in the browser and sends it back: tests/e2e/test_one_screen.py).
+    `large`: the projector's bar holds Train and a line that names the settings, which are
+    all in `more`."""
     bar = st.container(horizontal=True, vertical_alignment="center" if large else "bottom",
                        key="projector_bar" if large else "lesson_bar")
     with bar:
-        train_and_stop = st.container(horizontal=True, width="content")
+        train_and_stop = st.container(horizontal=True, width="content", key="train_and_stop")
         summary = st.empty()
     with bar if large else st.container(horizontal=True, key="menus"):
-        with st.popover("Scenarios", icon=":material/school:"):
-            controls.scenario_menu()
-        more = st.popover("Settings" if large else "More settings", icon=":material/tune:")
+        # buttons only, no settings' state; it closes once a scenario is chosen
+        scenarios = st.popover("Scenarios", icon=":material/school:", key="scenarios",
+                               on_change="rerun")
+        if scenarios.open:
+            with scenarios:
+                controls.scenario_menu()
         model = st.popover("Model", icon=":material/account_tree:")
         code = st.popover("Code", icon=":material/code:")
+    run = run or st.container(key="run")
     settings, info = controls.choose_settings(more if large else bar, more)
     with train_and_stop:
-        run_panel.train_and_stop(settings)
+        running = run_panel.train_and_stop(settings)
     if large and settings is not None:
         summary.markdown(compare.headline(settings))
     if info is not None:
@@ -36,16 +43,25 @@ def lab(large: bool) -> None:
     if settings is not None:
         with code:
             controls.show_code(settings)
-    controls.scenario_note(settings)
-    run_panel.live_run(settings)
+    with run:
+        controls.scenario_note(settings)
+        run_panel.live_run(settings, running)
 
 
 if projector():  # the instructor talks; the room sees the run
     with st.container(key="lab_pane"):
-        lab(large=True)
+        bar = st.container()
+        run_tab, settings_tab = st.tabs([":material/monitoring: Run",
+                                         ":material/tune: Settings"])
+        with bar:
+            lab(settings_tab, run=run_tab, large=True)
 else:
     lesson_column, lab_column = st.columns([5, 7], gap="medium")
     with lesson_column.container(key="lesson_pane"):
-        lesson_view.show_lesson()
+        # The other settings share the lesson's pane, so that the charts stay in view.
+        lesson_tab, settings_tab = st.tabs([":material/menu_book: Lesson",
+                                            ":material/tune: More settings"])
+        with lesson_tab:
+            lesson_view.show_lesson()
     with lab_column.container(key="lab_pane"):
-        lab(large=False)
+        lab(settings_tab)

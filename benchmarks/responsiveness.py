@@ -4,7 +4,7 @@
 
 Start-up: from starting `streamlit run` to the lesson's first heading and the Train button
 in the browser. The server never imports TensorFlow, so the lesson is readable before the
-training workers have finished importing it; the time until the sidebar says the trainers
+training workers have finished importing it; the time until the page says the trainers
 are ready is printed too.
 
 Time to first point: with the data already loaded in the worker (a first run has been
@@ -51,7 +51,7 @@ def start_up(browser) -> None:
         page.get_by_role("button", name="Train", exact=True).wait_for()
         usable = time.monotonic() - started
         while True:
-            page.get_by_text("Trainers").wait_for(timeout=60_000)  # the sidebar is drawn
+            page.get_by_text("Trainers").wait_for(timeout=60_000)  # under the Train bar
             if page.get_by_text("Trainers ready").count():
                 break
             page.wait_for_timeout(250)

@@ -42,7 +42,12 @@ def test_hidden_wins_over_locked_and_spaces_are_forgiven():
 def test_a_scenario_sets_every_control_in_one_click_and_says_what_to_watch():
     at = open_link()
     at.select_slider(key="batch_size").set_value(128).run()
+    at.session_state["scenarios"] = True  # open the Scenarios menu
+    at.run()
+    assert [button.label for button in at.button if button.key.startswith("scenario_")] == \
+        [scenario.title for scenario in scenarios.SCENARIOS]
     [button for button in at.button if button.label == "Overfitting"][0].click().run()
+    assert at.session_state["scenarios"] is False  # the menu closes on a choice
     overfitting = scenarios.SCENARIOS[3].settings
     assert at.number_input(key="train_images").value == overfitting.train_images == 500
     assert at.slider(key="epochs").value == 30

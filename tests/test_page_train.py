@@ -203,7 +203,8 @@ def test_the_dropout_model_shows_its_rate_and_its_layers():
 
 def test_the_dropout_helps_scenario_picks_the_dropout_model():
     at = open_app()
-    button(at, "Dropout helps").click().run()
+    at.session_state["scenarios"] = True  # open the Scenarios menu
+    button(at.run(), "Dropout helps").click().run()
     assert at.selectbox(key="model").value == "dropout"
     assert at.number_input(key="train_images").value == 500
     assert at.info[0].value.startswith("**Dropout helps.**")

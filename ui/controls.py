@@ -315,3 +315,4 @@ def _apply_scenario(title: str) -> None:
     for key, value in values.items():
         st.session_state[key] = value
     st.session_state.scenario = title
+    st.session_state.scenarios = False  # close the menu: the note says what to do next

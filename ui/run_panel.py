@@ -30,7 +30,10 @@ def _stop() -> None:
         job.stop()
 
 
-def train_and_stop(settings: Settings | None) -> None:
+def train_and_stop(settings: Settings | None) -> bool:
+    """Train, off while this session's run trains, and Stop, on while it does. Return
+    whether it does, for live_run to agree with the buttons even if the run ends between
+    the two."""
     job = current_job()
     running = job is not None and job.history.active
     # Train reads the settings of this script run, not ones bound to a callback earlier.
@@ -39,11 +42,13 @@ def train_and_stop(settings: Settings | None) -> None:
         if _start(settings):
             st.rerun()  # draw the page again with Train off and Stop on
     st.button("Stop", key="stop", icon=":material/stop:", on_click=_stop, disabled=not running)
+    return running
 
 
-def live_run(settings: Settings | None) -> None:
-    """The current run: polled twice a second while it trains, drawn once when it is over.
-    `settings` are the controls' now, to say when they differ from the run's."""
+def live_run(settings: Settings | None, running: bool) -> None:
+    """The current run: polled twice a second while it trains (`running`, as the buttons were
+    drawn), drawn once when it is over; the poll that finds it over draws the whole page
+    again. `settings` are the controls' now, to say when they differ from the run's."""
     job = current_job()
     if job is None:
         invitation = ("Press **Train**: the loss and the accuracy are charted here, epoch by "
@@ -54,7 +59,7 @@ def live_run(settings: Settings | None) -> None:
         else:
             st.caption(f"{invitation} {trainers_line()}")
         return
-    if job.history.active:
+    if running:
         st.fragment(run_every=REDRAW_SECONDS)(_draw_live)(settings)
     else:
         draw_run(job.snapshot(), job.number, settings)
@@ -142,8 +147,7 @@ def _charts(history: RunHistory) -> None:
     large = projector()
     height = 640 if large else 280
     for row in [("loss", "accuracy"), *_pairs(history.settings.metrics)]:
-        # Side by side on a phone too: the loss and the accuracy are read together.
-        for column, metric in zip(st.columns(2, wrap=False), row):
+        for column, metric in zip(st.columns(2), row):
             # Each chart's text alternative is its Vega-Lite description (charts.describe).
             column.altair_chart(charts.epoch_chart(history, metric, large=large),
                                 key=f"{metric}_chart", height=height)

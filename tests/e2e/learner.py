@@ -7,24 +7,26 @@ from playwright.sync_api import TimeoutError, expect
 STATUS = re.compile(r"Epoch \d+/\d+ · \d+ s elapsed")
 
 
-# The menu that holds the settings besides the lesson's five ("Settings" in the projector
-# view, where it holds all of them).
-SETTINGS_MENU = re.compile(r"^(More s|S)ettings$")
+# The tab that holds the settings besides the lesson's five, beside the lesson ("Settings"
+# beside the run in the projector view, where it holds all of them).
+SETTINGS_TAB = re.compile(r"(More s|S)ettings$")
+FIRST_TAB = re.compile(r"(Lesson|Run)$")
 
 
 def reveal(page, control):
-    """Open the settings menu when `control` (a locator) is in it and it is closed, as a
-    learner would to reach it. Return whether it was opened, to close it again."""
+    """Open the settings tab when `control` (a locator) is in it and it is hidden, as a
+    learner would to reach it. Return whether it was opened, to go back again."""
     if control.is_visible():
         return False
-    page.get_by_role("button", name=SETTINGS_MENU).click()
+    page.get_by_role("tab", name=SETTINGS_TAB).click()
     expect(control).to_be_visible()
     return True
 
 
 def close_menu(page, opened):
+    """Back to the lesson (the run, in the projector view) if `reveal` left it."""
     if opened:
-        page.keyboard.press("Escape")
+        page.get_by_role("tab", name=FIRST_TAB).click()
         page.wait_for_timeout(200)
 
 
@@ -65,7 +67,7 @@ def scenario(page, title):
 
 def exercises_link(page, done):
     """The Exercises page in the navigation, which counts the exercises done."""
-    return page.get_by_role("link", name=re.compile(rf"Exercises {done}/7$"))
+    return page.get_by_role("link", name=re.compile(rf"Exercises {done}\/7$"))
 
 
 def move_learning_rate(page, steps):

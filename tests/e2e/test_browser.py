@@ -7,7 +7,8 @@ import pathlib
 
 from playwright.sync_api import expect
 
-from learner import STATUS, choose, move_learning_rate, reveal, scenario, set_number, train
+from learner import (STATUS, choose, close_menu, move_learning_rate, reveal, scenario,
+                     set_number, train)
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -56,7 +57,7 @@ def test_changing_settings_leaving_the_page_and_a_second_tab_leave_the_run_alone
     train(page)
     expect(page.get_by_text(STATUS)).to_be_visible(timeout=60_000)
     move_learning_rate(page, 2)  # a setting for the next run, changed mid-run
-    page.get_by_role("link", name="About Fit Lab").click()
+    page.get_by_role("link", name="About", exact=True).click()
     expect(page.get_by_role("heading", name="About Fit Lab")).to_be_visible()
     second_tab = page.context.new_page()
     second_tab.goto(app_url)
@@ -121,10 +122,25 @@ def test_an_instructors_link_hides_locks_and_sets_a_scenario(browser, app_url):
     expect(room.get_by_text("Loss function", exact=True)).to_have_count(0)
     expect(room.get_by_label("Seed", exact=True)).to_have_count(0)
     optimizer = room.locator("[data-testid='stSelectbox']").filter(has_text="Optimizer")
+    opened = reveal(room, optimizer)  # the projector view keeps every setting in one menu
     expect(optimizer.locator("input")).to_be_disabled()
+    expect(optimizer.get_by_text("set by your instructor")).to_be_visible()
+    close_menu(room, opened)
     expect(room.get_by_text("Compiling versus fitting")).to_have_count(0)  # projector view
     scenario(room, "Learning rate too high")
     expect(room.get_by_text("Adam at 1.0: the loss leaps")).to_be_visible()
     train(room)
     expect(room.get_by_text("The network stopped learning")).to_be_visible(timeout=90_000)
     room.context.close()
+
+
+def test_a_scenario_sets_the_settings_kept_out_of_sight_too(page):
+    """A scenario's training images hold although they are set in the More settings tab,
+    hidden at the time (a closed popover, tried first, sent its old value back)."""
+    set_number(page, "Training images", 500)
+    scenario(page, "Learning rate about right")  # 5,000 images
+    train(page)
+    expect(page.get_by_text("Training on 4,000 images, validating on 1,000")).to_be_visible(
+        timeout=60_000)
+    page.get_by_role("button", name="Stop", exact=True).click()
+    expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=30_000)

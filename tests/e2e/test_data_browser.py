@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 from playwright.sync_api import expect
 
-from learner import choose, train
+from learner import choose, close_menu, reveal, train
 
 PER_CLASS = 20
 
@@ -89,7 +89,8 @@ def test_bad_zips_are_explained_and_good_photos_train(page, server_tmp):
     upload(page, "pets.zip", photos({"pets/cat/readme.txt": b"notes", "__MACOSX/._x": b""}))
     expect(page.get_by_text("pets.zip: 40 images in 2 classes (cat, dog); 40 resized to "
                             "32x32 pixels; 1 files skipped")).to_be_visible(timeout=20_000)
-    expect(page.get_by_text("40", exact=True)).to_be_visible()  # training images
+    training_images = page.get_by_test_id("stMetric").filter(has_text="Training images")
+    expect(training_images.get_by_text("40", exact=True)).to_be_visible()
     page.get_by_role("link", name="Compile and train").click()
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="Dataset")
     expect(box.locator("input")).to_have_value("pets.zip (your upload)", timeout=20_000)
@@ -120,9 +121,11 @@ def test_a_closed_tabs_uploads_are_removed(browser, app_url, server_tmp):
 
 def test_a_first_run_on_fashion_mnist_downloads_it_with_a_progress_bar(page):
     choose(page, "Dataset", "Fashion-MNIST (clothes, grayscale)")
-    # (in the settings menu, where the data set was chosen)
-    expect(page.get_by_text("Fashion-MNIST is not on this server yet")).to_be_attached()
-    expect(page.get_by_text("Fit Lab sets the input to Fashion-MNIST's 28x28x1")).to_be_attached()
+    opened = reveal(page, page.get_by_text("Fashion-MNIST is not on this server yet"))
+    close_menu(page, opened)
+    page.get_by_role("button", name="Model", exact=True).click()
+    expect(page.get_by_text("Fit Lab sets the input to Fashion-MNIST's 28x28x1")).to_be_visible()
+    page.keyboard.press("Escape")
     train(page)
     progress = re.compile(
         r"Downloading Fashion-MNIST \(file \d of 4\): [\d.]+ of [\d.]+ (bytes|kB|MB)")
