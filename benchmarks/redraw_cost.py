@@ -1,15 +1,20 @@
-"""Bytes each chart redraw sends, for a lesson-sized run at 10 and at 50 epochs.
+"""Bytes each chart redraw sends, and the server's time to make them, for a lesson-sized
+run at 10 and at 50 epochs.
 
     python benchmarks/redraw_cost.py
 
 A redraw sends the three Vega-Lite specs with their data. Batch records are thinned to
-fitlab.charts.MAX_POINTS, so the cost stops growing with the length of the run.
+fitlab.charts.MAX_POINTS, so the cost stops growing with the length of the run. The time
+is the median of 15 builds of the three charts and their JSON, after one to warm up: the
+server spends it twice a second for each run that trains.
 """
 
 from __future__ import annotations
 
 import pathlib
+import statistics
 import sys
+import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
@@ -39,8 +44,19 @@ def redraw_bytes(history: RunHistory) -> int:
         charts.batch_chart(history)))
 
 
+def redraw_milliseconds(history: RunHistory, times: int = 15) -> float:
+    def once() -> float:
+        started = time.perf_counter()
+        redraw_bytes(history)
+        return (time.perf_counter() - started) * 1000
+
+    once()
+    return statistics.median(once() for _ in range(times))
+
+
 if __name__ == "__main__":
     for epochs in (10, 50):
         history = finished_history(epochs)
         print(f"{epochs} epochs, {len(history.batches):,} batch records: "
-              f"{redraw_bytes(history):,} bytes per redraw")
+              f"{redraw_bytes(history):,} bytes per redraw, "
+              f"made in {redraw_milliseconds(history):.0f} ms (median)")

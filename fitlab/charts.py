@@ -27,6 +27,7 @@ stays cheap: epochs are few, and batch records are thinned to MAX_POINTS.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import altair as alt
@@ -105,6 +106,7 @@ def _run_chart(layers: list, title: alt.Title, size: Size, description: str,
                      config=_config(size), **properties)
 
 
+@functools.cache  # built once per size: Altair checks each part against its schema
 def _config(size: Size) -> alt.Config:
     """Every font, line and point size of a run chart, set once as chart configuration, so
     that the marks themselves name none (one Config rather than a chain of configure_*
