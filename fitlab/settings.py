@@ -236,10 +236,11 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
     for key, value in query.items():
         text = value if isinstance(value, str) else str(value)
         if key not in allowed:
-            problems.append(f"The link's “{key}” is not a Fit Lab setting, so it was ignored.")
+            problems.append(f"The link's “{as_text(key)}” is not a Fit Lab setting, so it was "
+                            "ignored.")
         elif not allowed[key](text):
             problems.append(
-                f"The link asks for {LINK_NAMES[key]} “{text[:40]}”, which Fit Lab does not "
+                f"The link asks for {LINK_NAMES[key]} “{as_text(text)}”, which Fit Lab does not "
                 f"offer, so the default ({shown_default[key]}) is used."
             )
     return problems
@@ -259,7 +260,7 @@ def link_values(query: dict[str, str]) -> dict:
                 "dropout_rate": DROPOUT_RATES}[key]:
             values[key] = int(_number(text)) if key == "batch_size" else _number(text)
         elif key in ("epochs", "train_images", "seed", "images_per_class", "patience") and \
-                text.isdigit():
+                _digits(text):
             values[key] = int(text)
     return values
 
@@ -275,7 +276,7 @@ def instructor_choices(query: dict[str, str]) -> tuple[set[str], set[str], list[
     for mode in ("hide", "lock"):
         names = {name.strip() for name in query.get(mode, "").split(",") if name.strip()}
         for unknown in sorted(names - set(CONTROLS)):
-            problems.append(f"The link asks to {mode} “{unknown[:40]}”, which is not one of "
+            problems.append(f"The link asks to {mode} “{as_text(unknown)}”, which is not one of "
                             f"Fit Lab's controls ({', '.join(CONTROLS)}).")
         chosen[mode] = names & set(CONTROLS)
     return chosen["hide"], chosen["lock"] - chosen["hide"], problems
@@ -292,6 +293,15 @@ def learning_rate_from_old_link(query: dict[str, str]) -> float | None:
     return None
 
 
+def as_text(text: str, limit: int = 40) -> str:
+    """Words from a link, to be quoted in a notice that renders Markdown: at most `limit`
+    characters, and every ASCII punctuation mark escaped, so that a crafted link shows as
+    the characters it holds, never as a link, an image or formatting."""
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return "".join(f"\\{char}" if char.isascii() and not char.isalnum() and not char.isspace()
+                   else char for char in text)
+
+
 def _number(text: str):
     try:
         return float(text)
@@ -299,5 +309,11 @@ def _number(text: str):
         return None
 
 
+def _digits(text: str) -> bool:
+    """Plain ASCII digits, few enough to be a setting: str.isdigit() also takes "²" and "٣",
+    which int() refuses or reads as another number."""
+    return 0 < len(text) <= 12 and text.isascii() and text.isdigit()
+
+
 def _whole(text: str, low: int, high: int) -> bool:
-    return text.isdigit() and low <= int(text) <= high
+    return _digits(text) and low <= int(text) <= high

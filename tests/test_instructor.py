@@ -71,3 +71,18 @@ def test_link_values_read_labels_and_numbers_and_drop_the_rest():
                         "batch_size": "33", "loss": "Hinge"}) == {
         "optimizer": "rmsprop", "learning_rate": 0.03, "epochs": 7}
     assert Settings(**link_values({"seed": "9"})).seed == 9
+
+
+def test_a_link_of_a_thousand_bad_values_gets_a_few_notices_and_a_working_page():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    # (Streamlit ignores a query string of more than 1,000 values)
+    at.query_params["classes"] = [f"[c{number}](http://evil.example)" for number in range(990)]
+    at.query_params["epochs"] = "²"  # int() refuses it: once a crash
+    at.query_params["![pixel](http://evil.example/p.png)"] = "1"
+    at.run()
+    assert not at.exception and not at.error
+    notices = [warning.value for warning in at.warning]
+    assert len(notices) == 2 + 6  # the link's two problems, then five classes and the rest
+    assert notices[-1] == "And 985 more of the link's values could not be used."
+    assert all("](http" not in notice for notice in notices)  # no link, no image
+    assert at.slider(key="epochs").value == 10  # the lesson's default

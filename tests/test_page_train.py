@@ -82,7 +82,7 @@ def test_a_link_with_unknown_malformed_and_out_of_range_values_opens_with_notice
                             "dataset": "/etc/passwd", "optimizer": "SGD", "loss": "mse"})
     at.run()
     assert not at.exception
-    notices = " ".join(warning.value for warning in at.warning)
+    notices = " ".join(warning.value for warning in at.warning).replace("\\", "")  # as shown
     assert "learning rate “fast”" in notices and "number of epochs “999”" in notices
     assert "“colour” is not a Fit Lab setting" in notices and "data set “/etc/passwd”" in notices
     assert "loss function “mse”" in notices and "(Categorical cross-entropy) is used" in notices
@@ -157,7 +157,7 @@ def test_a_link_with_classes_this_data_set_lacks_gets_a_notice():
     at.query_params.update({"classes": "unicorn", "images_per_class": "-3"})
     at.run()
     assert not at.exception
-    notices = " ".join(warning.value for warning in at.warning)
+    notices = " ".join(warning.value for warning in at.warning).replace("\\", "")  # as shown
     assert "the class “unicorn”, which Shapes does not have" in notices
     assert "number of images per class “-3”" in notices
 

@@ -1,6 +1,6 @@
 import pytest
 
-from fitlab.settings import Settings, SettingsError
+from fitlab.settings import Settings, SettingsError, link_problems, link_values
 
 
 def test_defaults_are_the_lessons():
@@ -49,7 +49,7 @@ def test_link_problems_name_each_bad_value_and_the_default_used_instead():
     assert problems == [
         "The link asks for batch size “33”, which Fit Lab does not offer, so the default "
         "(32) is used.",
-        "The link asks for seed “-1”, which Fit Lab does not offer, so the default (42) is "
+        "The link asks for seed “\\-1”, which Fit Lab does not offer, so the default (42) is "
         "used.",
         "The link's “x” is not a Fit Lab setting, so it was ignored.",
     ]
@@ -107,3 +107,19 @@ def test_links_write_decimal_learning_rates_and_still_read_old_ones():
     assert learning_rate_from_old_link({"learning_rate": "0.00003"}) is None
     assert learning_rate_from_old_link({"learning_rate": "2e-05"}) is None  # not offered
     assert learning_rate_from_old_link({"optimizer": "SGD"}) is None
+
+
+def test_digits_that_are_not_plain_ascii_are_a_problem_not_a_crash():
+    for text in ("²", "٣", "9" * 40):
+        problems = link_problems({"epochs": text, "seed": text}, ["Shapes"])
+        assert len(problems) == 2, text
+        assert link_values({"epochs": text, "seed": text, "patience": text}) == {}
+
+
+def test_what_a_link_says_is_quoted_as_plain_characters_and_kept_short():
+    [problem] = link_problems({"[Fit Lab](http://evil.example)": "1"}, ["Shapes"])
+    assert "\\[Fit Lab\\]\\(http\\:\\/\\/evil\\.example\\)" in problem
+    [problem] = link_problems({"optimizer": "![x](http://evil.example/pixel.png)" * 3},
+                              ["Shapes"])
+    assert "!" not in problem.replace("\\!", "") and problem.count("…") == 1
+    assert "http\\:" in problem

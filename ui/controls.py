@@ -91,10 +91,9 @@ def _explain_unknown_classes(info: data.DatasetInfo) -> None:
         unknown = [name for name in st.query_params.get_all("classes")
                    if name not in info.class_names]
         st.session_state.class_link_problems = [
-            f"The link asks for the class “{name[:40]}”, which {info.title} does not have, so "
-            "it was left out." for name in unknown]
-    for problem in st.session_state.class_link_problems:
-        st.warning(problem)
+            f"The link asks for the class “{choices.as_text(name)}”, which {info.title} does not "
+            "have, so it was left out." for name in unknown]
+    _notices(st.session_state.class_link_problems)
 
 
 def _choose_lesson_five() -> None:
@@ -242,8 +241,18 @@ def _explain_link_problems(offered: dict[str, str]) -> None:
         _, _, instructor_problems = choices.instructor_choices(st.query_params.to_dict())
         st.session_state.link_problems = choices.link_problems(
             st.query_params.to_dict(), offered.values()) + instructor_problems
-    for problem in st.session_state.link_problems:
+    _notices(st.session_state.link_problems)
+
+
+MOST_NOTICES = 5  # a link with a thousand bad values gets six notices, not a thousand
+
+
+def _notices(problems: list[str]) -> None:
+    for problem in problems[:MOST_NOTICES]:
         st.warning(problem)
+    if len(problems) > MOST_NOTICES:
+        st.warning(f"And {len(problems) - MOST_NOTICES:,} more of the link's values could not "
+                   "be used.")
 
 
 def show_model(info: data.DatasetInfo, settings: Settings | None) -> None:
