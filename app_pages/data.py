@@ -14,5 +14,6 @@ with st.expander("Your own photos"):
     data_view.upload_photos()
 
 source, info = controls.choose_dataset()
+controls.link_notices()
 if info is not None:
     data_view.show(source, info)

@@ -44,15 +44,20 @@ def lab(more, run=None, large: bool = False) -> None:
         with code:
             controls.show_code(settings)
     with run:
+        controls.link_notices()
         controls.scenario_note(settings)
         run_panel.live_run(settings, running)
 
 
+RUN_TAB = ":material/monitoring: Run"
+
 if projector():  # the instructor talks; the room sees the run
-    with st.container(key="lab_pane"):
+    if run_panel.just_started():  # Train brings the charts up, from the Settings tab too
+        st.session_state.projector_tab = RUN_TAB
+    with st.container(key="projector_pane"):
         bar = st.container()
-        run_tab, settings_tab = st.tabs([":material/monitoring: Run",
-                                         ":material/tune: Settings"])
+        run_tab, settings_tab = st.tabs([RUN_TAB, ":material/tune: Settings"],
+                                        key="projector_tab", on_change="rerun")
         with bar:
             lab(settings_tab, run=run_tab, large=True)
 else:

@@ -15,6 +15,7 @@ as the worker measured it, is printed beside it. Goal: at most 1 s plus the firs
 from __future__ import annotations
 
 import pathlib
+import re
 import statistics
 import subprocess
 import sys
@@ -51,8 +52,9 @@ def start_up(browser) -> None:
         page.get_by_role("button", name="Train", exact=True).wait_for()
         usable = time.monotonic() - started
         while True:
-            page.get_by_text("Trainers").wait_for(timeout=60_000)  # under the Train bar
-            if page.get_by_text("Trainers ready").count():
+            page.get_by_text(re.compile("Trainers are starting|Ready to train")).wait_for(
+                timeout=60_000)  # under the Train bar
+            if page.get_by_text("Ready to train").count():
                 break
             page.wait_for_timeout(250)
             page.reload()

@@ -58,13 +58,16 @@ def summary(history: RunHistory) -> dict:
 
 
 def headline(settings: Settings) -> str:
-    """The settings the lesson is about, in one line, as the Train page names a run:
+    """The settings the lesson is about, in one line, as the Train page names a run, with the
+    dropout model and early stopping when chosen, which also tell runs apart:
     "Adam · learning rate 0.001 · batch size 32 · 10 epochs · …"."""
     return " · ".join([
         OPTIMIZERS[settings.optimizer],
         f"learning rate {format_learning_rate(settings.learning_rate)}",
         f"batch size {settings.batch_size}", _epochs(settings.epochs),
-        LOSSES[settings.loss].lower(), f"{settings.train_images:,} images"])
+        LOSSES[settings.loss].lower(), f"{settings.train_images:,} images",
+        *([f"dropout {settings.dropout_rate:g}"] if settings.model == "dropout" else []),
+        *([f"early stopping, patience {settings.patience}"] if settings.patience else [])])
 
 
 def describe(settings: Settings) -> str:

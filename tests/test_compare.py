@@ -59,3 +59,5 @@ def test_a_runs_headline_names_the_settings_the_lesson_is_about():
     settings = Settings(optimizer="sgd", learning_rate=0.00001, train_images=500, epochs=3)
     assert compare.headline(settings) == ("SGD · learning rate 0.00001 · batch size 32 · 3 "
                                           "epochs · categorical cross-entropy · 500 images")
+    assert compare.headline(settings.replace(model="dropout", patience=3)).endswith(
+        "500 images · dropout 0.5 · early stopping, patience 3")

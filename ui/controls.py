@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import data, downloads, export, models, scenarios
+from fitlab import compare, data, downloads, export, models, scenarios
 from fitlab import settings as choices
 from fitlab.settings import Settings
 from ui.state import current_job
@@ -41,8 +41,8 @@ def choose_dataset() -> tuple[str | None, data.DatasetInfo | None]:
     dataset = _control(
         "dataset", st.selectbox, "Dataset", list(offered), format_func=offered.get,
         help="Shapes is made by Fit Lab and needs no internet. CIFAR-10 is the lesson's data "
-        "set; Fashion-MNIST and MNIST are small grayscale sets. Upload your own photos on the "
-        "Data page.", hidden_value=by_title.get(st.query_params.get("dataset"), data.SHAPES))
+        "set; Fashion-MNIST and MNIST are small grayscale sets. Upload your own photos on "
+        "*Look at the data*.", hidden_value=by_title.get(st.query_params.get("dataset"), data.SHAPES))
     if not data.is_cached(dataset):
         st.caption(f"{data.title(dataset)} is not on this server yet: the first run downloads "
                    f"it ({downloads.download_megabytes(dataset):.0f} MB).")
@@ -66,8 +66,8 @@ def choose_classes(info: data.DatasetInfo) -> tuple[tuple[str, ...], int]:
                   if name in info.class_names]
         return tuple(linked), _linked("images_per_class", 0)
     chosen = [name for name in st.session_state.get("classes") or [] if name in info.class_names]
-    label = (f"Classes: {len(chosen)} of {info.num_classes} chosen" if chosen
-             else f"Classes: all {info.num_classes}") + " · images per class"
+    label = (f"Classes ({len(chosen)} of {info.num_classes} chosen)" if chosen
+             else f"Classes (all {info.num_classes})") + " and images per class"
     with st.expander(label):
         off = "classes" in locked
         if info.class_names == data.CIFAR10_CLASSES:
@@ -86,14 +86,15 @@ def choose_classes(info: data.DatasetInfo) -> tuple[tuple[str, ...], int]:
 
 
 def _explain_unknown_classes(info: data.DatasetInfo) -> None:
-    """Once per session: the link's classes that this data set does not have."""
+    """Once per session: the link's classes that this data set does not have, for
+    link_notices."""
     if "class_link_problems" not in st.session_state:
         unknown = [name for name in st.query_params.get_all("classes")
                    if name not in info.class_names]
         st.session_state.class_link_problems = [
             f"The link asks for the class “{choices.as_text(name)}”, which {info.title} does not "
             "have, so it was left out." for name in unknown]
-    _notices(st.session_state.class_link_problems)
+
 
 
 def _choose_lesson_five() -> None:
@@ -236,18 +237,22 @@ def _explain_sizes(settings: Settings, info: data.DatasetInfo) -> None:
 
 
 def _explain_link_problems(offered: dict[str, str]) -> None:
-    """Once per session, say which of the link's settings could not be used, and why."""
+    """Once per session, which of the link's settings could not be used, and why, for
+    link_notices."""
     if "link_problems" not in st.session_state:
         _, _, instructor_problems = choices.instructor_choices(st.query_params.to_dict())
         st.session_state.link_problems = choices.link_problems(
             st.query_params.to_dict(), offered.values()) + instructor_problems
-    _notices(st.session_state.link_problems)
 
 
 MOST_NOTICES = 5  # a link with a thousand bad values gets six notices, not a thousand
 
 
-def _notices(problems: list[str]) -> None:
+def link_notices() -> None:
+    """What the link asked for that could not be used, where the learner looks first (the
+    controls that read the link may be in a hidden tab)."""
+    problems = (st.session_state.get("link_problems", [])
+                + st.session_state.get("class_link_problems", []))
     for problem in problems[:MOST_NOTICES]:
         st.warning(problem)
     if len(problems) > MOST_NOTICES:
@@ -304,17 +309,17 @@ def scenario_menu() -> None:
 
 
 def scenario_note(settings: Settings | None) -> None:
-    """What to watch in the scenario just chosen, while its settings are unchanged and until
-    its run has been trained."""
+    """What to watch in the scenario just chosen, with its settings, while they are unchanged:
+    before its run with "Press Train", and beside the run's charts after."""
     chosen = st.session_state.get("scenario")
     scenario = next((each for each in scenarios.SCENARIOS if each.title == chosen), None)
     if scenario is None or settings is None:
         return
     job = current_job()
     trained = job is not None and job.settings == settings
-    if settings.replace(dataset="shapes") == scenario.settings and not trained:
-        st.info(f"**{scenario.title}.** {scenario.what_to_watch} Press **Train**.",
-                icon=":material/school:")
+    if settings.replace(dataset="shapes") == scenario.settings:
+        st.info(f"**{scenario.title}.** {scenario.what_to_watch} ({compare.headline(settings)}.)"
+                + ("" if trained else " Press **Train**."), icon=":material/school:")
 
 
 def _apply_scenario(title: str) -> None:

@@ -16,12 +16,17 @@ def one_screen() -> None:
 
 def lesson_to_its_top(section: int) -> None:
     """Scroll the lesson back to its top. Streamlit keeps the scroll position across reruns
-    and has no call to change it; the section's number makes each of these scripts new to
-    the browser, which runs it once."""
-    st.html(f"""<script data-section="{int(section)}">
-        const pane = document.querySelector(".st-key-lesson_pane");
-        if (pane) {{
+    and has no call to change it. Each turn's script carries the section's number, so that
+    the browser sees a new script and runs it; its body is a function of its own, as every
+    script shares the page's global names."""
+    st.html(f"""<script>
+        (() => {{
+          const section = {int(section)};
+          const pane = document.querySelector(".st-key-lesson_pane");
+          const page = document.querySelector("[data-testid='stMain']");
+          if (!pane) return;
           pane.scrollTop = 0;
-          if (pane.getBoundingClientRect().top < 0) pane.scrollIntoView({{block: "start"}});
-        }}
+          if (window.innerWidth > 640 && page) page.scrollTop = 0;  // the page never scrolls
+          else if (pane.getBoundingClientRect().top < 0) pane.scrollIntoView({{block: "start"}});
+        }})();
         </script>""", unsafe_allow_javascript=True)

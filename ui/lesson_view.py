@@ -45,9 +45,9 @@ def show_lesson() -> None:
         chosen = st.selectbox("Lesson section", range(len(sections)),
                               format_func=names.__getitem__, key="section",
                               bind="query-params", label_visibility="collapsed")
-        _turn_button(names, chosen - 1, ":material/arrow_back:", "back_top", icon_only=True)
+        _turn_button(names, chosen - 1, ":material/arrow_back:", "back_top", short="Back")
         _turn_button(names, chosen + 1, ":material/arrow_forward:", "onward_top",
-                     icon_only=True)
+                     short="Next")
     show_section(sections[chosen])
     with st.container(horizontal=True, horizontal_alignment="distribute"):
         _turn_button(names, chosen - 1, ":material/arrow_back:", "back_bottom")
@@ -56,15 +56,15 @@ def show_lesson() -> None:
         layout.lesson_to_its_top(chosen)  # a section paged to opens at its top
 
 
-def _turn_button(names: list[str], to: int, icon: str, key: str, icon_only: bool = False):
-    """A button to the section `to`, if there is one: named at the foot of a section, an
-    arrow (its name on hover) beside the section list."""
+def _turn_button(names: list[str], to: int, icon: str, key: str, short: str = ""):
+    """A button to the section `to`, if there is one: named at the foot of a section, a
+    short word (the name on hover) beside the section list."""
     if not 0 <= to < len(names):
         return
     onward = "onward" in key
-    st.button("" if icon_only else names[to], icon=icon, help=names[to] if icon_only else None,
+    st.button(short or names[to], icon=icon, help=names[to] if short else None,
               icon_position="right" if onward else "left", on_click=_turn, args=(to,),
-              key=key, type="primary" if onward and not icon_only else "secondary")
+              key=key, type="primary" if onward and not short else "secondary")
 
 
 def _turn(to: int) -> None:

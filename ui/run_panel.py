@@ -40,9 +40,15 @@ def train_and_stop(settings: Settings | None) -> bool:
     if st.button("Train", key="train", type="primary", icon=":material/play_arrow:",
                  disabled=running or settings is None):
         if _start(settings):
+            st.session_state.run_started = True
             st.rerun()  # draw the page again with Train off and Stop on
     st.button("Stop", key="stop", icon=":material/stop:", on_click=_stop, disabled=not running)
     return running
+
+
+def just_started() -> bool:
+    """Whether Train has just started a run, once: for a page to bring the run into view."""
+    return st.session_state.pop("run_started", False)
 
 
 def live_run(settings: Settings | None, running: bool) -> None:
@@ -80,6 +86,8 @@ def trainers_line() -> str:
         return pool.problem
     if not pool.warm_workers:
         return "Trainers are starting (TensorFlow loads once, in the background)."
+    if not projector():  # the room's figures are for the instructor
+        return f"Ready to train, on {', '.join(pool.devices)}."
     return (f"Trainers ready: {pool.warm_workers} of {pool.size} · {', '.join(pool.devices)} · "
             f"training now: {pool.training_jobs} · waiting: {pool.queued_jobs}")
 
@@ -166,7 +174,7 @@ def _outcome(history: RunHistory) -> None:
     if last and "val_accuracy" in last:
         summary = (f" Final validation accuracy {last['val_accuracy']:.3f}, "
                    f"validation loss {last['val_loss']:.3f}, after {history.elapsed():.0f} s.")
-    if history.state == diagnosis.FINISHED:
+    if history.state in (diagnosis.FINISHED, diagnosis.EARLY_STOPPED):
         st.success(history.message + summary)
     elif history.state == diagnosis.STOPPED:
         st.info(history.message + summary)

@@ -85,7 +85,7 @@ def test_closing_the_tab_cancels_its_run_and_frees_the_trainer(browser, app_url)
     deadline = time.monotonic() + 90  # 30 s of grace for a reconnecting tab, then a sweep
     seen = []
     while True:
-        instructor.goto(app_url)
+        instructor.goto(f"{app_url}/?view=projector")  # where the trainers' figures are shown
         sidebar = instructor.get_by_text(re.compile(r"training now: \d+"))
         sidebar.wait_for(timeout=60_000)
         seen.append(re.search(r"training now: \d+", sidebar.inner_text()).group())
@@ -122,13 +122,14 @@ def test_an_instructors_link_hides_locks_and_sets_a_scenario(browser, app_url):
     expect(room.get_by_text("Loss function", exact=True)).to_have_count(0)
     expect(room.get_by_label("Seed", exact=True)).to_have_count(0)
     optimizer = room.locator("[data-testid='stSelectbox']").filter(has_text="Optimizer")
-    opened = reveal(room, optimizer)  # the projector view keeps every setting in one menu
+    opened = reveal(room, optimizer)  # the projector view keeps every setting in one tab
     expect(optimizer.locator("input")).to_be_disabled()
     expect(optimizer.get_by_text("set by your instructor")).to_be_visible()
     close_menu(room, opened)
     expect(room.get_by_text("Compiling versus fitting")).to_have_count(0)  # projector view
     scenario(room, "Learning rate too high")
     expect(room.get_by_text("Adam at 1.0: the loss leaps")).to_be_visible()
+    reveal(room, optimizer)  # on the Settings tab, Train brings the run's tab up by itself
     train(room)
     expect(room.get_by_text("The network stopped learning")).to_be_visible(timeout=90_000)
     room.context.close()

@@ -57,6 +57,7 @@ def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(pag
     scenario(page, "Overfitting")
     set_number(page, "Early stopping: patience", 3)
     run_until(page, "Early stopping ended the run", 5)
+    expect(page.get_by_text("The run failed.")).to_have_count(0)  # it did what was asked
     ended = page.get_by_text("Early stopping ended the run").first.inner_text()
     best = re.search(r"since its best, in epoch (\d+)", ended).group(1)
     choose(page, "Lesson section", "7. Reading the training curves")
