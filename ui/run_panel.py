@@ -120,14 +120,17 @@ def _fraction_done(history: RunHistory) -> float:
 
 
 def draw_run(history: RunHistory, number: int, settings: Settings | None = None) -> None:
-    if history.active:
-        if projector():  # the status once, large enough to read from the back of the room
-            st.header(status_line(history), anchor=False)
-            st.progress(_fraction_done(history))
+    # One height for the progress and a one-line outcome (layout.css), so that the charts
+    # below do not move when the run ends.
+    with st.container(key="run_status"):
+        if history.active:
+            if projector():  # the status once, large enough to read from the back of the room
+                st.header(status_line(history), anchor=False)
+                st.progress(_fraction_done(history))
+            else:
+                st.progress(_fraction_done(history), text=status_line(history))
         else:
-            st.progress(_fraction_done(history), text=status_line(history))
-    else:
-        _outcome(history)
+            _outcome(history)
     changed = settings is not None and settings != history.settings
     # The projector's bar names the settings already; say them again only when they differ.
     note = f"Run #{number}" if projector() and not changed else \

@@ -80,8 +80,11 @@ def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pa
         if not projector and width >= 641:  # beside the charts; on a phone, below them
             assert in_view(page, page.get_by_text(LESSON_TEXT)), "the lesson went out of view"
         assert not scrolled(page), f"the page scrolled: {scrolled(page)}"
+        charts_at = loss.bounding_box()["y"]
         page.get_by_role("button", name="Stop", exact=True).click()
         expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=30_000)
+        if width >= 641 and not projector:  # the outcome takes the progress bar's place
+            assert abs(loss.bounding_box()["y"] - charts_at) < 1, "the charts moved at the end"
     finally:
         context.close()
 
