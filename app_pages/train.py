@@ -12,16 +12,16 @@ layout.one_screen()
 
 def lab(more, run=None, large: bool = False) -> None:
     """Train and the five settings the lesson is about in one bar, then the run (its status
-    and its charts) in `run`, else under the bar. The other settings go in `more`: a tab, whose widgets stay in
-    the page while it is hidden, so that a scenario can set them (a closed st.popover keeps
-    a stale value in the browser and sends it back: tests/e2e/test_one_screen.py).
+    and its charts) in `run`, else under the bar. The other settings go in `more`: a tab,
+    whose widgets stay in the page while it is hidden, so that a scenario can set them (a
+    closed st.popover sends a stale value back: tests/e2e/test_browser.py).
     `large`: the projector's bar holds Train and a line that names the settings, which are
     all in `more`."""
     bar = st.container(horizontal=True, vertical_alignment="center" if large else "bottom",
                        key="projector_bar" if large else "lesson_bar")
     with bar:
         train_and_stop = st.container(horizontal=True, width="content", key="train_and_stop")
-        summary = st.empty()
+        summary = st.empty() if large else None
     with bar if large else st.container(horizontal=True, key="menus"):
         # buttons only, no settings' state; it closes once a scenario is chosen
         scenarios = st.popover("Scenarios", icon=":material/school:", key="scenarios",

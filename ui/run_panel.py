@@ -120,8 +120,8 @@ def _fraction_done(history: RunHistory) -> float:
 
 
 def draw_run(history: RunHistory, number: int, settings: Settings | None = None) -> None:
-    # One height for the progress and a one-line outcome (layout.css), so that the charts
-    # below do not move when the run ends.
+    # One height for the progress and an outcome of up to two lines (layout.css), so that
+    # the charts below do not move when the run ends.
     with st.container(key="run_status"):
         if history.active:
             if projector():  # the status once, large enough to read from the back of the room
