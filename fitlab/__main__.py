@@ -8,8 +8,8 @@ import math
 import signal
 import sys
 
-from fitlab import data, downloads, settings as choices
-from fitlab.settings import Settings, SettingsError
+from fitlab import data, downloads
+from fitlab.settings import LOSSES, MAX_TRAIN_IMAGES, MODELS, OPTIMIZERS, Settings, SettingsError
 
 EXIT_USAGE = 2
 COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
@@ -30,8 +30,8 @@ def main(argv=None) -> int:
     train.add_argument("--dataset", default=default.dataset,
                        help="shapes (offline), cifar10, fashion_mnist, mnist, a path to an "
                        ".npz file, or a folder holding one folder of images per class")
-    train.add_argument("--loss", choices=list(choices.LOSSES), default=default.loss)
-    train.add_argument("--optimizer", choices=list(choices.OPTIMIZERS), default=default.optimizer)
+    train.add_argument("--loss", choices=list(LOSSES), default=default.loss)
+    train.add_argument("--optimizer", choices=list(OPTIMIZERS), default=default.optimizer)
     train.add_argument("--learning-rate", type=float, default=default.learning_rate)
     train.add_argument("--batch-size", type=int, default=default.batch_size)
     train.add_argument("--epochs", type=int, default=default.epochs)
@@ -43,7 +43,7 @@ def main(argv=None) -> int:
                        f"{','.join(data.LESSON_FIVE)} (default: all)")
     train.add_argument("--images-per-class", type=int, default=0,
                        help="use at most this many training images of each class")
-    train.add_argument("--model", choices=list(choices.MODELS), default=default.model,
+    train.add_argument("--model", choices=list(MODELS), default=default.model,
                        help="intro: the lesson's first CNN; dropout: its model with dropout")
     train.add_argument("--dropout-rate", type=float, default=default.dropout_rate)
     train.add_argument("--patience", type=int, default=default.patience,
@@ -103,7 +103,7 @@ def train_from_arguments(args) -> int:
     settings = Settings(
         dataset=dataset, loss=args.loss, optimizer=args.optimizer,
         learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
-        train_images=min(args.train_images or info.train_size, choices.MAX_TRAIN_IMAGES),
+        train_images=min(args.train_images or info.train_size, MAX_TRAIN_IMAGES),
         seed=args.seed,
         classes=tuple(name.strip() for name in args.classes.split(",") if name.strip()),
         images_per_class=args.images_per_class, model=args.model,

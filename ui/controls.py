@@ -5,8 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from fitlab import compare, data, downloads, export, models, scenarios
-from fitlab import settings as choices
-from fitlab.settings import Settings
+from fitlab.settings import (
+    BATCH_SIZES, DROPOUT_RATES, LABEL_ENCODING, LEARNING_RATES, LOSSES, MAX_EPOCHS,
+    MAX_TRAIN_IMAGES, METRICS, MIN_EPOCHS, MIN_TRAIN_IMAGES, MODELS, OPTIMIZERS,
+    VALIDATION_FRACTION, Settings, SettingsError, as_text, format_learning_rate,
+    instructor_choices, learning_rate_from_old_link, link_problems, link_values,
+)
 from ui.state import current_job
 
 # Every setting lives in the URL, so a link shares it; the binding also keeps the values
@@ -78,7 +82,7 @@ def choose_classes(info: data.DatasetInfo) -> tuple[tuple[str, ...], int]:
             disabled=off,
             help="Train on some classes only; the model gets one output per chosen class.")
         images_per_class = st.number_input(
-            "Images per class", 0, choices.MAX_TRAIN_IMAGES, **_start("images_per_class"),
+            "Images per class", 0, MAX_TRAIN_IMAGES, **_start("images_per_class"),
             step=100,
             key="images_per_class", **KEEP, disabled=off,
             help="At most this many training images of each class; 0 uses them all.")
@@ -92,7 +96,7 @@ def _explain_unknown_classes(info: data.DatasetInfo) -> None:
         unknown = [name for name in st.query_params.get_all("classes")
                    if name not in info.class_names]
         st.session_state.class_link_problems = [
-            f"The link asks for the class “{choices.as_text(name)}”, which {info.title} does not "
+            f"The link asks for the class “{as_text(name)}”, which {info.title} does not "
             "have, so it was left out." for name in unknown]
 
 
@@ -108,30 +112,30 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
     with more:
         source, info = choose_dataset()
     with lesson_bar:
-        loss = _control("loss", st.selectbox, "Loss function", list(choices.LOSSES),
-                        format_func=choices.LOSSES.get, width=215)
-        optimizer = _control("optimizer", st.selectbox, "Optimizer", list(choices.OPTIMIZERS),
-                             format_func=choices.OPTIMIZERS.get, width=120)
-        old_rate = choices.learning_rate_from_old_link(st.query_params.to_dict())
+        loss = _control("loss", st.selectbox, "Loss function", list(LOSSES),
+                        format_func=LOSSES.get, width=215)
+        optimizer = _control("optimizer", st.selectbox, "Optimizer", list(OPTIMIZERS),
+                             format_func=OPTIMIZERS.get, width=120)
+        old_rate = learning_rate_from_old_link(st.query_params.to_dict())
         if old_rate is not None and "learning_rate" not in st.session_state:
             st.session_state.learning_rate = old_rate  # a 1e-05 link: the slider says 0.00001
         learning_rate = _control(
-            "learning_rate", st.select_slider, "Learning rate", choices.LEARNING_RATES,
-            **_start("learning_rate"), format_func=choices.format_learning_rate, width=240,
+            "learning_rate", st.select_slider, "Learning rate", LEARNING_RATES,
+            **_start("learning_rate"), format_func=format_learning_rate, width=240,
             help="Each step multiplies the rate by about 3. Adam's default is 0.001.")
         batch_size = _control("batch_size", st.select_slider, "Batch size",
-                              choices.BATCH_SIZES, **_start("batch_size"), width=160)
-        epochs = _control("epochs", st.slider, "Epochs", choices.MIN_EPOCHS, choices.MAX_EPOCHS,
+                              BATCH_SIZES, **_start("batch_size"), width=160)
+        epochs = _control("epochs", st.slider, "Epochs", MIN_EPOCHS, MAX_EPOCHS,
                           **_start("epochs"), width=160)
     with more:
         train_images = _control(
-            "train_images", st.number_input, "Training images", choices.MIN_TRAIN_IMAGES,
-            choices.MAX_TRAIN_IMAGES, **_start("train_images"), step=500,
+            "train_images", st.number_input, "Training images", MIN_TRAIN_IMAGES,
+            MAX_TRAIN_IMAGES, **_start("train_images"), step=500,
             help="How many images of the training set this run uses; 20 % of them are held "
             "out for validation. Fewer images train faster.")
         seed = _control("seed", st.number_input, "Seed", 0, 2**31 - 1, **_start("seed"),
                         help="The same seed and settings give the same run.")
-        st.caption(LABEL_LINES[choices.LABEL_ENCODING[loss]])
+        st.caption(LABEL_LINES[LABEL_ENCODING[loss]])
         metrics = choose_metrics()
         model, dropout_rate, patience = choose_model_and_stopping()
         if info is None:
@@ -144,7 +148,7 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
                             images_per_class=images_per_class, model=model,
                             dropout_rate=dropout_rate, patience=int(patience),
                             metrics=metrics)
-    except choices.SettingsError as error:
+    except SettingsError as error:
         st.warning(str(error))
         return None, info
     with more:
@@ -160,12 +164,12 @@ def _start(key: str) -> dict:
 
 def choose_metrics() -> tuple[str, ...]:
     """Metrics charted besides accuracy, which every run reports."""
-    by_label = {label: name for name, label in choices.METRICS.items()}
+    by_label = {label: name for name, label in METRICS.items()}
     linked = tuple(by_label[label] for label in st.query_params.get_all("metrics")
                    if label in by_label)
     chosen = _control(
-        "metrics", st.multiselect, "Metrics", list(choices.METRICS),
-        format_func=choices.METRICS.get, placeholder="Accuracy only", hidden_value=linked,
+        "metrics", st.multiselect, "Metrics", list(METRICS),
+        format_func=METRICS.get, placeholder="Accuracy only", hidden_value=linked,
         help="Accuracy is always reported. Each metric chosen here gets a chart of its own, "
         "for training and validation. Precision, recall and F1 need one-hot labels.")
     return tuple(chosen)
@@ -173,18 +177,18 @@ def choose_metrics() -> tuple[str, ...]:
 
 def choose_model_and_stopping() -> tuple[str, float, int]:
     """The lesson's first CNN or its dropout model, the dropout rate, and early stopping."""
-    model = _control("model", st.selectbox, "Model", list(choices.MODELS),
-                     format_func=choices.MODELS.get,
+    model = _control("model", st.selectbox, "Model", list(MODELS),
+                     format_func=MODELS.get,
                      help="The dropout model is the lesson's answer to overfitting.")
     dropout_rate = _linked("dropout_rate")
     if model == "dropout":
         dropout_rate = _control(
-            "dropout_rate", st.select_slider, "Dropout rate", choices.DROPOUT_RATES,
+            "dropout_rate", st.select_slider, "Dropout rate", DROPOUT_RATES,
             **_start("dropout_rate"),
             help="The share of the third layer's outputs switched off at random at each "
             "training step.")
     patience = _control(
-        "patience", st.number_input, "Early stopping: patience", 0, choices.MAX_EPOCHS,
+        "patience", st.number_input, "Early stopping: patience", 0, MAX_EPOCHS,
         **_start("patience"),
         help="Stop once the validation loss has not improved for this many epochs, and keep "
         "the weights of its best epoch. 0 trains every epoch.")
@@ -195,7 +199,7 @@ def instructor() -> tuple[set[str], set[str]]:
     """The controls the link hides and those it locks (?hide=optimizer&lock=learning_rate),
     read once per session."""
     if "instructor" not in st.session_state:
-        hidden, locked, _ = choices.instructor_choices(st.query_params.to_dict())
+        hidden, locked, _ = instructor_choices(st.query_params.to_dict())
         st.session_state.instructor = (hidden, locked)
     return st.session_state.instructor
 
@@ -220,7 +224,7 @@ def _control(key: str, widget, label: str, *args, hidden_value=None, **options):
 
 def _linked(key: str, default=None):
     fallback = getattr(Settings(), key) if default is None else default
-    return choices.link_values(st.query_params.to_dict()).get(key, fallback)
+    return link_values(st.query_params.to_dict()).get(key, fallback)
 
 
 def _explain_sizes(settings: Settings, info: data.DatasetInfo) -> None:
@@ -230,7 +234,7 @@ def _explain_sizes(settings: Settings, info: data.DatasetInfo) -> None:
         offer = ("The chosen classes offer" if settings.classes or settings.images_per_class
                  else f"{info.title} has")
         st.caption(f"{offer} {available:,} training images; a run uses them all.")
-    trained_on = used - max(1, round(used * choices.VALIDATION_FRACTION))
+    trained_on = used - max(1, round(used * VALIDATION_FRACTION))
     if settings.batch_size > trained_on:
         st.caption(f"The batch size ({settings.batch_size}) is larger than the {trained_on:,} "
                    "images the run trains on, so each epoch is a single batch of them all.")
@@ -240,8 +244,8 @@ def _explain_link_problems(offered: dict[str, str]) -> None:
     """Once per session, which of the link's settings could not be used, and why, for
     link_notices."""
     if "link_problems" not in st.session_state:
-        _, _, instructor_problems = choices.instructor_choices(st.query_params.to_dict())
-        st.session_state.link_problems = choices.link_problems(
+        _, _, instructor_problems = instructor_choices(st.query_params.to_dict())
+        st.session_state.link_problems = link_problems(
             st.query_params.to_dict(), offered.values()) + instructor_problems
 
 
