@@ -284,10 +284,13 @@ def _best_epoch_number(history: RunHistory) -> int | None:
     return min(scored, key=lambda record: record["val_loss"])["epoch"]
 
 
-def epoch_chart(history: RunHistory, metric: str, *, large: bool = False) -> alt.LayerChart:
+def epoch_chart(history: RunHistory, metric: str, *, large: bool = False,
+                mark_best: bool = True) -> alt.LayerChart:
     """`metric` (the loss, accuracy, or a chosen metric such as "f1_score") for training
     (solid) and validation (dashed), one point per epoch, the gap between them shaded and
-    the epoch of the lowest validation loss marked."""
+    the epoch of the lowest validation loss marked; mark_best=False leaves that epoch off
+    the chart and its description, for the exercise that asks for it (fitlab.exercises,
+    "best_epoch")."""
     size = _size(large)
     name = NAMES.get(metric, metric)
     x = _epoch_x(history.settings.epochs)
@@ -311,12 +314,12 @@ def epoch_chart(history: RunHistory, metric: str, *, large: bool = False) -> alt
     else:
         subtitle = ("Lower is better" if metric == "loss" else "Higher is better") + \
             " · shaded: the gap"
-    notes = _best_epoch(history, metric, x, size)
+    notes = _best_epoch(history, metric, x, size) if mark_best else []
     if metric == "loss":
         notes += _nan_epoch(history, x, size)
     return _run_chart([_gap(history, metric, x, y, name), lines, *notes],
                       alt.Title(f"{name} per epoch", subtitle=subtitle), size,
-                      describe(history, metric))
+                      describe(history, metric, mark_best))
 
 
 def _gap(history: RunHistory, metric: str, x: alt.X, y: _YAxis, name: str) -> alt.Chart:
@@ -380,7 +383,7 @@ def _inside(row: int, size: Size, top: bool = True, centre: bool = False):
     return alt.YValue(offset if top else alt.ExprRef(f"height - {offset}"))
 
 
-def describe(history: RunHistory, metric: str) -> str:
+def describe(history: RunHistory, metric: str, mark_best: bool = True) -> str:
     """The epoch chart of `metric` in words, for screen readers: "Loss after epoch 4 of 10:
     training 0.91, validation 1.02; lowest validation loss 0.98 at epoch 3 (marked)." """
     name = NAMES.get(metric, metric)
@@ -393,7 +396,7 @@ def describe(history: RunHistory, metric: str) -> str:
                if isinstance(last.get(key), (int, float))]
     text = f"{name} after epoch {last['epoch']} of {total}: {', '.join(figures)}"
     scored = [record for record in history.epochs if _finite(record.get(f"val_{metric}"))]
-    best = _best_epoch_number(history)
+    best = _best_epoch_number(history) if mark_best else None
     if metric == "loss" and best is not None:
         lowest = min(record["val_loss"] for record in scored)
         text += f"; lowest validation loss {_figure(lowest)} at epoch {best} (marked)."
