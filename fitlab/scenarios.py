@@ -48,12 +48,24 @@ SCENARIOS = [
     ),
     Scenario(
         "Dropout helps",
-        "The same run with dropout: the gap between the curves narrows.",
-        "The same 500 images and 30 epochs, with the dropout model: training accuracy rises "
-        "more slowly (0.78 rather than 0.94), validation accuracy ends higher (0.35 against "
-        "0.29) and validation loss lower (2.13 against 2.62). Compare it with Overfitting on "
-        "Your runs.",
+        "The dropout model at rate 0.5: the gap between the curves narrows.",
+        "The dropout model on the same 500 images for 30 epochs, at rate 0.5: training "
+        "accuracy rises more slowly (0.78, against 0.93 with dropout switched off), validation "
+        "accuracy ends higher (0.34 against 0.24) and validation loss lower (2.13 against "
+        "3.37). That is still above chance level (2.08) although accuracy is well above 1 in "
+        "8: the wrong answers are confident, and cross-entropy charges those dearly. Compare "
+        "it with 'Dropout switched off' on Your runs.",
         Settings(learning_rate=0.001, train_images=500, epochs=30, model="dropout",
                  dropout_rate=0.5),
+    ),
+    Scenario(
+        "Dropout switched off",
+        "The same dropout model at rate 0: the gap to compare with.",
+        "The dropout model with its Dropout layer at rate 0, which lets every unit through: "
+        "the same network as 'Dropout helps', on the same 500 images for 30 epochs, without "
+        "dropout. Training accuracy ends at 0.93 while validation accuracy ends at 0.24 and "
+        "validation loss climbs to 3.37: the widest gap of the scenarios.",
+        Settings(learning_rate=0.001, train_images=500, epochs=30, model="dropout",
+                 dropout_rate=0.0),
     ),
 ]

@@ -99,7 +99,8 @@ def test_the_best_epoch_answer_waits_for_a_run_that_shows_it():
     at.switch_page("app_pages/exercises.py").run()
     at.number_input(key="page_best_epoch").set_value(4)
     button(at, "Check").click().run()
-    assert at.warning[0].value.startswith("None of your runs shows it yet")
+    assert at.warning[0].value.startswith(
+        "None of your runs without early stopping shows it yet")
 
 
 def test_the_explorers_presets_show_stuck_converged_bouncing_and_diverged():
