@@ -8,10 +8,28 @@ import math
 import signal
 import sys
 
-from fitlab import data, downloads
+from fitlab import data, diagnosis, downloads, models
 from fitlab.settings import LOSSES, MAX_TRAIN_IMAGES, MODELS, OPTIMIZERS, Settings, SettingsError
 
-EXIT_USAGE = 2
+# Exit statuses, so that a script can tell how a run ended (listed in `train --help`).
+EXIT_FAILED = 1  # the run raised an error that is not the arguments' fault
+EXIT_USAGE = 2  # argparse's convention for a bad argument; here a bad data set too
+EXIT_DIVERGED = 3
+EXIT_COLLAPSED = 4
+EXIT_STOPPED = 130  # what a shell reports for a program ended by Ctrl-C (128 + SIGINT)
+EXIT_STATUS = {
+    diagnosis.FINISHED: 0, diagnosis.EARLY_STOPPED: 0, diagnosis.DIVERGED: EXIT_DIVERGED,
+    diagnosis.COLLAPSED: EXIT_COLLAPSED, diagnosis.STOPPED: EXIT_STOPPED,
+}
+EXIT_STATUS_HELP = f"""\
+exit status:
+  0    the run finished: all its epochs, or early stopping ended it
+  {EXIT_FAILED}    the run failed: an error in training, named on standard error
+  {EXIT_USAGE}    a bad argument or data set, named in one line on standard error
+  {EXIT_DIVERGED}    the loss diverged (became NaN): the learning rate is far too high
+  {EXIT_COLLAPSED}    the network collapsed to chance level and stopped learning
+  {EXIT_STOPPED}  stopped with Ctrl-C; the epochs so far were printed
+"""
 COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
 
 
@@ -26,7 +44,9 @@ def main(argv=None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     default = Settings()
 
-    train = commands.add_parser("train", help="train the lesson's CNN and print its history")
+    train = commands.add_parser("train", help="train the lesson's CNN and print its history",
+                                epilog=EXIT_STATUS_HELP,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("--dataset", default=default.dataset,
                        help="shapes (offline), cifar10, fashion_mnist, mnist, a path to an "
                        ".npz file, or a folder holding one folder of images per class")
@@ -36,7 +56,8 @@ def main(argv=None) -> int:
     train.add_argument("--batch-size", type=int, default=default.batch_size)
     train.add_argument("--epochs", type=int, default=default.epochs)
     train.add_argument("--train-images", type=int, default=None,
-                       help="use at most this many training images (default: all of them)")
+                       help="use at most this many training images (default: all of them, "
+                       f"up to {MAX_TRAIN_IMAGES:,})")
     train.add_argument("--seed", type=int, default=default.seed)
     train.add_argument("--classes", default="",
                        help="comma-separated classes to train on, e.g. "
@@ -62,6 +83,9 @@ def main(argv=None) -> int:
     except (SettingsError, data.DataError) as error:
         print(f"fitlab: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C before training began, or twice; no half file is kept
+        print("fitlab: stopped", file=sys.stderr)
+        return EXIT_STOPPED
 
 
 def fetch_dataset(name: str) -> int:
@@ -99,26 +123,54 @@ class DownloadBar:
 
 def train_from_arguments(args) -> int:
     dataset = args.dataset
+    if not dataset.strip():  # an empty path would name the current folder
+        raise data.DataError("--dataset is empty: give shapes, cifar10, fashion_mnist, "
+                             "mnist, an .npz file or a folder of class folders.")
     info = data.describe(dataset)  # a bad .npz fails here, before TensorFlow is imported
+    wanted = info.train_size if args.train_images is None else args.train_images
     settings = Settings(
         dataset=dataset, loss=args.loss, optimizer=args.optimizer,
         learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
-        train_images=min(args.train_images or info.train_size, MAX_TRAIN_IMAGES),
+        train_images=min(wanted, MAX_TRAIN_IMAGES),
         seed=args.seed,
         classes=tuple(name.strip() for name in args.classes.split(",") if name.strip()),
         images_per_class=args.images_per_class, model=args.model,
         dropout_rate=args.dropout_rate, patience=args.patience,
     )
     data.check_classes(info.class_names, settings.classes)
+    try:
+        models.check_input_shape(info.image_shape, settings.model)
+    except ValueError as error:
+        raise data.DataError(f"{info.title}: {error}") from None
     if not data.is_cached(dataset):
         _fetch(dataset)
-    from fitlab import training  # imports Keras: only once the arguments are known to be good
+    try:  # imports Keras: only once the arguments are known to be good
+        from fitlab import training
+    except Exception as error:  # whatever keeps Keras from loading: a failed run
+        return _failed(f"Keras could not be loaded: {type(error).__name__}: {error}")
 
     printer = JsonPrinter() if args.json else TablePrinter(sys.stderr.isatty())
     stop_requested = []
-    signal.signal(signal.SIGINT, lambda *_: stop_requested.append(True))
-    outcome = training.run(settings, printer, should_stop=lambda: bool(stop_requested))
-    return 0
+
+    def request_stop(*_):
+        if stop_requested:  # a second Ctrl-C: at once, even where no batch is running
+            raise KeyboardInterrupt
+        stop_requested.append(True)
+
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        outcome = training.run(settings, printer, should_stop=lambda: bool(stop_requested))
+    except (SettingsError, data.DataError, KeyboardInterrupt):
+        raise
+    except Exception as error:  # reported in the words the app uses for a failed run
+        return _failed(training.describe_failure(error))
+    return EXIT_STATUS[outcome]
+
+
+def _failed(message: str) -> int:
+    first = (message.strip().splitlines() or ["the run raised an error"])[0]
+    print(f"fitlab: {diagnosis.FAILED}: {first}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 class JsonPrinter:

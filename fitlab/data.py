@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import pathlib
+import tokenize
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -32,6 +34,9 @@ SHAPES_TRAIN_SIZE, SHAPES_TEST_SIZE = 6000, 1200
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 # The five classes of CIFAR-10 that the lesson's newer edition trains on.
 LESSON_FIVE = ("airplane", "bird", "cat", "dog", "truck")
+# ImageNet's count. Labels number the classes, so one label of a billion would otherwise ask
+# for a billion class names and a network with a billion outputs, and exhaust the memory.
+MAX_CLASSES = 1000
 
 __all__ = ["DataError"]  # re-exported: callers catch data.DataError
 
@@ -134,7 +139,7 @@ def describe(name: str) -> DatasetInfo:
             f"There is no data set called {name!r}: choose {', '.join(BUILT_IN)}, the path of "
             "an .npz file, or a folder holding one folder of images per class.")
     if pathlib.Path(name).is_dir():
-        photos = images.read_folder(name)
+        photos = _read_folder(name)
         return DatasetInfo(name, pathlib.Path(name).name, photos.class_names,
                            photos.x.shape[1:], len(photos.x), 0,
                            _counts(photos.y, photos.class_names), photos.summary())
@@ -187,10 +192,27 @@ def load(name: str, progress: downloads.Progress | None = None):
         downloads.fetch(name, BUILT_IN[name].title, progress)
         return (*downloads.read(name), BUILT_IN[name].class_names)
     if pathlib.Path(name).is_dir():
-        photos = images.read_folder(name)
+        photos = _read_folder(name)
         no_test = np.zeros((0, *photos.x.shape[1:]), np.uint8)
         return photos.x, photos.y, no_test, np.zeros(0, np.int64), photos.class_names
     return load_npz(name)
+
+
+def _read_folder(name: str) -> images.ImageSet:
+    """A folder of class folders; one the system will not let us read is named in a sentence,
+    by its path inside the data set (never a server path)."""
+    try:
+        return images.read_folder(name)
+    except OSError as error:
+        root = pathlib.Path(name)
+        try:
+            inside = pathlib.Path(error.filename or root).relative_to(root)
+        except ValueError:
+            inside = pathlib.Path()
+        shown = (pathlib.Path(root.name) / inside).as_posix()
+        raise DataError(
+            f"Cannot read {shown}: {(error.strerror or str(error)).lower()}."
+        ) from None
 
 
 def _first_line(error: Exception) -> str:
@@ -216,10 +238,20 @@ def load_npz(path: str):
                 )
             arrays = {key: archive[key] for key in NPZ_KEYS}
             names = archive["class_names"] if "class_names" in archive.files else None
+            title = archive["title"] if "title" in archive.files else None
     except DataError:
         raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+    # What a damaged archive raises, found by flipping bytes all through a small .npz.
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, zlib.error, tokenize.TokenError,
+            NotImplementedError) as error:
         raise DataError(f"{file.name} is not a readable .npz file ({_first_line(error)}).") from None
+    # The optional fields, as Fit Lab's uploads write them: a list of names, a piece of text.
+    if names is not None and (names.ndim != 1 or names.dtype.kind not in "USiu"):
+        raise DataError(f"{file.name}: class_names must be a list of names, one per class, "
+                        f"not an array shaped {names.shape} of {names.dtype}.")
+    if title is not None and (title.ndim != 0 or title.dtype.kind not in "US"):
+        raise DataError(f"{file.name}: title must be one piece of text, the data set's name, "
+                        f"not an array shaped {title.shape} of {title.dtype}.")
     x_train, y_train = _checked_pair(file.name, "train", arrays["x_train"], arrays["y_train"])
     # Photos turned into an .npz have no test set: an empty one is allowed.
     x_test, y_test = _checked_pair(file.name, "test", arrays["x_test"], arrays["y_test"],
@@ -248,10 +280,19 @@ def _checked_pair(file_name: str, split: str, x: np.ndarray, y: np.ndarray,
         )
     if x.dtype != np.uint8 and not (np.issubdtype(x.dtype, np.floating) and np.isfinite(x).all()):
         raise DataError(f"{file_name}: x_{split} must be uint8 pixels or finite floats.")
+    if y.ndim == 0 or (len(y) and y.size == 0):
+        raise DataError(f"{file_name}: y_{split} must hold one label per image, not an array "
+                        f"shaped {y.shape}.")
     y = y.reshape(len(y), -1) if len(y) else y.reshape(0, 1)
     y = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]  # one-hot or integer labels
     if not np.issubdtype(y.dtype, np.integer) or (len(y) and y.min() < 0):
         raise DataError(f"{file_name}: y_{split} must hold whole-number labels from 0 up.")
+    if len(y) and y.max() >= MAX_CLASSES:
+        raise DataError(
+            f"{file_name}: y_{split} holds the label {int(y.max()):,}, but labels number the "
+            f"classes from 0 and Fit Lab takes at most {MAX_CLASSES:,} classes (labels 0 to "
+            f"{MAX_CLASSES - 1:,})."
+        )
     if len(y) != len(x):
         raise DataError(
             f"{file_name}: {len(x)} images in x_{split} but {len(y)} labels in y_{split}."

@@ -1,15 +1,35 @@
-"""`python -m fitlab` as a user runs it, in a subprocess."""
+"""`python -m fitlab` as a user runs it, in a subprocess, with real Keras for the runs.
+
+How a run ends is its exit status, so that a script can tell: the runs here are tiny (a few
+hundred Shapes pictures, an epoch or a few) but real, and made to diverge, collapse or be
+stopped the way a learner would.
+"""
 
 import json
+import os
+import resource
+import shutil
+import signal
 import subprocess
 import sys
+import zipfile
 
+import numpy as np
 import pytest
 
+from fitlab import data
 
-def fitlab(*arguments, timeout=300):
+
+def fitlab(*arguments, timeout=300, environment=None, **options):
     return subprocess.run([sys.executable, "-m", "fitlab", *arguments], capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env={**os.environ, **(environment or {})},
+                          **options)
+
+
+def one_line_and_status_2(result, words):
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert words in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
 def test_json_prints_one_object_per_epoch(small_npz):
@@ -32,11 +52,53 @@ def test_the_table_has_a_row_per_epoch_and_says_how_the_run_ended():
     assert "val_accuracy" in result.stdout and "Finished all 1 epochs." in result.stdout
 
 
-def test_divergence_is_reported_on_the_command_line():
+def test_divergence_is_reported_and_exits_3():
     result = fitlab("train", "--optimizer", "sgd", "--learning-rate", "10", "--seed", "1",
                     "--train-images", "500", "--epochs", "3", "--json")
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "fitlab: diverged:" in result.stderr and "far too high" in result.stderr
+
+
+def test_a_collapse_to_chance_level_exits_4():
+    result = fitlab("train", "--optimizer", "adam", "--learning-rate", "0.1", "--seed", "42",
+                    "--train-images", "500", "--epochs", "5", "--json")
+    assert result.returncode == 4, result.stderr[-2000:]
+    assert "fitlab: collapsed:" in result.stderr and "chance level" in result.stderr
+
+
+def test_ctrl_c_stops_the_run_keeps_its_epochs_and_exits_130():
+    run = subprocess.Popen(
+        [sys.executable, "-m", "fitlab", "train", "--epochs", "50", "--train-images", "1000",
+         "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = run.stdout.readline()  # the first epoch's line: the run is under way
+        assert json.loads(first)["epoch"] == 1
+        run.send_signal(signal.SIGINT)
+        rest, errors = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    assert run.returncode == 130, errors[-2000:]
+    assert "fitlab: stopped: Stopped at your request" in errors and "Traceback" not in errors
+    assert len(rest.strip().splitlines()) < 49  # it stopped well before its 50 epochs
+
+
+def test_a_run_that_fails_exits_1_with_one_line():
+    # A Keras that cannot load, as with a KERAS_BACKEND naming a backend not installed.
+    result = fitlab("train", "--epochs", "1", environment={"KERAS_BACKEND": "nonsense"})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "fitlab: failed: Keras could not be loaded: ValueError: Unable to import backend : "
+        "nonsense"]
+
+
+def test_help_lists_the_exit_statuses():
+    result = fitlab("train", "--help", timeout=60)
     assert result.returncode == 0
-    assert "diverged" in result.stderr and "far too high" in result.stderr
+    statuses = result.stdout.split("exit status:")[1]
+    for line in ("0    the run finished", "1    the run failed", "2    a bad argument",
+                 "3    the loss diverged", "4    the network collapsed",
+                 "130  stopped with Ctrl-C"):
+        assert line in statuses
 
 
 @pytest.mark.parametrize("arguments, words", [
@@ -46,13 +108,12 @@ def test_divergence_is_reported_on_the_command_line():
     (["train", "--dataset", "nowhere.npz"], "no data set called 'nowhere.npz'"),
     (["train", "--classes", "cat"], "at least two classes"),
     (["train", "--classes", "cat,dog"], "no class called 'cat'"),
+    (["train", "--dataset", ""], "--dataset is empty"),  # was: the current folder, read
+    (["train", "--train-images", "0"], "between 50 and 60,000, not 0"),  # was: all of them
     (["fetch", "imagenet"], "invalid choice: 'imagenet'"),
 ])
 def test_a_bad_argument_is_one_line_and_exit_status_2(arguments, words):
-    result = fitlab(*arguments, timeout=60)
-    assert result.returncode == 2
-    assert words in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    one_line_and_status_2(fitlab(*arguments, timeout=60), words)
 
 
 def test_a_bad_file_is_one_line_and_exit_status_2(tmp_path):
@@ -66,3 +127,114 @@ def test_a_bad_file_is_one_line_and_exit_status_2(tmp_path):
         "fitlab: error: labels-missing.npz has no y_train, x_test, y_test; "
         "it needs x_train, y_train, x_test, y_test."
     )
+
+
+def _shapes_npz(path, size=32, **fields):
+    """A good small .npz, with `fields` replacing or adding to its arrays."""
+    x = np.random.default_rng(0).integers(0, 256, (100, size, size, 3), np.uint8)
+    arrays = dict(x_train=x, y_train=np.arange(100) % 2, x_test=x[:10], y_test=np.arange(10) % 2)
+    np.savez(path, **{**arrays, **fields})
+    return path
+
+
+def _compressible_npz(path):
+    x = (np.arange(100 * 32 * 32 * 3) % 7).astype(np.uint8).reshape(100, 32, 32, 3)
+    np.savez_compressed(path, x_train=x, y_train=np.arange(100) % 2, x_test=x[:10],
+                        y_test=np.arange(10) % 2, class_names=np.array(["a", "b"]),
+                        title=np.array("a title"))
+    return path
+
+
+def _damaged(content: bytes, start: int, width: int) -> bytes:
+    damaged = bytearray(content)
+    damaged[start:start + width] = bytes(byte ^ 0x55 for byte in damaged[start:start + width])
+    return bytes(damaged)
+
+
+def _damaged_inside_x_train(path):
+    """Its first bytes of compressed pixels garbled: zlib's error, not the zip's checksum."""
+    _compressible_npz(path)
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo("x_train.npy")
+    start = member.header_offset + 30 + len(member.filename) + len(member.extra)
+    path.write_bytes(_damaged(path.read_bytes(), start, 40))
+    return path
+
+
+@pytest.mark.parametrize("make, arguments, words", [
+    (lambda path: _shapes_npz(path, size=8), [], "small.npz: Images of 8x8 pixels are too "
+     "small for this model, which needs at least 10x10."),
+    (lambda path: _shapes_npz(path, size=16), ["--model", "dropout"],
+     "needs at least 18x18"),
+    (lambda path: _shapes_npz(path, class_names=np.array("cat")), [],
+     "class_names must be a list of names, one per class"),
+    (lambda path: _shapes_npz(path, class_names=np.array(5)), [],
+     "class_names must be a list of names, one per class"),
+    (lambda path: _shapes_npz(path, title=np.zeros((3, 3))), [],
+     "title must be one piece of text"),
+    (lambda path: _shapes_npz(path, title=np.array([object()], dtype=object)), [],
+     "is not a readable .npz file (Object arrays cannot be loaded"),
+    (lambda path: _shapes_npz(path, y_test=np.zeros((10, 0))), [],
+     "y_test must hold one label per image, not an array shaped (10, 0)"),
+    (_damaged_inside_x_train, [], "small.npz is not a readable .npz file (Error -3 while "
+     "decompressing data"),
+], ids=["8x8 images", "16x16 for dropout", "one class name", "a number for class names",
+        "a table for a title", "a pickled title", "no label per image", "damaged inside"])
+def test_a_bad_npz_is_one_line_and_exit_status_2(tmp_path, make, arguments, words):
+    path = make(tmp_path / "small.npz")
+    one_line_and_status_2(fitlab("train", "--dataset", str(path), "--epochs", "1", *arguments,
+                                 timeout=120), words)
+
+
+def test_a_damaged_npz_is_a_sentence_wherever_the_damage_is(tmp_path):
+    """Bytes garbled all through a small .npz, as a broken copy or download leaves it: each
+    copy is read or refused with DataError, which the command line prints as one line. Before,
+    zlib's, the tokenizer's and zipfile's own exceptions came through as tracebacks."""
+    good = _compressible_npz(tmp_path / "good.npz").read_bytes()
+    path, refused = tmp_path / "damaged.npz", 0
+    for start in range(0, len(good), 4):
+        for width in (1, 40):
+            path.write_bytes(_damaged(good, start, width))
+            try:
+                data.describe(str(path))
+            except data.DataError:
+                refused += 1
+    assert refused > len(good) // 4  # most copies are damaged beyond reading
+
+
+def _at_most_2_gb_of_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+def test_a_huge_label_is_refused_before_it_asks_for_a_billion_classes(tmp_path):
+    # Before, one label of a billion asked for a billion class names and was killed for
+    # memory; the limit makes such a regression fail here as a MemoryError instead.
+    labels = np.arange(100) % 2
+    labels[0] = 10**9
+    path = _shapes_npz(tmp_path / "huge-label.npz", y_train=labels)
+    result = fitlab("train", "--dataset", str(path), timeout=120,
+                    preexec_fn=_at_most_2_gb_of_memory)
+    one_line_and_status_2(result, "huge-label.npz: y_train holds the label 1,000,000,000, but "
+                          "labels number the classes from 0 and Fit Lab takes at most 1,000 "
+                          "classes")
+
+
+def test_a_folder_it_cannot_read_is_one_line_and_exit_status_2(tmp_path):
+    photos = tmp_path / "photos"
+    x = np.random.default_rng(0).integers(0, 256, (12, 32, 32, 3), np.uint8)
+    from fitlab import images
+
+    images.write_folder(photos, x, np.arange(12) % 2, ["cat", "dog"])
+    command = []
+    if os.geteuid() == 0:  # root reads everything: run it without the power to override
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root, and no setpriv to drop root's file access")
+        command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+    (photos / "dog").chmod(0)
+    try:
+        result = subprocess.run(
+            [*command, sys.executable, "-m", "fitlab", "train", "--dataset", str(photos)],
+            capture_output=True, text=True, timeout=120)
+    finally:
+        (photos / "dog").chmod(0o755)
+    one_line_and_status_2(result, "fitlab: error: Cannot read photos/dog: permission denied.")
