@@ -10,9 +10,11 @@ Keras, reads them too, to show the data page.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gzip
 import hashlib
+import math
 import os
 import pathlib
 import pickle
@@ -21,6 +23,8 @@ import tarfile
 import time
 import urllib.error
 import urllib.request
+import zipfile
+import zlib
 from typing import Callable
 
 import numpy as np
@@ -33,6 +37,11 @@ DOWNLOAD_TIMEOUT_SECONDS = 10
 CHUNK_BYTES = 256 * 1024
 REPORT_EVERY_SECONDS = 0.25
 GOOGLE = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+# Fashion-MNIST's largest file unpacks to 47 MB; a "file" unpacking to more is not one of its.
+MAX_IDX_BYTES = 100 * 1024 * 1024
+# What reading a damaged cached file raises: a file cut short, a web page, another format.
+UNREADABLE = (OSError, EOFError, ValueError, zlib.error, zipfile.BadZipFile, tarfile.TarError,
+              pickle.UnpicklingError, KeyError, TypeError)
 
 # progress(title, bytes done, bytes in all or None when the server does not say)
 Progress = Callable[[str, int, "int | None"], None]
@@ -129,7 +138,7 @@ def download(remote: Remote, target: pathlib.Path, title: str,
     try:
         with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
-            digest = _stream(response, partial, lambda done: progress and progress(
+            digest, done = _stream(response, partial, lambda done: progress and progress(
                 title, done, total))
     except (urllib.error.URLError, OSError) as error:
         partial.unlink(missing_ok=True)
@@ -145,11 +154,41 @@ def download(remote: Remote, target: pathlib.Path, title: str,
         partial.unlink(missing_ok=True)
         raise DataError(f"The download of {title} arrived damaged (its checksum does not "
                         "match); try again, or fetch it on another network.")
+    # A file without a checksum is read through before it is kept: a mirror or a Wi-Fi sign-in
+    # page answering with HTML, or a connection dropped mid-file, would otherwise stay in the
+    # cache and fail every later run. (http.client does not complain of a short body itself.)
+    problem = (f"arrived cut short ({done:,} of {total:,} bytes)" if total and done != total
+               else None if remote.sha256 else _not_whole(partial, remote))
+    if problem:
+        partial.unlink(missing_ok=True)
+        raise DataError(f"The download of {title} from {url} {problem}; nothing was kept. Try "
+                        "again, or fetch it on another network (or check FITLAB_MIRROR, if "
+                        "it is set).")
     partial.replace(target)
 
 
-def _stream(response, path: pathlib.Path, report: Callable[[int], object]) -> str:
-    """Copy the response into `path` chunk by chunk; return the SHA-256 of what came."""
+def _not_whole(path: pathlib.Path, remote: Remote) -> str | None:
+    """Why a downloaded file is not the one its name promises, or None when it reads whole."""
+    with open(path, "rb") as file:
+        start = file.read(512).lstrip().lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+        return "is a web page, not the data set's file"
+    if remote.cache_path.endswith("-ubyte.gz"):  # the only kind downloaded without a checksum
+        try:
+            _idx(path)
+        except UNREADABLE as error:
+            return f"is not a whole gzip-compressed IDX file ({_first_line(error)})"
+    return None
+
+
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _stream(response, path: pathlib.Path, report: Callable[[int], object]) -> tuple[str, int]:
+    """Copy the response into `path` chunk by chunk; return the SHA-256 of what came and its
+    length in bytes."""
     digest, done, reported = hashlib.sha256(), 0, 0.0
     with open(path, "wb") as out:
         while chunk := response.read(CHUNK_BYTES):
@@ -160,7 +199,7 @@ def _stream(response, path: pathlib.Path, report: Callable[[int], object]) -> st
                 report(done)
                 reported = time.monotonic()
     report(done)
-    return digest.hexdigest()
+    return digest.hexdigest(), done
 
 
 def _matches(path: pathlib.Path, sha256: str | None) -> bool:
@@ -190,24 +229,54 @@ def _unpack(archive: pathlib.Path, folder: pathlib.Path) -> None:
 # -- reading the cached files -----------------------------------------------------------------
 
 def read(name: str):
-    """Return (x_train, y_train, x_test, y_test) from the cache, images as (N, H, W, C) uint8."""
+    """Return (x_train, y_train, x_test, y_test) from the cache, images as (N, H, W, C) uint8.
+
+    A cached file that cannot be read is removed, with a sentence naming it, so that the next
+    try fetches it again rather than failing the same way for ever.
+    """
     if name == "cifar10":
         folder = cache_dir() / CIFAR10_FOLDER / "cifar-10-batches-py"
-        batches = [_cifar_batch(folder / f"data_batch_{number}") for number in range(1, 6)]
-        x_test, y_test = _cifar_batch(folder / "test_batch")
+        batches = []
+        for batch in [f"data_batch_{number}" for number in range(1, 6)] + ["test_batch"]:
+            # The folder goes: the archive, which has a checksum, is unpacked again.
+            with _removed_if_damaged(folder / batch, cache_dir() / CIFAR10_FOLDER):
+                batches.append(_cifar_batch(folder / batch))
+        x_test, y_test = batches.pop()
         x_train = np.concatenate([images for images, _ in batches])
         y_train = np.concatenate([labels for _, labels in batches])
         return x_train, y_train, x_test, y_test
     if name == "mnist":
-        with np.load(cache_dir() / "mnist.npz", allow_pickle=False) as archive:
+        path = cache_dir() / "mnist.npz"
+        with _removed_if_damaged(path), np.load(path, allow_pickle=False) as archive:
             return tuple(archive[key][..., np.newaxis] if key.startswith("x") else archive[key]
                          for key in ("x_train", "y_train", "x_test", "y_test"))
     if name == "fashion_mnist":
-        y_train, x_train, y_test, x_test = (
-            _idx(cache_dir() / remote.cache_path) for remote in REMOTES[name]
-        )
+        arrays = []
+        for remote in REMOTES[name]:
+            path = cache_dir() / remote.cache_path
+            with _removed_if_damaged(path):
+                arrays.append(_idx(path))
+        y_train, x_train, y_test, x_test = arrays
         return x_train[..., np.newaxis], y_train, x_test[..., np.newaxis], y_test
     raise KeyError(name)
+
+
+@contextlib.contextmanager
+def _removed_if_damaged(path: pathlib.Path, remove: pathlib.Path | None = None):
+    """Turn a failure to read the cached `path` into a sentence, removing `remove` (by default
+    `path` itself). The sentence names the file inside the cache, never the server's home."""
+    try:
+        yield
+    except UNREADABLE as error:
+        remove = remove or path
+        if remove.is_dir():
+            shutil.rmtree(remove, ignore_errors=True)
+        else:
+            remove.unlink(missing_ok=True)
+        raise DataError(
+            f"{path.relative_to(cache_dir()).as_posix()} in Keras' cache is damaged "
+            f"({_first_line(error)}), so Fit Lab removed it: the next try fetches it again."
+        ) from None
 
 
 class _NumpyOnly(pickle.Unpickler):
@@ -230,9 +299,17 @@ def _cifar_batch(path: pathlib.Path):
 
 
 def _idx(path: pathlib.Path) -> np.ndarray:
-    """An IDX file (MNIST's own format): a header of sizes, then the bytes."""
+    """A gzipped IDX file (MNIST's own format): a header of sizes, then exactly that many
+    bytes. Anything else raises ValueError, or gzip's own error for a file cut short."""
     with gzip.open(path, "rb") as file:
-        raw = file.read()
-    dimensions = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dimensions)]
-    return np.frombuffer(raw, np.uint8, offset=4 + 4 * dimensions).reshape(shape)
+        raw = file.read(MAX_IDX_BYTES + 1)
+    if len(raw) > MAX_IDX_BYTES:
+        raise ValueError(f"it unpacks to more than {MAX_IDX_BYTES // 2**20} MB")
+    if len(raw) < 4 or raw[:3] != b"\0\0\x08":  # two zero bytes, then 8 for unsigned bytes
+        raise ValueError("no IDX header of unsigned bytes")
+    header = 4 + 4 * raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(raw[3])]
+    if len(raw) < header or len(raw) - header != math.prod(shape):
+        raise ValueError(f"its header promises {math.prod(shape):,} bytes of shape "
+                         f"{tuple(shape)}, but {max(0, len(raw) - header):,} follow")
+    return np.frombuffer(raw, np.uint8, offset=header).reshape(shape)

@@ -63,10 +63,18 @@ FILES = {
 }
 
 
+# What a mirror or a captive portal answers, with status 200, where a data set's file was asked.
+WEB_PAGE = b"<!DOCTYPE html>\n<html><head><title>Sign in to the Wi-Fi</title></head></html>\n"
+
+
 @contextlib.contextmanager
-def serve(files: dict[str, bytes], seconds_per_file: float = 0.0):
+def serve(files: dict[str, bytes], seconds_per_file: float = 0.0,
+          cut_short: dict[str, int] | None = None):
     """Yield (base URL, names requested so far) of a local HTTP server for `files`; with
-    `seconds_per_file`, each file trickles out in ten pieces, as over a slow network."""
+    `seconds_per_file`, each file trickles out in ten pieces, as over a slow network; a name
+    in `cut_short` announces its whole length but sends only that many bytes, then hangs up,
+    as a dropped connection does."""
+    cut_short = cut_short or {}
     requests: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -79,7 +87,8 @@ def serve(files: dict[str, bytes], seconds_per_file: float = 0.0):
             self.send_response(200)
             self.send_header("Content-Length", str(len(files[name])))
             self.end_headers()
-            content, piece = files[name], len(files[name]) // 10 + 1
+            content = files[name][:cut_short.get(name, len(files[name]))]
+            piece = len(content) // 10 + 1
             for start in range(0, len(content), piece):
                 self.wfile.write(content[start:start + piece])
                 self.wfile.flush()

@@ -14,7 +14,7 @@ import sys
 import time
 
 import pytest
-from remote_files import FILES
+from remote_files import FILES, WEB_PAGE, serve
 
 from fitlab import data, downloads
 
@@ -51,6 +51,54 @@ def test_a_damaged_download_is_refused_and_not_kept(mirror, tmp_path, monkeypatc
     with pytest.raises(data.DataError, match="arrived damaged"):
         data.load(data.MNIST)
     assert not list((tmp_path / "keras").rglob("mnist*"))
+
+
+IMAGES = "train-images-idx3-ubyte.gz"  # Fashion-MNIST's largest file, which has no checksum
+
+
+@pytest.mark.parametrize("mirror_files, cut_short, words", [
+    ({**FILES, IMAGES: WEB_PAGE}, {}, "is a web page, not the data set's file"),
+    ({**FILES, IMAGES: FILES[IMAGES][:30]}, {}, "is not a whole gzip-compressed IDX file"),
+    (FILES, {IMAGES: 30}, f"arrived cut short (30 of {len(FILES[IMAGES])} bytes)"),
+], ids=["a web page", "half a file on the mirror", "the connection dropped"])
+def test_a_download_without_a_checksum_is_checked_before_it_is_cached(
+        tmp_path, monkeypatch, mirror_files, cut_short, words):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    with serve(mirror_files, cut_short=cut_short) as (url, _):
+        monkeypatch.setenv("FITLAB_MIRROR", url)
+        with pytest.raises(data.DataError) as refused:
+            data.load(data.FASHION_MNIST)
+    assert f"The download of Fashion-MNIST (file 2 of 4) from {url}/{IMAGES} " in str(refused.value)
+    assert words in str(refused.value) and "nothing was kept" in str(refused.value)
+    assert not (downloads.cache_dir() / "fashion-mnist" / IMAGES).exists()
+    assert not list((tmp_path / "keras").rglob("*.part"))
+    with serve(FILES) as (url, requests):  # the mirror, fixed: the next try just works
+        monkeypatch.setenv("FITLAB_MIRROR", url)
+        x_train, *_ = data.load(data.FASHION_MNIST)
+    assert x_train.shape == (5, 28, 28, 1)
+    assert requests == list(FILES)[3:]  # the refused file and the two after it, not the first
+
+
+@pytest.mark.parametrize("name, cached, downloaded_again", [
+    (data.FASHION_MNIST, f"fashion-mnist/{IMAGES}", [IMAGES]),
+    (data.MNIST, "mnist.npz", ["mnist.npz"]),
+    # CIFAR-10's archive is checked by its checksum and kept: the batches are unpacked again.
+    (data.CIFAR10, "cifar-10-batches-py-target/cifar-10-batches-py/data_batch_3", []),
+], ids=["fashion_mnist", "mnist", "cifar10"])
+def test_a_damaged_file_in_the_cache_is_named_removed_and_fetched_again(
+        mirror, name, cached, downloaded_again):
+    data.load(name)
+    # As a Fit Lab before this check cached a mirror's web page, or a disk left a file half
+    # written.
+    (downloads.cache_dir() / cached).write_bytes(WEB_PAGE)
+    with pytest.raises(data.DataError) as refused:
+        data.load(name)
+    assert str(refused.value).startswith(f"{cached} in Keras' cache is damaged (")
+    assert "removed it: the next try fetches it again" in str(refused.value)
+    assert not (downloads.cache_dir() / cached).exists()
+    mirror.clear()
+    x_train, *_ = data.load(name)
+    assert len(x_train) and mirror == downloaded_again
 
 
 def test_progress_is_told_in_units_that_fit():
