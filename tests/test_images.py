@@ -7,9 +7,12 @@ import json
 import os
 import pathlib
 import stat
+import struct
 import subprocess
 import sys
+import time
 import zipfile
+import zlib
 
 import numpy as np
 import pytest
@@ -139,3 +142,154 @@ def test_cifar_subset_as_png_class_folders_trains_from_the_command_line(cifar_su
     epochs = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(epochs) == 10
     assert epochs[-1]["val_accuracy"] >= 0.42, epochs[-1]
+
+
+# What an upload may cost, counted after decoding (issue 17, item 5). Each zip below is small;
+# what it costs to read is not, and each must be refused before that cost is paid.
+
+def _tiny_photos_zip(count: int) -> bytes:
+    """The issue's zip: one-pixel PNGs in two class folders, 125,000 of them in 20 MB; read
+    to the end they became a 384 MB array after 14 s and 1.3 GB of memory here."""
+    tiny = _photo((1, 2, 3), (1, 1))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n in range(count):
+            archive.writestr(f"{'ab'[n % 2]}/{n:x}.png", tiny)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def tiny_photos() -> bytes:
+    return _tiny_photos_zip(125_000)
+
+
+def _timed_refusal(payload: bytes, name: str = "pets.zip", **options) -> tuple[str, float]:
+    started = time.perf_counter()
+    with pytest.raises(data.DataError) as refusal:
+        images.read_zip(payload, name, **options)
+    return str(refusal.value), time.perf_counter() - started
+
+
+def test_125000_tiny_photos_in_20_mb_are_refused_at_once_by_their_count(tiny_photos):
+    assert len(tiny_photos) <= images.MAX_ZIP_BYTES  # within the upload limit, as in the issue
+    message, seconds = _timed_refusal(tiny_photos, "tiny.zip")
+    assert message.startswith("tiny.zip holds 125,000 files and folders; Fit Lab reads at "
+                              "most 10,000 photos from one upload")
+    assert "Zip fewer photos" in message
+    assert seconds < 1.0, seconds  # reading them all took 14 s
+    # A zip whose end record understates its entries is counted entry by entry instead.
+    end = tiny_photos.rfind(b"PK\x05\x06")
+    lying = bytearray(tiny_photos)
+    lying[end + 8:end + 12] = struct.pack("<HH", 10, 10)
+    message, seconds = _timed_refusal(bytes(lying), "tiny.zip")
+    assert message.startswith("tiny.zip holds 125,000 files and folders;")
+    assert seconds < 5.0, seconds
+
+
+def test_one_file_too_many_is_refused_by_the_count_of_files():
+    message, _ = _timed_refusal(_zip({f"pets/{'ab'[n % 2]}/{n}.png": b"x"
+                                      for n in range(images.MAX_UPLOAD_FILES + 1)}))
+    assert message.startswith("pets.zip holds 10,001 files; Fit Lab reads at most 10,000")
+
+
+def test_more_classes_than_a_learner_would_make_are_refused():
+    entries = {f"pets/class{c}/{n}.png": b"x" for c in range(101) for n in range(5)}
+    message, _ = _timed_refusal(_zip(entries))
+    assert message.startswith("pets.zip has 101 class folders; Fit Lab trains on at most 100 "
+                              "classes from one upload.")
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A PNG of 69 bytes whose header says it is width x height pixels."""
+    def chunk(kind: bytes, content: bytes) -> bytes:
+        return (struct.pack(">I", len(content)) + kind + content
+                + struct.pack(">I", zlib.crc32(kind + content)))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(bytes(100))) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("width, height, words", [
+    (6000, 6000, "“cat/0.png” in pets.zip is 6,000 x 6,000 pixels (36.0 megapixels) once "
+                 "decoded; Fit Lab decodes photos of up to 25 megapixels"),
+    (50_000, 50_000, "“cat/0.png” in pets.zip says it is over 179 megapixels once decoded; "
+                     "Fit Lab decodes photos of up to 25 megapixels"),
+])
+def test_a_photo_whose_header_claims_a_huge_size_is_refused_before_decoding(width, height,
+                                                                          words):
+    entries = {**_pets(), "pets/cat/0.png": _png_claiming(width, height)}
+    message, seconds = _timed_refusal(_zip(entries))
+    assert message.startswith(words)
+    assert "Shrink it (it becomes 32x32 anyway) or leave it out." in message
+    assert seconds < 1.0, seconds
+
+
+@pytest.fixture(scope="module")
+def big_flat_png() -> bytes:
+    """A real PNG of 25 megapixels, one colour: 80 KB that take 0.2 to 1 s to decode."""
+    return _photo((30, 140, 60), (5000, 5000))
+
+
+def test_photos_that_decode_to_too_many_pixels_in_all_are_refused_before_decoding(
+        big_flat_png):
+    # Eleven photos of 25 megapixels each, each within the limit for one photo: 275 in all.
+    entries = {f"pets/{kind}/{n}.png": big_flat_png for kind, count in (("cat", 5),
+                                                                        ("dog", 6))
+               for n in range(count)}
+    payload = _zip(entries)
+    assert len(payload) < 2 * 1024 * 1024
+    message, seconds = _timed_refusal(payload)
+    assert message.startswith("The photos in pets.zip would decode to 275 megapixels; Fit Lab "
+                              "decodes at most 250 megapixels from one upload")
+    assert seconds < 1.0, seconds  # decoding them took 2 s; a 20 MB zip of them, a minute
+
+
+def test_phone_sized_jpegs_decode_at_an_eighth_and_are_read():
+    """22 photos of 12 megapixels claim 264 megapixels, over the limit for one upload, but a
+    JPEG is decoded at 1/8 of its size when that still leaves 32x32, as Fit Lab does."""
+    photo = _photo((200, 120, 40), (4000, 3000), kind="JPEG")
+    entries = {f"pets/{kind}/{n}.jpg": photo for kind in ("cat", "dog") for n in range(11)}
+    started = time.perf_counter()
+    photos = images.read_zip(_zip(entries), "phone.zip")
+    assert len(photos.x) == 22 and photos.resized == 22
+    assert abs(int(photos.x[0, 16, 16, 0]) - 200) < 8  # the colour survives the smaller scale
+    assert time.perf_counter() - started < 3.0
+
+
+def test_reading_that_runs_past_its_time_limit_is_stopped_with_a_sentence():
+    photo = _photo((90, 90, 90), (2000, 2000))  # about 0.1 s each to decode
+    entries = {f"pets/{kind}/{n}.png": photo for kind in ("cat", "dog") for n in range(10)}
+    message, seconds = _timed_refusal(_zip(entries), seconds=0.3)
+    assert message.startswith("Reading pets.zip took more than 0.3 seconds, the limit for one "
+                              "upload, and was stopped (")
+    assert "photos read). Upload fewer or smaller photos" in message
+    assert seconds < 1.5, seconds  # stopped, not read to the end
+
+
+def test_reading_reports_its_progress_and_stops_when_told():
+    heard = []
+    images.read_zip(_zip(_pets()), "pets.zip", progress=lambda done, total: heard.append(
+        (done, total)))
+    assert heard[-1] == (10, 10)
+
+    def stop(done, total):
+        if done >= 3:
+            raise data.DataError("Stopped: a newer upload took its place.")
+    with pytest.raises(data.DataError, match="Stopped: a newer upload"):
+        images.read_zip(_zip(_pets()), "pets.zip", progress=stop)
+
+
+def test_a_damaged_or_password_protected_photo_is_refused_with_a_sentence():
+    payload = bytearray(_zip(_pets()))
+    start = payload.find(b"pets/cat/2.png") + len("pets/cat/2.png")  # its packed bytes follow
+    payload[start + 10:start + 40] = bytes(30)
+    with pytest.raises(data.DataError, match="“pets/cat/2.png” cannot be unpacked: the zip is "
+                                             "damaged, protected by a password"):
+        images.read_zip(bytes(payload), "pets.zip")
+    locked = bytearray(_zip(_pets()))
+    for offset in range(len(locked) - 4):  # the "encrypted" flag of every entry
+        if locked[offset:offset + 4] in (b"PK\x03\x04", b"PK\x01\x02"):
+            flag = offset + (6 if locked[offset + 2] == 3 else 8)
+            locked[flag] |= 1
+    with pytest.raises(data.DataError, match="cannot be unpacked"):
+        images.read_zip(bytes(locked), "pets.zip")
