@@ -4,6 +4,8 @@ Uploads go through AppTest's own file uploader; the zips hold real PNG files.
 """
 
 import io
+import re
+import time
 import zipfile
 
 from PIL import Image
@@ -38,6 +40,11 @@ def upload(at: AppTest, name: str, content: bytes) -> AppTest:
     return at.run()
 
 
+def shown(markdown: str) -> str:
+    """What a notice shows: its Markdown with the escapes taken out."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def test_the_offline_set_is_shown_with_samples_counts_shape_and_normalisation():
     at = open_data_page()
     assert not at.exception
@@ -63,7 +70,7 @@ def test_an_uploaded_zip_becomes_the_chosen_data_set_on_both_pages():
     upload(at, "pets.zip", _zip(PETS))
     assert not at.exception and not at.error
     assert "pets.zip: 16 images in 2 classes (cat, dog); 16 resized to 32x32" in \
-        at.success[0].value
+        shown(at.success[0].value)
     assert at.selectbox(key="dataset").value == "pets.zip"
     assert [metric.value for metric in at.metric][:2] == ["16", "0"]
     # A browser carries the choice to the other page in the URL; AppTest has no URL, so the
@@ -86,11 +93,11 @@ def test_each_bad_zip_says_what_is_wrong_and_the_page_keeps_working():
     for name, (entries, words) in bad.items():
         upload(at, name, _zip(entries))
         assert not at.exception
-        assert words in at.error[0].value, (name, at.error[0].value)
+        assert words in shown(at.error[0].value), (name, at.error[0].value)
         assert at.selectbox(key="dataset").value == "shapes"  # the choice is unchanged
         at.get("file_uploader")[0].clear()
     upload(at, "notes.zip", b"plain text, not a zip")
-    assert "notes.zip is not a zip archive." in at.error[0].value
+    assert "notes.zip is not a zip archive." in shown(at.error[0].value)
     assert [metric.value for metric in at.metric][0] == "6,000"  # the page still works
 
 
@@ -122,3 +129,108 @@ def test_a_failed_download_is_explained_on_the_page(monkeypatch, tmp_path):
     assert not at.exception
     assert "Could not download MNIST" in at.error[0].value
     assert at.button[0].label == "Download MNIST"  # try again later
+
+
+# Uploads that cost more than their size, and the upload parts of issue 17, item 8.
+
+def _pets_of(count: int, top: str = "pets") -> dict[str, tuple]:
+    return {**{f"{top}/cat/{n}.png": (250, 0, n) for n in range(count)},
+            **{f"{top}/dog/{n}.png": (0, 0, 250 - n) for n in range(count)}}
+
+
+def test_the_same_name_uploaded_three_times_describes_the_photos_just_uploaded():
+    at = open_data_page()
+    for count in (6, 7, 8):  # the third upload used to be described as the second
+        upload(at, "pets.zip", _zip(_pets_of(count)))
+        assert not at.exception and not at.error
+        assert f"pets.zip: {2 * count} images in 2 classes" in shown(at.success[0].value)
+        assert [metric.value for metric in at.metric][:2] == [str(2 * count), "0"]
+        at.get("file_uploader")[0].clear()
+    assert at.selectbox(key="dataset").options.count("pets.zip (your upload)") == 1
+    # the photos it replaced are not kept: one pets.zip on the server's disk
+    assert shown(at.caption[0].value).startswith("Kept on the server for you: pets.zip (")
+
+
+def test_an_upload_with_a_long_name_is_shown_and_kept_under_a_short_one():
+    at = open_data_page()
+    upload(at, "holiday photos " * 30 + ".zip", _zip(PETS))  # 454 characters: used to crash
+    assert not at.exception and not at.error
+    short = "holiday photos holiday photos holiday ph….zip"
+    assert shown(at.success[0].value).startswith(f"{short}: 16 images in 2 classes")
+    assert at.selectbox(key="dataset").value == short
+    assert f"Kept on the server for you: {short}" in shown(at.caption[0].value)
+    # and on disk under a short name: the full one was too long for the file system
+    from ui import data_view
+
+    kept = data_view._file_name(short, "0123456789abcdef" * 4)
+    assert kept == "upload-holiday-photos-holiday-photos-holiday-ph-0123456789abcdef.npz"
+
+
+def test_names_in_an_upload_are_shown_as_their_characters_not_as_markdown():
+    at = open_data_page()
+    upload(at, "[prize](https:evil.example).zip", _zip(_pets_of(5, top="[win](x)")))
+    assert not at.exception and not at.error
+    name = at.selectbox(key="dataset").value
+    assert name == "prize_(https_evil_example).zip"  # no link, no www. or http: address
+    at.get("file_uploader")[0].clear()
+    classes = {f"pets/![img](x)/{n}.png": (1, 1, n) for n in range(5)}
+    upload(at, "pets.zip", _zip({**classes, **_pets_of(5)}))
+    message = at.success[0].value
+    assert "\\!\\[img\\]\\(x\\)" in message  # escaped: shown as the characters, not an image
+    assert "16 images" not in message and "15 images in 3 classes (![img](x), cat, dog)" in \
+        shown(message)
+
+
+def test_a_learner_keeps_their_three_latest_uploads_and_is_told_of_the_oldest_removed():
+    at = open_data_page()
+    for number, name in enumerate(("first.zip", "second.zip", "third.zip", "fourth.zip")):
+        upload(at, name, _zip(_pets_of(5 + number)))
+        assert not at.exception and not at.error
+        at.get("file_uploader")[0].clear()
+    assert shown(at.success[0].value).endswith(
+        "To make room, Fit Lab removed first.zip: it keeps your 3 latest uploads.")
+    offered = at.selectbox(key="dataset").options
+    assert "first.zip (your upload)" not in offered
+    assert {"second.zip (your upload)", "third.zip (your upload)",
+            "fourth.zip (your upload)"} <= set(offered)
+    assert shown(at.caption[0].value).startswith(  # what the server's disk holds for them
+        "Kept on the server for you: fourth.zip, third.zip and second.zip (")
+
+
+def test_125000_tiny_photos_are_refused_on_the_page_in_a_moment():
+    tiny = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(tiny, "PNG")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n in range(125_000):
+            archive.writestr(f"{'ab'[n % 2]}/{n:x}.png", tiny.getvalue())
+    at = open_data_page()
+    started = time.perf_counter()
+    upload(at, "tiny.zip", buffer.getvalue())  # 20.7 MB, under the upload limit
+    assert time.perf_counter() - started < 5  # it used to read for 14 s into a 384 MB array
+    assert not at.exception
+    assert shown(at.error[0].value).startswith(
+        "tiny.zip holds 125,000 files and folders; Fit Lab reads at most 10,000 photos")
+    assert at.selectbox(key="dataset").value == "shapes"
+    assert [metric.value for metric in at.metric][0] == "6,000"  # the page still works
+
+
+def test_an_upload_waits_while_every_reader_is_busy_and_its_page_says_so():
+    import threading
+
+    from ui import data_view
+
+    release = threading.Event()  # two long uploads, stood in for by two waits
+    busy = [data_view._readers().submit(release.wait, 30)
+            for _ in range(data_view.MAX_READS_AT_ONCE)]
+    try:
+        reading = data_view._Reading("pets.zip", _zip(PETS))
+        time.sleep(0.3)
+        assert not reading.started
+        assert reading.label() == ("pets.zip waits for other uploads to be read: the server "
+                                   "reads 2 at a time…")
+    finally:
+        release.set()
+    assert all(waited.result(timeout=5) for waited in busy)
+    assert reading.future.result(timeout=30).x.shape == (16, 32, 32, 3)
+    assert reading.label() == "Reading pets.zip: 16 of 16 photos…"

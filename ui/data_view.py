@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import pathlib
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import streamlit as st
 
 from fitlab import data, downloads, images
+from fitlab.settings import as_text
 from ui.controls import uploaded
+from ui.state import current_job
 from ui.state import dataset_arrays, session_owner, session_folders
 
 SAMPLES = 18
@@ -81,37 +90,223 @@ def _offer_download(source: str) -> None:
         st.rerun()
 
 
+# Uploads read at once on the whole server, each in a reader thread, so that a workshop
+# uploading together keeps two cores busy, not all of them; a third upload waits its turn,
+# and its page says so. Pillow decodes, converts and resizes without Python's lock, but the
+# Python around it holds the lock: while 10,000 tiny files are read, the server's event loop
+# answers up to 60 ms late (a 25-megapixel PNG: 15 to 40 ms; idle: 3 to 20 ms on the shared
+# 2-core machine; docs/reliability.md).
+MAX_READS_AT_ONCE = 2
+# Uploads kept for one learner, on disk and in their list of data sets: the one in use, the
+# one before it and one more to compare. The oldest is removed to make room (never one that a
+# run of theirs is waiting for or training on). Each is at most 31 MB (10,000 photos of
+# 32x32x3 bytes), so the count bounds a learner's disk to about 94 MB; MAX_KEPT_BYTES says so
+# in bytes too, in case the per-upload bound ever grows.
+MAX_KEPT_UPLOADS = 3
+MAX_KEPT_BYTES = 100 * 1024 * 1024
+NAME_CHARACTERS = 40  # of an upload's name, as the page shows it and as its file is named
+POLL_SECONDS = 0.25  # how often the page redraws the progress of a reading
+
+
 def upload_photos() -> None:
     """A zip of class folders, read in memory and kept in this session's private folder."""
     st.file_uploader(
         "Upload a .zip of class folders (cat/1.jpg, cat/2.jpg, dog/1.jpg, …)", type="zip",
-        key="photo_zip", on_change=_read_upload,
-        help=f"At least {images.MIN_IMAGES_PER_CLASS} photos per class and two classes. "
-        f"Photos of any size are resized to 32x32; files that are not photos are skipped.")
+        key="photo_zip", on_change=_start_reading,
+        help=f"At least {images.MIN_IMAGES_PER_CLASS} photos per class and two classes, at "
+        f"most {images.MAX_UPLOAD_FILES:,} photos of up to "
+        f"{images.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels each. Photos of any size are resized "
+        f"to 32x32; files that are not photos are skipped. Your {MAX_KEPT_UPLOADS} latest "
+        "uploads are kept.")
+    reading = st.session_state.get("upload_reading")
+    if reading is not None:
+        _finish_reading(reading)
     outcome = st.session_state.pop("upload_outcome", None)
     if outcome:
         kind, message = outcome
-        (st.success if kind == "ok" else st.error)(message)
+        # The message quotes the zip's own names (its folders and files): shown as the
+        # characters they are, never as a link, an image or formatting.
+        (st.success if kind == "ok" else st.error)(as_text(message, limit=2000))
+    if uploaded():
+        _show_kept()
 
 
-def _read_upload() -> None:
-    """Runs before the page is drawn, so that the new set can become the chosen one."""
+def shown_name(filename: str) -> str:
+    """An upload's name as the page shows it and its link carries it: at most
+    NAME_CHARACTERS before ".zip", of letters, digits, spaces and - _ ( ) , + only, so that
+    no name is read as Markdown (a link, an image, a www. address) wherever it is shown."""
+    stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if stem.lower().endswith(".zip"):
+        stem = stem[:-4]
+    stem = re.sub(r"_+", "_", "".join(char if char.isalnum() or char in " -_(),+" else "_"
+                                      for char in stem)).strip(" _") or "photos"
+    if len(stem) > NAME_CHARACTERS:
+        stem = stem[:NAME_CHARACTERS].rstrip(" _") + "…"
+    return f"{stem}.zip"
+
+
+def _file_name(name: str, digest: str) -> str:
+    """The upload's file: its name in plain ASCII, cut short, and its content's hash, so a
+    new upload under an old name is a new file and nothing cached for the old one is used."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.removesuffix(".zip"))[:NAME_CHARACTERS]
+    return f"upload-{stem.strip('-') or 'photos'}-{digest[:16]}.npz"
+
+
+@st.cache_resource(show_spinner=False)
+def _readers() -> ThreadPoolExecutor:
+    """The server's upload readers, MAX_READS_AT_ONCE threads shared by every session."""
+    return ThreadPoolExecutor(MAX_READS_AT_ONCE, thread_name_prefix="fitlab-upload")
+
+
+class _Reading:
+    """One upload being read in a reader thread, and how far it has got."""
+
+    def __init__(self, name: str, payload: bytes):
+        self.name = name
+        self.digest = hashlib.sha256(payload).hexdigest()
+        self.read, self.total, self.started = 0, 0, False
+        self.stopped = threading.Event()
+        self.future = _readers().submit(self._run, payload)
+
+    def _run(self, payload: bytes) -> images.ImageSet:
+        self.started = True
+        return images.read_zip(payload, self.name, progress=self._heard)
+
+    def _heard(self, read: int, total: int) -> None:
+        self.read, self.total = read, total
+        if self.stopped.is_set():
+            raise data.DataError(f"{self.name} was replaced by a newer upload.")
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.future.cancel()  # if it is still waiting for a reader
+
+    def label(self) -> str:
+        if not self.started:
+            return (f"{self.name} waits for other uploads to be read: the server reads "
+                    f"{MAX_READS_AT_ONCE} at a time…")
+        if not self.total:
+            return f"Reading {self.name}…"
+        return f"Reading {self.name}: {self.read:,} of {self.total:,} photos…"
+
+
+def _start_reading() -> None:
+    """Runs before the page is drawn: hand the new upload to a reader thread."""
+    previous = st.session_state.pop("upload_reading", None)
+    if previous is not None:  # a newer upload, or none, replaces the one being read
+        previous.stop()
     file = st.session_state.get("photo_zip")
-    if file is None:
-        return
+    if file is not None:
+        st.session_state.upload_reading = _Reading(shown_name(file.name), file.getvalue())
+
+
+def _finish_reading(reading: _Reading) -> None:
+    """Show the reading's progress until it is done, then keep the photos and choose them.
+    A rerun meanwhile (the learner clicked something) leaves the reading going; the next run
+    of the page waits for it again."""
+    box = st.empty()
+    status = box.status(reading.label(), state="running")
+    while not reading.future.done():
+        time.sleep(POLL_SECONDS)
+        status.update(label=reading.label())
+    box.empty()
+    if st.session_state.get("upload_reading") is reading:
+        del st.session_state.upload_reading
     try:
-        photos = images.read_zip(file.getvalue(), file.name)
+        photos = reading.future.result()
     except data.DataError as error:
         st.session_state.upload_outcome = ("error", str(error))
         return
-    folder = session_folders().folder(session_owner())
-    path = folder / f"{pathlib.Path(file.name).stem}-{len(uploaded())}.npz"
-    no_test = np.zeros((0, *photos.x.shape[1:]), np.uint8)
-    np.savez(path, x_train=photos.x, y_train=photos.y, x_test=no_test,
-             y_test=np.zeros(0, np.int64), class_names=np.array(photos.class_names),
-             title=np.array(file.name))
-    uploaded()[file.name] = str(path)
-    st.session_state.dataset = file.name
+    except Exception:  # Pillow or zipfile on a file no test has tried: a sentence, and the log
+        logging.getLogger("fitlab").exception("reading the upload %s failed", reading.name)
+        st.session_state.upload_outcome = (
+            "error", f"Fit Lab could not read {reading.name}. Zip the class folders again with "
+            "your computer's own zip tool, or try other photos.")
+        return
+    folder = _upload_folder()
+    path = folder / _file_name(reading.name, reading.digest)
+    try:
+        _save(path, photos, reading.name)
+    except OSError as error:
+        st.session_state.upload_outcome = (
+            "error", f"Fit Lab could not keep {reading.name} on the server "
+            f"({error.strerror or 'the disk refused it'}). Ask your instructor.")
+        return
+    uploaded()[reading.name] = str(path)
+    removed = _keep_latest(folder, path)
+    st.session_state.dataset = reading.name
     st.session_state.upload_outcome = (
-        "ok", f"{file.name}: {photos.summary()} It is now the chosen data set, on this page "
-        "and on Compile and train, for this browser tab only.")
+        "ok", f"{reading.name}: {photos.summary()} It is now the chosen data set, on this page "
+        "and on Compile and train, for this browser tab only." + (
+            f" To make room, Fit Lab removed {_listed(removed)}: it keeps your "
+            f"{MAX_KEPT_UPLOADS} latest uploads." if removed else ""))
+
+
+def _upload_folder() -> pathlib.Path:
+    """Where this learner's uploads are kept: the one place that says so."""
+    return session_folders().folder(session_owner())
+
+
+def _save(path: pathlib.Path, photos: images.ImageSet, name: str) -> None:
+    """Write the photos as an .npz whole or not at all: a half-written file is never read."""
+    partial = path.with_name(path.name + ".part")
+    no_test = np.zeros((0, *photos.x.shape[1:]), np.uint8)
+    try:
+        with open(partial, "wb") as file:
+            np.savez(file, x_train=photos.x, y_train=photos.y, x_test=no_test,
+                     y_test=np.zeros(0, np.int64), class_names=np.array(photos.class_names),
+                     title=np.array(name))
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _kept(folder: pathlib.Path) -> list[tuple[pathlib.Path, str, int]]:
+    """The learner's uploads on disk, newest first: (file, name, bytes)."""
+    kept = []
+    for path in folder.glob("upload-*.npz"):
+        try:
+            with np.load(path) as photos:
+                kept.append((path.stat().st_mtime_ns, path, str(photos["title"]),
+                             path.stat().st_size))
+        except (OSError, ValueError, KeyError, EOFError):  # removed meanwhile, or not ours
+            continue
+    return [(path, name, size) for _, path, name, size in sorted(kept, reverse=True)]
+
+
+def _keep_latest(folder: pathlib.Path, newest: pathlib.Path) -> list[str]:
+    """Remove the uploads the newest replaces (those of the same name), then the learner's
+    oldest beyond MAX_KEPT_UPLOADS and MAX_KEPT_BYTES; never the newest, nor one that a run
+    of theirs waits for or trains on. Return the names of those removed to make room."""
+    job = current_job()
+    in_use = {pathlib.Path(job.settings.dataset)} if job is not None and job.history.active \
+        else set()
+    kept = _kept(folder)
+    name = next((name for path, name, _ in kept if path == newest), None)
+    count, total, removed = 0, 0, []
+    for path, title, size in sorted(kept, key=lambda upload: upload[0] != newest):
+        if path == newest or path in in_use or (
+                title != name and count < MAX_KEPT_UPLOADS and total + size <= MAX_KEPT_BYTES):
+            count, total = count + 1, total + size
+            continue
+        path.unlink(missing_ok=True)
+        if title != name:
+            removed.append(title)
+        if uploaded().get(title) == str(path):
+            del uploaded()[title]
+    return removed
+
+
+def _show_kept() -> None:
+    """Which uploads the server keeps for this learner, and how much room they take."""
+    kept = _kept(_upload_folder())
+    if kept:
+        st.caption(as_text(
+            f"Kept on the server for you: {_listed([name for _, name, _ in kept])} "
+            f"({sum(size for _, _, size in kept) / 1e6:.1f} MB). Fit Lab keeps your "
+            f"{MAX_KEPT_UPLOADS} latest uploads and removes the oldest to make room.",
+            limit=2000))
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
