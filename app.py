@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from ui import exercises_view
+from ui import exercises_view, layout, state
 
 st.set_page_config(page_title="Fit Lab", page_icon=":material/science:", layout="wide")
+
+if learner := state.learner_cookie_due():  # so that a reload finds this browser's runs
+    layout.remember_learner(learner)
 
 exercises_view.update()  # a run that has just ended may complete an exercise
 exercises_done = exercises_view.progress_label()

@@ -1,15 +1,19 @@
-"""Your runs: every run of this browser tab, to re-run, delete, download and compare."""
+"""Your runs: every run of this browser, to re-run, delete, download and compare."""
 
 import streamlit as st
 
 from fitlab.jobs import FINISHED_JOBS_KEPT_PER_OWNER
+from fitlab.store import KEEP_SECONDS
 from ui import run_history
 
 st.title("Your runs")
 st.markdown(
     "The lesson's way of learning is to change one setting and see what happens. Every run "
-    f"you train in this tab is kept here (the last {FINISHED_JOBS_KEPT_PER_OWNER}), with its "
-    "settings, seed and history, so that you can put them side by side."
+    f"you train in this browser is kept here (the last {FINISHED_JOBS_KEPT_PER_OWNER}), with "
+    "its settings, seed and history, so that you can put them side by side. They stay "
+    f"through a reload, a dropped connection and a restart of the server, for "
+    f"{KEEP_SECONDS / 3600:.0f} hours after your last visit; a link you share carries your "
+    "settings but not your runs."
 )
 
 runs = run_history.session_runs()

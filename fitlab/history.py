@@ -99,6 +99,23 @@ class RunHistory:
         return _csv(["epoch", "batch", "running_mean_loss", "running_mean_accuracy", "seconds"],
                     self.batches)
 
+    def to_record(self) -> dict:
+        """Everything a learner sees of the run, as JSON-ready values, for the run store."""
+        record = dataclasses.asdict(self)
+        record["settings"] = self.settings.to_dict()
+        del record["started_at"], record["ended_at"]  # this process's clock: kept as seconds
+        record["seconds"] = self.elapsed()
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict) -> RunHistory:
+        """The run as `to_record` kept it; its clock reads the seconds it had run."""
+        fields = {key: value for key, value in record.items()
+                  if key not in ("settings", "seconds")}
+        history = cls(Settings.from_dict(record["settings"]), **fields)
+        history.started_at, history.ended_at = 0.0, float(record.get("seconds", 0.0))
+        return history
+
     def copy(self) -> RunHistory:
         """A copy to draw from while the run goes on adding to this one."""
         return dataclasses.replace(

@@ -341,6 +341,19 @@ def _too_big(source: str, path: tuple[str, ...], size: tuple[int, int] | None) -
         "too much memory. Shrink it (it becomes 32x32 anyway) or leave it out.")
 
 
+def uploads_in(folder: pathlib.Path) -> list[tuple[pathlib.Path, str, int]]:
+    """The uploads kept in a learner's folder, newest first: (file, name, bytes)."""
+    kept = []
+    for path in folder.glob("upload-*.npz"):
+        try:
+            with np.load(path) as photos:
+                kept.append((path.stat().st_mtime_ns, path, str(photos["title"]),
+                             path.stat().st_size))
+        except (OSError, ValueError, KeyError, EOFError):  # removed meanwhile, or not ours
+            continue
+    return [(path, name, size) for _, path, name, size in sorted(kept, reverse=True)]
+
+
 def write_folder(folder: pathlib.Path, x: np.ndarray, y: np.ndarray,
                  class_names: Iterable[str]) -> None:
     """Images as PNG files in class folders: what `read_folder` reads, for tests and demos."""

@@ -23,7 +23,8 @@ import uuid
 
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.sessions import GRACE_SECONDS, Departures
-from fitlab.settings import Settings
+from fitlab.settings import Settings, SettingsError
+from fitlab.store import RunStore
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,11 @@ PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
 # this many runs and a fresh one takes its place, which bounds a long workshop's memory.
 RUNS_PER_WORKER = 25
 
-
-# A run whose browser tab has gone is stopped once the tab has been away this long.
-ORPHAN_GRACE_SECONDS = GRACE_SECONDS
 JANITOR_SECONDS = 2.0
+STORE_SWEEP_SECONDS = 600.0
 FINISHED_JOBS_KEPT_PER_OWNER = 20
+# The events after which a run is written to the store: what a restart should not lose.
+SAVED_AFTER = ("started", "epoch", "saved", "evaluation", "end", "failed")
 
 
 class PoolBusy(RuntimeError):
@@ -77,6 +78,22 @@ class Job:
         self.stop_reason = ""
         self._lock = threading.Lock()
         self._worker = None  # while a worker trains this job
+        self.on_change = None  # called with the job after each change worth keeping
+
+    @classmethod
+    def restored(cls, job_id: str, owner: str, number: int, record: dict) -> Job:
+        """A run as the store kept it (`to_record`)."""
+        job = cls(Settings(), owner, number)
+        job.id, job.history = job_id, RunHistory.from_record(record)
+        return job
+
+    def to_record(self) -> dict:
+        with self._lock:
+            return self.history.to_record()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self)
 
     @property
     def settings(self) -> Settings:
@@ -104,17 +121,23 @@ class Job:
                     self._worker.send({"type": "stop"})
                 except OSError:  # the worker has just died; its serving thread reports why
                     pass
+        if not self.history.active:
+            self._changed()
 
     def _apply(self, event: dict) -> None:
         with self._lock:
             if event["type"] == "end" and event["outcome"] == "stopped" and self.stop_reason:
                 event = {**event, "message": self.stop_reason}
             self.history.apply(event)
+        if event["type"] in SAVED_AFTER:
+            self._changed()
 
     def _finish(self, state: str, message: str) -> None:
         with self._lock:
-            if self.history.active:
-                self.history.finish(state, message)
+            if not self.history.active:
+                return
+            self.history.finish(state, message)
+        self._changed()
 
 
 class _Worker:
@@ -186,12 +209,17 @@ class _Worker:
 class WorkerPool:
     """Queue of jobs served by `workers` warm processes; one thread per worker feeds it."""
 
-    def __init__(self, workers: int | None = None, owner_alive=None):
-        """`owner_alive(owner)` says whether the session that submitted a job is still there;
-        runs of sessions that are gone are stopped and forgotten."""
+    def __init__(self, workers: int | None = None, owner_alive=None,
+                 store: RunStore | None = None, grace: float = GRACE_SECONDS):
+        """`owner_alive(owner)` says whether the learner who submitted a job still has a tab
+        open; the runs of one away longer than `grace` seconds are stopped. With a `store`, every
+        run is kept there too: a learner's runs come back after a reload or a restart."""
         self.size = workers or default_worker_count()
         self._owner_alive = owner_alive
-        self._departures = Departures(ORPHAN_GRACE_SECONDS)
+        self._departures = Departures(grace)
+        self._store = store
+        self._loaded: set[str] = set()  # owners whose stored runs are in memory
+        self._swept_store_at = float("-inf")  # so the first janitor round sweeps it
         self._seconds_per_image_epoch: float | None = None  # measured pace, for wait estimates
         self._queue: list[Job] = []
         self._jobs: dict[str, Job] = {}
@@ -209,6 +237,8 @@ class WorkerPool:
         if owner_alive is not None:
             self._threads.append(threading.Thread(target=self._janitor, daemon=True,
                                                   name="fitlab-pool-janitor"))
+        if store is not None:
+            self._end_runs_left_by_a_stopped_server()
         for thread in self._threads:
             thread.start()
         atexit.register(self.close)
@@ -220,14 +250,18 @@ class WorkerPool:
         with self._changed:
             if self._closed:
                 raise RuntimeError("The training pool has shut down.")
+            self._load(owner)
             if owner and any(other.owner == owner and other.history.active
                              for other in self._jobs.values()):
-                raise PoolBusy("You already have a run waiting or training; stop it first.")
+                raise PoolBusy("You already have a run waiting or training (perhaps in "
+                               "another tab); stop it first.")
             self._runs_started[owner] = self._runs_started.get(owner, 0) + 1
             job = Job(settings, owner, self._runs_started[owner], save_to)
+            job.on_change = self._keep
             self._jobs[job.id] = job
             self._queue.append(job)
             self._changed.notify_all()
+        self._keep(job)
         log.info("queued run %s", job.id)
         return job
 
@@ -235,16 +269,20 @@ class WorkerPool:
         return self._jobs.get(job_id) if job_id else None
 
     def runs_of(self, owner: str) -> list[Job]:
-        """A session's runs, oldest first: the last FINISHED_JOBS_KEPT_PER_OWNER finished
+        """A learner's runs, oldest first: the last FINISHED_JOBS_KEPT_PER_OWNER finished
         ones and the one waiting or training."""
-        return self._jobs_of(owner)
+        with self._changed:
+            self._load(owner)
+        return sorted(self._jobs_of(owner), key=lambda job: job.number)
 
     def forget(self, job: Job) -> None:
-        """Delete a finished run from its session's history; a run in progress stays."""
+        """Delete a finished run from its learner's history; a run in progress stays."""
         if job.history.active:
             raise PoolBusy("Stop this run before deleting it.")
         with self._changed:
             self._jobs.pop(job.id, None)
+        if self._store is not None:
+            self._store.delete(job.id)
 
     def queue_position(self, job: Job) -> int:
         """1 for the next job to start, 0 when the job is not waiting."""
@@ -295,8 +333,8 @@ class WorkerPool:
                 job._finish("stopped", "The server shut down before this run started.")
             self._queue.clear()
             self._changed.notify_all()
-        for job in self._jobs.values():
-            job.stop()
+        for job in list(self._jobs.values()):
+            job.stop("Stopped because the server shut down; the history so far is kept.")
         for thread in self._threads:
             thread.join(timeout=STOP_GRACE_SECONDS + 5)
 
@@ -400,7 +438,8 @@ class WorkerPool:
             self.sweep()
 
     def sweep(self, now: float | None = None) -> None:
-        """Stop the runs of sessions gone longer than the grace, and forget their history."""
+        """Stop the runs of learners away longer than the grace, and let go of their
+        history (the store keeps it); now and then, sweep the store too."""
         now = time.monotonic() if now is None else now
         owners = {job.owner for job in list(self._jobs.values()) if job.owner}
         for owner in owners:
@@ -411,12 +450,18 @@ class WorkerPool:
             if not self._departures.away_too_long(owner, now):
                 continue
             for job in self._jobs_of(owner):
-                job.stop("Stopped because the browser tab that started it was closed.")
+                job.stop(f"Stopped because no tab of yours was open for "
+                         f"{self._departures.grace:.0f} seconds; the history so far is kept.")
             self.forget_session(owner)
+        if self._store is not None and now - self._swept_store_at > STORE_SWEEP_SECONDS:
+            self._swept_store_at = now
+            busy = {job.owner for job in list(self._jobs.values()) if job.history.active}
+            self._store.sweep(keep=busy | {owner for owner in owners if self._owner_alive(owner)})
 
     def forget_session(self, owner: str) -> None:
-        """Forget a session's finished runs; once none is left training, its run numbers
-        too, so that a server running for weeks keeps nothing of sessions long gone."""
+        """Let go of a learner's finished runs (the store, if any, keeps them); once none is
+        left training, of their run numbers too, so that a server running for weeks holds
+        nothing of learners long gone."""
         with self._changed:
             for job in self._jobs_of(owner):
                 if not job.history.active:
@@ -424,15 +469,59 @@ class WorkerPool:
             if not self._jobs_of(owner):
                 self._departures.back(owner)
                 self._runs_started.pop(owner, None)
+                self._loaded.discard(owner)
+
+    # -- the store ---------------------------------------------------------------------------
+
+    def _keep(self, job: Job) -> None:
+        if self._store is not None and job.owner:
+            self._store.save(job.id, job.owner, job.number, job.history.active,
+                             job.to_record())
+
+    def _load(self, owner: str) -> None:
+        """Bring the owner's stored runs into memory, once (call under `_changed`)."""
+        if self._store is None or not owner or owner in self._loaded:
+            return
+        self._loaded.add(owner)
+        for job_id, number, record in self._store.runs(owner)[-FINISHED_JOBS_KEPT_PER_OWNER:]:
+            if job_id in self._jobs:
+                continue
+            try:
+                job = self._jobs[job_id] = Job.restored(job_id, owner, number, record)
+            except (KeyError, TypeError, SettingsError) as error:  # kept by another version
+                log.warning("cannot read stored run %s: %s", job_id, error)
+                continue
+            job.on_change = self._keep
+        self._runs_started[owner] = max(self._runs_started.get(owner, 0),
+                                        self._store.last_number(owner))
+
+    def _end_runs_left_by_a_stopped_server(self) -> None:
+        for job_id, owner, number, record in self._store.left_active():
+            try:
+                job = Job.restored(job_id, owner, number, record)
+            except (KeyError, TypeError, SettingsError):
+                self._store.delete(job_id)
+                continue
+            history = job.history
+            if history.state == QUEUED:
+                history.state, history.message = "stopped", (
+                    "The server restarted before this run started; nothing was trained. "
+                    "Press Train to run it.")
+            else:
+                history.state, history.message = "failed", (
+                    f"The server restarted while this run was training, after "
+                    f"{len(history.epochs)} of its {history.settings.epochs} epochs; those "
+                    "are kept. Press Train to run it again.")
+            self._keep(job)
 
     def _jobs_of(self, owner: str) -> list[Job]:
         return [job for job in list(self._jobs.values()) if job.owner == owner]
 
     def _forget_old(self, owner: str) -> None:
-        finished = [job for job in self._jobs_of(owner) if not job.history.active]
-        with self._changed:
-            for job in finished[:-FINISHED_JOBS_KEPT_PER_OWNER]:
-                self._jobs.pop(job.id, None)
+        finished = sorted((job for job in self._jobs_of(owner) if not job.history.active),
+                          key=lambda job: job.number)
+        for job in finished[:-FINISHED_JOBS_KEPT_PER_OWNER]:
+            self.forget(job)
 
     @staticmethod
     def _stop_overdue(job: Job) -> bool:

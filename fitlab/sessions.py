@@ -1,13 +1,15 @@
-"""Telling when a browser session has gone for good, for whatever it leaves behind."""
+"""Telling when a learner has gone for good, for whatever they leave training."""
 
 from __future__ import annotations
 
-# A reconnecting tab (a flaky network, a laptop lid) gets this long to come back.
-GRACE_SECONDS = 30.0
+# How long a learner with no tab open keeps a run training: Streamlit's own default for
+# keeping a disconnected session (server.disconnectedSessionTTL), within which a tab that
+# comes back (flaky Wi-Fi, a laptop lid) finds everything as it left it.
+GRACE_SECONDS = 120.0
 
 
 class Departures:
-    """When each owner (a browser session) was first seen away, and whether for too long."""
+    """When each owner (a learner) was first seen away, and whether for too long."""
 
     def __init__(self, grace: float = GRACE_SECONDS):
         self.grace = grace

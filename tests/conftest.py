@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import os
 import pathlib
-import sys
+import shutil
+import tempfile
 
 import numpy as np
 import pytest
@@ -13,19 +16,10 @@ from remote_files import FILES, serve
 from fitlab import data, downloads
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# Page tests keep learners' runs where the app would: in a run store, here a fresh one.
+os.environ["FITLAB_STORE"] = tempfile.mkdtemp(prefix="fitlab-test-store-")
+atexit.register(shutil.rmtree, os.environ["FITLAB_STORE"], ignore_errors=True)
 CIFAR_SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset.npz"
-APPTEST_SESSION = "test session id"  # AppTest gives every app it runs this one session id
-
-
-@pytest.fixture(autouse=True)
-def no_runs_left_from_the_test_before():
-    """Page tests share one worker pool and, through AppTest, one session id, so the runs of
-    one test would show on the next one's pages (and tick off its exercises). Each test's
-    finished runs, and its run numbers, are forgotten after it."""
-    yield
-    state = sys.modules.get("ui.state")  # imported once a page test has run the app
-    if state is not None:
-        state.training_pool().forget_session(APPTEST_SESSION)
 
 
 @pytest.fixture(scope="session")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import compare, data, downloads, export, models, scenarios
+from fitlab import compare, data, downloads, export, images, models, scenarios
 from fitlab.settings import (
     BATCH_SIZES, DROPOUT_RATES, LABEL_ENCODING, LEARNING_RATES, LOSSES, MAX_EPOCHS,
     MAX_TRAIN_IMAGES, METRICS, MIN_EPOCHS, MIN_TRAIN_IMAGES, MODELS, OPTIMIZERS,
     VALIDATION_FRACTION, Settings, SettingsError, as_text, format_learning_rate,
     instructor_choices, learning_rate_from_old_link, link_problems, link_values,
 )
-from ui.state import current_job
+from ui.state import current_job, learner_folder
 
 # Every setting lives in the URL, so a link shares it; the binding also keeps the values
 # when the learner visits another page and comes back.
@@ -31,8 +31,9 @@ def describe(name: str) -> data.DatasetInfo:
 
 
 def uploaded() -> dict[str, str]:
-    """This session's uploaded photo sets, {name: .npz path in its private folder}."""
-    return st.session_state.setdefault("uploads", {})
+    """The learner's uploaded photo sets, {name: .npz path in their private folder}: read
+    from the folder, so that they are there after a reload or a restart."""
+    return {name: str(path) for path, name, _ in reversed(images.uploads_in(learner_folder()))}
 
 
 def choose_dataset() -> tuple[str | None, data.DatasetInfo | None]:

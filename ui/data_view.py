@@ -17,8 +17,7 @@ import streamlit as st
 from fitlab import data, downloads, images
 from fitlab.settings import as_text
 from ui.controls import uploaded
-from ui.state import current_job
-from ui.state import dataset_arrays, session_owner, session_folders
+from ui.state import current_job, dataset_arrays, learner_folder
 
 SAMPLES = 18
 CHART_AXIS_PX, CHART_PX_PER_CLASS = 70, 24  # the bar chart of images per class
@@ -232,19 +231,18 @@ def _finish_reading(reading: _Reading) -> None:
             "error", f"Fit Lab could not keep {reading.name} on the server "
             f"({error.strerror or 'the disk refused it'}). Ask your instructor.")
         return
-    uploaded()[reading.name] = str(path)
     removed = _keep_latest(folder, path)
     st.session_state.dataset = reading.name
     st.session_state.upload_outcome = (
         "ok", f"{reading.name}: {photos.summary()} It is now the chosen data set, on this page "
-        "and on Compile and train, for this browser tab only." + (
+        "and on Compile and train, in this browser only." + (
             f" To make room, Fit Lab removed {_listed(removed)}: it keeps your "
             f"{MAX_KEPT_UPLOADS} latest uploads." if removed else ""))
 
 
 def _upload_folder() -> pathlib.Path:
     """Where this learner's uploads are kept: the one place that says so."""
-    return session_folders().folder(session_owner())
+    return learner_folder()
 
 
 def _save(path: pathlib.Path, photos: images.ImageSet, name: str) -> None:
@@ -261,19 +259,6 @@ def _save(path: pathlib.Path, photos: images.ImageSet, name: str) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _kept(folder: pathlib.Path) -> list[tuple[pathlib.Path, str, int]]:
-    """The learner's uploads on disk, newest first: (file, name, bytes)."""
-    kept = []
-    for path in folder.glob("upload-*.npz"):
-        try:
-            with np.load(path) as photos:
-                kept.append((path.stat().st_mtime_ns, path, str(photos["title"]),
-                             path.stat().st_size))
-        except (OSError, ValueError, KeyError, EOFError):  # removed meanwhile, or not ours
-            continue
-    return [(path, name, size) for _, path, name, size in sorted(kept, reverse=True)]
-
-
 def _keep_latest(folder: pathlib.Path, newest: pathlib.Path) -> list[str]:
     """Remove the uploads the newest replaces (those of the same name), then the learner's
     oldest beyond MAX_KEPT_UPLOADS and MAX_KEPT_BYTES; never the newest, nor one that a run
@@ -281,7 +266,7 @@ def _keep_latest(folder: pathlib.Path, newest: pathlib.Path) -> list[str]:
     job = current_job()
     in_use = {pathlib.Path(job.settings.dataset)} if job is not None and job.history.active \
         else set()
-    kept = _kept(folder)
+    kept = images.uploads_in(folder)
     name = next((name for path, name, _ in kept if path == newest), None)
     count, total, removed = 0, 0, []
     for path, title, size in sorted(kept, key=lambda upload: upload[0] != newest):
@@ -292,14 +277,12 @@ def _keep_latest(folder: pathlib.Path, newest: pathlib.Path) -> list[str]:
         path.unlink(missing_ok=True)
         if title != name:
             removed.append(title)
-        if uploaded().get(title) == str(path):
-            del uploaded()[title]
     return removed
 
 
 def _show_kept() -> None:
     """Which uploads the server keeps for this learner, and how much room they take."""
-    kept = _kept(_upload_folder())
+    kept = images.uploads_in(_upload_folder())
     if kept:
         st.caption(as_text(
             f"Kept on the server for you: {_listed([name for _, name, _ in kept])} "

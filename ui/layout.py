@@ -1,10 +1,13 @@
-"""What Streamlit's layout primitives cannot say: panes as tall as the window, and a lesson
-section that opens at its top. The only place that hands the browser HTML, and none of it
-comes from a learner or a link (tests/test_hardening.py)."""
+"""What Streamlit's primitives cannot say: panes as tall as the window, a lesson section that
+opens at its top, and the cookie that tells a returning learner. The only place that hands
+the browser HTML, and none of it comes from a learner or a link (tests/test_hardening.py)."""
 
 from pathlib import Path
 
 import streamlit as st
+
+from fitlab.store import KEEP_SECONDS, LEARNER_ID
+from ui.state import LEARNER_COOKIE
 
 STYLESHEET = Path(__file__).with_name("layout.css")
 
@@ -29,4 +32,16 @@ def lesson_to_its_top(section: int) -> None:
           if (window.innerWidth > 640 && page) page.scrollTop = 0;  // the page never scrolls
           else if (pane.getBoundingClientRect().top < 0) pane.scrollIntoView({{block: "start"}});
         }})();
+        </script>""", unsafe_allow_javascript=True)
+
+
+def remember_learner(learner: str) -> None:
+    """Write the learner's id into a cookie, which the browser sends when it next opens Fit
+    Lab (Streamlit reads cookies but cannot set them). It lasts as long as the learner's
+    runs are kept, renewed at each visit."""
+    if not LEARNER_ID.fullmatch(learner):
+        raise ValueError("not a learner id")
+    st.html(f"""<script>
+        document.cookie = "{LEARNER_COOKIE}={learner}; Max-Age={int(KEEP_SECONDS)}; Path=/; "
+          + "SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
         </script>""", unsafe_allow_javascript=True)

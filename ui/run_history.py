@@ -10,14 +10,14 @@ import streamlit as st
 from fitlab import compare
 from fitlab.jobs import Job, PoolBusy
 from fitlab.settings import OPTIMIZERS, format_learning_rate
-from ui.state import session_owner, start_run, training_pool
+from ui.state import learner, start_run, training_pool
 
 SHOWN_BY_DEFAULT = 3
 
 
 def session_runs() -> list[tuple[Job, object]]:
     """This session's runs, oldest first, each with a snapshot of its history to draw."""
-    return [(job, job.snapshot()) for job in training_pool().runs_of(session_owner())]
+    return [(job, job.snapshot()) for job in training_pool().runs_of(learner())]
 
 
 def table(runs) -> list[int]:
@@ -98,7 +98,7 @@ def _rerun(job: Job) -> None:
 
 def _delete(job_id: str) -> None:
     job = training_pool().get(job_id)
-    if job is not None and job.owner == session_owner() and not job.history.active:
+    if job is not None and job.owner == learner() and not job.history.active:
         training_pool().forget(job)
 
 

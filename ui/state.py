@@ -1,4 +1,4 @@
-"""The server's one training pool, and this session's current run."""
+"""The server's one training pool and run store, who the learner is, and their current run."""
 
 from __future__ import annotations
 
@@ -10,21 +10,42 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fitlab import data
 from fitlab.jobs import Job, WorkerPool
-from fitlab.session_folders import SessionFolders
+from fitlab.store import LEARNER_ID, RunStore
 
 
-def _session_is_open(session_id: str) -> bool:
-    """False once the browser tab of that session has disconnected."""
+LEARNER_COOKIE = "fitlab_learner"
+
+
+@st.cache_resource(show_spinner=False)
+def run_store() -> RunStore:
+    """Where every learner's runs and files are kept, across reloads and restarts."""
+    return RunStore()
+
+
+@st.cache_resource(show_spinner=False)
+def _tabs_of() -> dict[str, set[str]]:
+    """Each learner's tabs (Streamlit sessions) seen by this server."""
+    return {}
+
+
+def _learner_is_here(learner: str) -> bool:
+    """False once none of the learner's tabs is connected."""
     if not st.runtime.exists():  # AppTest and bare scripts have no server to ask
         return True
-    return st.runtime.get_instance().is_active_session(session_id)
+    runtime = st.runtime.get_instance()
+    tabs = _tabs_of().get(learner, set())
+    for tab in list(tabs):
+        if not runtime.is_active_session(tab):
+            tabs.discard(tab)
+    return bool(tabs)
 
 
 @st.cache_resource(show_spinner=False)
 def training_pool() -> WorkerPool:
     """Started once per server; its workers import TensorFlow in the background at once."""
     _log_runs_to_the_console()
-    return WorkerPool(owner_alive=_session_is_open)
+    return WorkerPool(owner_alive=_learner_is_here, store=run_store(),
+                      grace=float(st.get_option("server.disconnectedSessionTTL")))
 
 
 def _log_runs_to_the_console() -> None:
@@ -37,19 +58,44 @@ def _log_runs_to_the_console() -> None:
         logger.setLevel(logging.INFO)
 
 
-def current_job() -> Job | None:
-    return training_pool().get(st.session_state.get("job_id"))
-
-
-def session_owner() -> str:
+def learner() -> str:
+    """Who is at this browser: the id in Fit Lab's cookie, or a new one on a first visit
+    (`layout.remember_learner` then writes it into the cookie). Runs belong to a learner,
+    so a reload or a second tab finds them; a shared link carries no cookie, so no runs."""
+    if "learner" not in st.session_state:
+        cookie = st.context.cookies.get(LEARNER_COOKIE, "") if st.runtime.exists() else ""
+        known = isinstance(cookie, str) and LEARNER_ID.fullmatch(cookie)  # AppTest: a mock
+        st.session_state.learner = cookie if known else uuid.uuid4().hex
+        st.session_state.learner_cookie_due = True  # once a tab: each visit renews its day
+        run_store().seen(st.session_state.learner)
     context = get_script_run_ctx()
-    return context.session_id if context else "local"
+    if context is not None:
+        _tabs_of().setdefault(st.session_state.learner, set()).add(context.session_id)
+    return st.session_state.learner
 
 
-@st.cache_resource(show_spinner=False)
-def session_folders() -> SessionFolders:
-    """One private folder per session (uploads, trained models), removed once it has gone."""
-    return SessionFolders(owner_alive=_session_is_open)
+def learner_cookie_due() -> str | None:
+    """The learner id, once a tab, to be written into the browser's cookie."""
+    learner()
+    return st.session_state.learner if st.session_state.pop("learner_cookie_due", False) else None
+
+
+def current_job() -> Job | None:
+    """The run this tab shows: the learner's run in progress, wherever it was started, else
+    the one this tab last chose, else the learner's latest."""
+    runs = training_pool().runs_of(learner())
+    active = [job for job in runs if job.history.active]
+    if active:
+        return active[-1]
+    chosen = training_pool().get(st.session_state.get("job_id"))
+    if chosen is not None and chosen.owner == learner():
+        return chosen
+    return runs[-1] if runs else None
+
+
+def learner_folder():
+    """The learner's own folder for uploaded photos and trained models, kept with their runs."""
+    return run_store().learner_folder(learner())
 
 
 @st.cache_resource(show_spinner="Loading the data set…", max_entries=4)
@@ -64,8 +110,8 @@ def dataset_arrays(source: str):
 def start_run(settings):
     """Queue a run for this session, its trained model to be saved in the session's folder.
     Raises PoolBusy when this session already has a run waiting or training."""
-    save_to = session_folders().folder(session_owner()) / f"model-{uuid.uuid4().hex[:8]}.keras"
-    job = training_pool().submit(settings, owner=session_owner(), save_to=str(save_to))
+    save_to = learner_folder() / f"model-{uuid.uuid4().hex[:8]}.keras"
+    job = training_pool().submit(settings, owner=learner(), save_to=str(save_to))
     st.session_state.job_id = job.id
     return job
 

@@ -22,21 +22,33 @@ def server_log(tmp_path_factory) -> pathlib.Path:
 
 @pytest.fixture(scope="session")
 def server_tmp(tmp_path_factory) -> pathlib.Path:
-    """The server's temporary folder (TMPDIR), where each session's files are kept."""
+    """The server's temporary folder (TMPDIR): nothing of a learner's should land there."""
     return tmp_path_factory.mktemp("server-tmp")
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory, server_log, server_tmp):
+def server_store(tmp_path_factory) -> pathlib.Path:
+    """The server's run store (FITLAB_STORE): learners' runs, photos and models."""
+    return tmp_path_factory.mktemp("store")
+
+
+# A tab that goes away keeps its run training this long (Streamlit's disconnected-session
+# time, 120 s unless set): short here, so that a closed tab's run is seen to stop.
+TAB_GRACE_SECONDS = 15
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, server_log, server_store, server_tmp):
     """The server, with an empty download cache and a slow local stand-in for the internet
     (the real one is external and absent on CI) serving a small Fashion-MNIST."""
     data_folder = tmp_path_factory.mktemp("data")
     with serve(fashion_mnist_files(2000, 100), seconds_per_file=2) as (mirror, _), \
-            streamlit_server(server_log, FITLAB_DATA_DIR=str(data_folder), TMPDIR=str(server_tmp),
+            streamlit_server(server_log, FITLAB_DATA_DIR=str(data_folder),
+                             FITLAB_STORE=str(server_store), TMPDIR=str(server_tmp),
                              FITLAB_MIRROR=mirror,
+                             STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL=str(TAB_GRACE_SECONDS),
                              KERAS_HOME=str(tmp_path_factory.mktemp("keras"))) as (url, _):
         yield url
-    assert not list(server_tmp.glob("fitlab-session-*")), "session files outlived the server"
     text = server_log.read_text()
     assert "Traceback" not in text, f"the server logged a traceback:\n{text}"
 

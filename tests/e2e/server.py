@@ -25,11 +25,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(log: pathlib.Path, **environment):
-    """Yield (url, process) of `streamlit run app.py` on a free loopback port."""
-    port = free_port()
+def streamlit_server(log: pathlib.Path, port: int | None = None, **environment):
+    """Yield (url, process) of `streamlit run app.py` on a loopback port (a free one unless
+    given: a restarted server keeps its address)."""
+    port = port or free_port()
     env = dict(os.environ, **environment)
-    with open(log, "w") as output:
+    with open(log, "a") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1"],

@@ -7,6 +7,7 @@ import pathlib
 
 from playwright.sync_api import expect
 
+from conftest import TAB_GRACE_SECONDS
 from learner import (STATUS, choose, close_menu, move_learning_rate, reveal, scenario,
                      set_number, train)
 
@@ -82,7 +83,7 @@ def test_closing_the_tab_cancels_its_run_and_frees_the_trainer(browser, app_url)
     learner.context.close()  # the learner closes the tab mid-run
 
     instructor = browser.new_context().new_page()
-    deadline = time.monotonic() + 90  # 30 s of grace for a reconnecting tab, then a sweep
+    deadline = time.monotonic() + TAB_GRACE_SECONDS + 60  # a reconnecting tab's grace, a sweep
     seen = []
     while True:
         instructor.goto(f"{app_url}/?view=projector")  # where the trainers' figures are shown

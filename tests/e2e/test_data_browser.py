@@ -63,9 +63,10 @@ def _bomb() -> bytes:
     return buffer.getvalue()
 
 
-def test_bad_zips_are_explained_and_good_photos_train(page, server_tmp):
+def test_bad_zips_are_explained_and_good_photos_train(page, server_tmp, server_store):
     open_data_page(page)
-    folders_before = set(server_tmp.iterdir())
+    written = lambda: (set(server_tmp.rglob("*")), set(server_store.rglob("*.npz")))  # noqa: E731
+    before = written()
     bad = {
         "escape.zip": (photos({"../../outside.png": b"x"}), "would land outside the folder"),
         "nested.zip": (photos({"pets/cat/kittens/1.png": b"x"}), "is a folder inside a class"),
@@ -84,7 +85,7 @@ def test_bad_zips_are_explained_and_good_photos_train(page, server_tmp):
     upload(page, "huge.zip", bytes(21 * 1024 * 1024))
     expect(page.get_by_text("File must be 20.0MB or smaller.")).to_be_visible(timeout=20_000)
     remove_upload(page, "File must be 20.0MB or smaller.")
-    assert set(server_tmp.iterdir()) == folders_before  # nothing of them was written anywhere
+    assert written() == before  # nothing of them was written anywhere
 
     upload(page, "pets.zip", photos({"pets/cat/readme.txt": b"notes", "__MACOSX/._x": b""}))
     expect(page.get_by_text("pets.zip: 40 images in 2 classes (cat, dog); 40 resized to "
@@ -102,21 +103,34 @@ def test_bad_zips_are_explained_and_good_photos_train(page, server_tmp):
     expect(page.get_by_text("Finished all 10 epochs.")).to_be_visible(timeout=120_000)
 
 
-def test_a_closed_tabs_uploads_are_removed(browser, app_url, server_tmp):
+def offers(page, option):
+    """Whether the Dataset control lists `option`."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text="Dataset")
+    box.locator("input").click()
+    listed = page.get_by_role("option", name=option, exact=True).count()
+    page.keyboard.press("Escape")
+    return listed == 1
+
+
+def test_uploaded_photos_stay_through_a_reload_for_that_browser_alone(browser, app_url,
+                                                                      server_store):
     learner = browser.new_context().new_page()
     learner.goto(app_url)
     learner.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
     open_data_page(learner)
-    before = set(server_tmp.glob("fitlab-session-*"))
-    upload(learner, "pets.zip", photos())
-    expect(learner.get_by_text("pets.zip: 40 images")).to_be_visible(timeout=20_000)
-    mine = set(server_tmp.glob("fitlab-session-*")) - before
-    assert len(mine) == 1 and list(next(iter(mine)).glob("*.npz"))
+    upload(learner, "holiday.zip", photos())
+    expect(learner.get_by_text("holiday.zip: 40 images")).to_be_visible(timeout=20_000)
+    kept = [path for path in server_store.glob("learners/*/*.npz") if "holiday" in path.name]
+    assert len(kept) == 1 and server_store.stat().st_mode & 0o077 == 0  # this user alone
+    learner.reload()
+    learner.get_by_role("button", name="Show other images").wait_for(timeout=60_000)
+    assert offers(learner, "holiday.zip (your upload)")
+    stranger = browser.new_context().new_page()
+    stranger.goto(app_url)
+    open_data_page(stranger)
+    assert not offers(stranger, "holiday.zip (your upload)")
+    stranger.context.close()
     learner.context.close()
-    deadline = time.monotonic() + 90  # 30 s of grace for a reconnecting tab, then a sweep
-    while next(iter(mine)).exists():
-        assert time.monotonic() < deadline, "the closed tab's photos are still on the server"
-        time.sleep(1)
 
 
 def test_a_first_run_on_fashion_mnist_downloads_it_with_a_progress_bar(page):

@@ -1,0 +1,190 @@
+"""Where a learner's runs and files outlive a tab, a dropped connection and a server restart.
+
+One folder (FITLAB_STORE, else ~/.cache/fitlab/store), readable by this user alone, holds an
+SQLite database of runs, one row per run with its history as JSON, and a folder per learner
+for their uploaded photos and trained models. A learner is a browser (the id in Fit Lab's
+cookie), not a tab or a page address, so a shared link carries settings but never runs.
+
+What a learner leaves is kept KEEP_SECONDS after they were last seen and the whole store is
+kept under MAX_BYTES; `sweep` removes the rest, the oldest learners first. Several servers
+may share one store: SQLite serialises their writes, and each server marks as interrupted
+only the runs left active by a server of its own machine that is no longer running.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import shutil
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+
+KEEP_SECONDS = 24 * 3600.0  # a workshop day, and the evening after it
+MAX_BYTES = 2_000_000_000  # about 150 learners at the upload and model limits
+LEARNER_ID = re.compile(r"[0-9a-f]{32}")
+# host, process and a token of this start: a restarted server may get its old process id
+THIS_SERVER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, learner TEXT NOT NULL, number INTEGER NOT NULL,
+    active INTEGER NOT NULL, server TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS runs_of_learner ON runs (learner, number);
+CREATE TABLE IF NOT EXISTS learners (learner TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+"""
+
+
+def default_folder() -> pathlib.Path:
+    configured = os.environ.get("FITLAB_STORE", "").strip()
+    if configured:
+        return pathlib.Path(configured).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME", "").strip() or pathlib.Path.home() / ".cache"
+    return pathlib.Path(cache) / "fitlab" / "store"
+
+
+class RunStore:
+    def __init__(self, folder: pathlib.Path | None = None, keep_seconds: float = KEEP_SECONDS,
+                 max_bytes: int = MAX_BYTES):
+        self.folder = pathlib.Path(folder) if folder else default_folder()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.chmod(0o700)  # photos of people's own: this user's eyes only
+        self.keep_seconds, self.max_bytes = keep_seconds, max_bytes
+        self._lock = threading.Lock()
+        # One connection shared by the server's threads, each use under the lock; autocommit,
+        # and a write-ahead log so that readers never wait for a writer.
+        self._db = sqlite3.connect(self.folder / "runs.sqlite", check_same_thread=False,
+                                   isolation_level=None, timeout=30)
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    # -- a learner's files -------------------------------------------------------------------
+
+    def learner_folder(self, learner: str) -> pathlib.Path:
+        """The learner's own folder, for their photos and trained models; made on first use."""
+        if not LEARNER_ID.fullmatch(learner):
+            # a session id (AppTest, a bare script) is safe too, but never a path
+            learner = re.sub(r"[^0-9A-Za-z-]", "-", learner)[:64] or "local"
+        folder = self.folder / "learners" / learner
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def seen(self, learner: str, now: float | None = None) -> None:
+        """Note that the learner is here: what they left is kept from now on."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO learners VALUES (?, ?) ON CONFLICT (learner) "
+                "DO UPDATE SET seen_at = excluded.seen_at", (learner, now or time.time()))
+
+    # -- runs --------------------------------------------------------------------------------
+
+    def save(self, run_id: str, learner: str, number: int, active: bool, record: dict) -> None:
+        text = json.dumps(record)
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "active = excluded.active, server = excluded.server, record = excluded.record",
+                (run_id, learner, number, int(active), THIS_SERVER, text))
+
+    def runs(self, learner: str) -> list[tuple[str, int, dict]]:
+        """(id, number, record) of each of the learner's runs, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, number, record FROM runs WHERE learner = ? ORDER BY number",
+                (learner,)).fetchall()
+        return [(run_id, number, json.loads(record)) for run_id, number, record in rows]
+
+    def last_number(self, learner: str) -> int:
+        with self._lock:
+            (number,) = self._db.execute(
+                "SELECT COALESCE(MAX(number), 0) FROM runs WHERE learner = ?",
+                (learner,)).fetchone()
+        return number
+
+    def delete(self, run_id: str) -> None:
+        with self._lock:
+            row = self._db.execute("SELECT record FROM runs WHERE id = ?", (run_id,)).fetchone()
+            self._db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+        if row:
+            _remove_model(json.loads(row[0]))
+
+    def left_active(self) -> list[tuple[str, str, int, dict]]:
+        """(id, learner, number, record) of runs still marked active that were left by a
+        server of this machine that has stopped: a restart or a crash."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, learner, number, server, record FROM runs WHERE active = 1"
+            ).fetchall()
+        return [(run_id, learner, number, json.loads(record))
+                for run_id, learner, number, server, record in rows if _gone(server)]
+
+    # -- what is kept ------------------------------------------------------------------------
+
+    def sweep(self, keep: set[str] = frozenset(), now: float | None = None) -> list[str]:
+        """Remove the runs and files of learners not seen for `keep_seconds`, then of the
+        least recently seen until the store is under `max_bytes`; never those in `keep`
+        (learners with a run in progress). Returns the learners removed."""
+        now = time.time() if now is None else now
+        with self._lock:
+            seen = dict(self._db.execute("SELECT learner, seen_at FROM learners").fetchall())
+            with_runs = {learner for (learner,) in
+                         self._db.execute("SELECT DISTINCT learner FROM runs").fetchall()}
+        folders = self.folder / "learners"
+        on_disk = {path.name for path in folders.iterdir()} if folders.is_dir() else set()
+        # a learner with runs or files but never seen (a crash mid-write) counts as seen long ago
+        learners = sorted(with_runs | on_disk | set(seen), key=lambda name: seen.get(name, 0.0))
+        removed = [learner for learner in learners
+                   if learner not in keep and now - seen.get(learner, 0.0) > self.keep_seconds]
+        for learner in removed:
+            self._remove(learner)
+        for learner in learners:
+            if learner in removed or learner in keep:
+                continue
+            if _size(self.folder) <= self.max_bytes:
+                break
+            self._remove(learner)
+            removed.append(learner)
+        return removed
+
+    def _remove(self, learner: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM runs WHERE learner = ?", (learner,))
+            self._db.execute("DELETE FROM learners WHERE learner = ?", (learner,))
+        shutil.rmtree(self.folder / "learners" / learner, ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _gone(server: str) -> bool:
+    if server == THIS_SERVER or server.count(":") < 2:
+        return False
+    host, pid, _ = server.rsplit(":", 2)
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's server: only it knows whether its runs go on
+    if int(pid) == os.getpid():
+        return True  # this process, started anew (a container's first process, say)
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _remove_model(record: dict) -> None:
+    path = record.get("model_file")
+    if path:
+        pathlib.Path(path).unlink(missing_ok=True)
+
+
+def _size(folder: pathlib.Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())

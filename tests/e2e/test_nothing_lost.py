@@ -1,0 +1,189 @@
+"""Nothing a learner did is lost to a reload, a dropped connection or a server restart: real
+`streamlit run` servers with a run store, Debian's Chromium, and a relay on the loopback
+address that drops every connection as a workshop room's Wi-Fi does."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import threading
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from learner import STATUS, train
+from server import free_port, streamlit_server
+
+EPOCH = re.compile(r"Epoch (\d+)/(\d+)")
+
+
+class FlakyLink:
+    """A TCP relay between the browser and the server that can drop every connection and
+    refuse new ones for a while, then come back."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.up = True
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def drop(self) -> None:
+        self.up = False
+        with self._lock:
+            sockets, self._open = self._open, set()
+        for side in sockets:
+            with contextlib.suppress(OSError):
+                side.shutdown(socket.SHUT_RDWR)
+            side.close()
+
+    def restore(self) -> None:
+        self.up = True
+
+    def _accept(self) -> None:
+        while True:
+            client, _ = self.listener.accept()
+            if not self.up:
+                client.close()
+                continue
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._open |= {client, server}
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        for side in (source, sink):
+            with contextlib.suppress(OSError):
+                side.shutdown(socket.SHUT_RDWR)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture(scope="module")
+def flaky_url(tmp_path_factory, store):
+    """A server with Streamlit's own 120 s for a tab to come back, reached through a link
+    that can drop."""
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with streamlit_server(log, FITLAB_STORE=str(store)) as (url, _):
+        link = FlakyLink(int(url.rsplit(":", 1)[1]))
+        yield f"http://127.0.0.1:{link.port}", link
+    assert "Traceback" not in log.read_text()
+
+
+def open_app(browser, url):
+    """A new browser at Fit Lab, with batches of 8: a run of 50 epochs then takes minutes."""
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    page.goto(f"{url}/?batch_size=8")
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+    return page
+
+
+def epochs_slider_to(page, key):
+    page.get_by_role("slider").nth(2).focus()  # learning rate, batch size, epochs
+    page.keyboard.press(key)
+    page.wait_for_timeout(300)
+
+
+def a_finished_run_then_a_long_one(page):
+    """Run #1 of one epoch, finished; then run #2 of 50 epochs, training. Returns the epoch
+    it had reached."""
+    epochs_slider_to(page, "Home")  # 1 epoch
+    train(page)
+    expect(page.get_by_text("Finished all 1 epochs.")).to_be_visible(timeout=120_000)
+    epochs_slider_to(page, "End")  # 50 epochs
+    train(page)
+    status = page.get_by_text(STATUS)
+    expect(status).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Run #2", exact=False).first).to_be_visible()
+    return epoch_of(page)
+
+
+def epoch_of(page) -> int:
+    return int(EPOCH.search(page.get_by_text(STATUS).inner_text()).group(1))
+
+
+def wait_for_a_later_epoch(page, than: int) -> None:
+    deadline = time.monotonic() + 90
+    while epoch_of(page) <= than:
+        assert time.monotonic() < deadline, "the run shown is not going on"
+        page.wait_for_timeout(500)
+
+
+def test_a_reload_mid_run_finds_every_run_and_the_one_still_training(browser, flaky_url):
+    url, _ = flaky_url
+    page = open_app(browser, url)
+    reached = a_finished_run_then_a_long_one(page)
+    page.reload()
+    expect(page.get_by_text(STATUS)).to_be_visible(timeout=60_000)  # re-attached, live
+    expect(page.get_by_text(re.compile(r"^Run #2 · "))).to_be_visible()
+    wait_for_a_later_epoch(page, reached)
+    page.get_by_role("button", name="Stop", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+"))).to_be_visible(
+        timeout=30_000)
+    page.reload()  # and once it has ended, a reload still shows it and the one before
+    expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+"))).to_be_visible(
+        timeout=60_000)
+    page.get_by_role("link", name="Your runs").click()
+    expect(page.get_by_text("Compare runs", exact=False).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("combobox", name="Run")).to_be_visible()
+    page.get_by_role("combobox", name="Run").click()
+    expect(page.get_by_role("option", name=re.compile(r"^#1 · "))).to_be_visible()
+    expect(page.get_by_role("option", name=re.compile(r"^#2 · "))).to_be_visible()
+    # another browser opening the same address has none of them
+    stranger = open_app(browser, url)
+    expect(stranger.get_by_text("Run #1", exact=False)).to_have_count(0)
+    stranger.context.close()
+    page.context.close()
+
+
+def test_a_connection_dropped_for_a_minute_comes_back_to_the_run_still_training(
+        browser, flaky_url):
+    url, link = flaky_url
+    page = open_app(browser, url)
+    reached = a_finished_run_then_a_long_one(page)
+    link.drop()
+    time.sleep(60)
+    link.restore()
+    # Streamlit reconnects the tab to its session; the run trained on meanwhile
+    wait_for_a_later_epoch(page, reached + 1)
+    expect(page.get_by_text(re.compile(r"^Run #2 · "))).to_be_visible()
+    page.get_by_role("button", name="Stop", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+"))).to_be_visible(
+        timeout=30_000)
+    page.context.close()
+
+
+def test_a_server_restart_mid_run_keeps_every_run_and_says_what_happened(browser,
+                                                                         tmp_path):
+    port, store, log = free_port(), tmp_path / "store", tmp_path / "streamlit.log"
+    with streamlit_server(log, port=port, FITLAB_STORE=str(store)) as (url, _):
+        page = open_app(browser, url)
+        a_finished_run_then_a_long_one(page)
+    # the server has stopped (SIGTERM, as Ctrl+C or a service manager would) and starts again
+    with streamlit_server(log, port=port, FITLAB_STORE=str(store)) as (url, _):
+        page.reload()
+        expect(page.get_by_text(
+            re.compile(r"Stopped because the server shut down; the history so far is kept"))
+        ).to_be_visible(timeout=60_000)
+        expect(page.get_by_text(re.compile(r"^Run #2 · "))).to_be_visible()
+        expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
+        train(page)  # run numbers go on
+        expect(page.get_by_text(re.compile(r"^Run #3 · "))).to_be_visible(timeout=60_000)
+        page.get_by_role("button", name="Stop", exact=True).click()
+        page.context.close()
+    assert "Traceback" not in log.read_text()
