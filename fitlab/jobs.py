@@ -25,6 +25,7 @@ from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.sessions import GRACE_SECONDS, Departures
 from fitlab.settings import Settings, SettingsError
 from fitlab.store import RunStore
+from fitlab.worker import ProtocolError, read_event
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 15.0
 POLL_SECONDS = 0.25
 RESTART_DELAYS = (0.5, 2.0, 5.0, 15.0)
+# A worker says it is alive every ALIVE_SECONDS, even while importing TensorFlow or inside a
+# long batch; one silent this long has frozen (stopped, or stuck in a library) and is killed.
+SILENCE_SECONDS = 60.0
+WORKER_COMMAND = [sys.executable, "-m", "fitlab.worker"]
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
 # TensorFlow keeps about 7 MB per model built in a process, whatever we clear (measured:
 # clear_session, gc and malloc_trim together saved 1 MB of it). So a worker retires after
@@ -148,21 +153,36 @@ class _Worker:
     without a main guard either costs seconds or starts a second pool.
     """
 
-    def __init__(self):
+    def __init__(self, command: list[str] | None = None):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "fitlab.worker"],
+            command or WORKER_COMMAND,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-            cwd=PROJECT_ROOT,
+            cwd=PROJECT_ROOT, errors="replace",
         )
         self.events: queue.Queue = queue.Queue()
         self.device = ""
         self.runs = 0
+        self.heard_at = time.monotonic()
+        self.fault = ""  # what was wrong with what it sent, if that is why it is gone
         threading.Thread(target=self._read, daemon=True, name="fitlab-worker-reader").start()
 
     def _read(self) -> None:
-        for line in self.process.stdout:
-            self.events.put(json.loads(line))
-        self.events.put(None)  # end of file: the worker has gone
+        try:
+            for line in self.process.stdout:
+                event = read_event(line)
+                self.heard_at = time.monotonic()
+                if event["type"] != "alive":
+                    self.events.put(event)
+        except ProtocolError as fault:
+            self.fault = str(fault)
+            self.process.kill()
+        except (OSError, ValueError):  # its pipe closed under us: it has gone
+            pass
+        finally:
+            self.events.put(None)  # end of file: the worker has gone
+
+    def silent_for(self) -> float:
+        return time.monotonic() - self.heard_at
 
     def send(self, message: dict) -> None:
         self.process.stdin.write(json.dumps(message) + "\n")
@@ -194,6 +214,10 @@ class _Worker:
             self.process.wait(timeout=5)
 
     def exit_reason(self) -> str:
+        if self.fault:
+            return self.fault
+        if self.silent_for() > SILENCE_SECONDS:
+            return f"it stopped answering for {SILENCE_SECONDS:.0f} seconds"
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -210,11 +234,14 @@ class WorkerPool:
     """Queue of jobs served by `workers` warm processes; one thread per worker feeds it."""
 
     def __init__(self, workers: int | None = None, owner_alive=None,
-                 store: RunStore | None = None, grace: float = GRACE_SECONDS):
+                 store: RunStore | None = None, grace: float = GRACE_SECONDS,
+                 command: list[str] | None = None):
         """`owner_alive(owner)` says whether the learner who submitted a job still has a tab
         open; the runs of one away longer than `grace` seconds are stopped. With a `store`, every
-        run is kept there too: a learner's runs come back after a reload or a restart."""
+        run is kept there too: a learner's runs come back after a reload or a restart.
+        `command` starts a worker in place of `python -m fitlab.worker` (tests use it)."""
         self.size = workers or default_worker_count()
+        self._command = command
         self._owner_alive = owner_alive
         self._departures = Departures(grace)
         self._store = store
@@ -343,7 +370,7 @@ class WorkerPool:
     def _serve(self, number: int) -> None:
         failures = 0
         while not self._closed:
-            worker = self._workers[number] = _Worker()
+            worker = self._workers[number] = _Worker(self._command)
             try:
                 self._wait_until_ready(worker, number)
                 failures = 0
@@ -378,6 +405,10 @@ class WorkerPool:
                 return
             if self._closed:
                 raise EOFError
+            if worker.silent_for() > SILENCE_SECONDS:
+                worker.close(kill=True)
+                self.problem = f"A training process could not start: {worker.exit_reason()}."
+                raise EOFError
 
     def _next_job(self) -> Job | None:
         with self._changed:
@@ -402,13 +433,21 @@ class WorkerPool:
             while True:
                 event = worker.receive(POLL_SECONDS)
                 if event is not None:
-                    job._apply(event)
+                    try:
+                        job._apply(event)
+                    except (KeyError, TypeError, ValueError, IndexError):
+                        worker.fault = "it sent a message Fit Lab could not use"
+                        worker.close(kill=True)
+                        raise EOFError from None
                     if event["type"] in ("end", "failed"):
                         self._learn_pace(job)
                         return
                 elif self._stop_overdue(job):
                     worker.close(kill=True)
                     job._finish("stopped", "Stopped at your request; the history so far is kept.")
+                    raise EOFError
+                elif worker.silent_for() > SILENCE_SECONDS:
+                    worker.close(kill=True)
                     raise EOFError
         except (EOFError, OSError):
             if job.history.active:

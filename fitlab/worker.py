@@ -1,8 +1,10 @@
 """A training worker: `python -m fitlab.worker`, started and fed by `fitlab.jobs.WorkerPool`.
 
 It reads JSON lines on standard input ({"type": "train", "settings": {...}, "save_to": ...}
-or {"type": "stop"}) and writes progress events as JSON lines on standard output. It imports
-Keras once, then trains one run after another until its input ends.
+or {"type": "stop"}) and writes progress events as JSON lines on standard output, with an
+{"type": "alive"} line every ALIVE_SECONDS from its first moment, so that the pool can tell
+a worker that is busy from one that has frozen. It imports Keras once, then trains one run
+after another until its input ends.
 """
 
 from __future__ import annotations
@@ -12,8 +14,36 @@ import os
 import queue
 import sys
 import threading
+import time
 
 NICENESS = 10
+ALIVE_SECONDS = 2.0
+# The events a worker sends and the keys each must carry: the pool reads every line against
+# this, so that a line it cannot use ends that worker's run in words, not in a dead thread.
+EVENTS = {
+    "alive": (), "ready": ("device",), "download": ("title", "done", "total"),
+    "started": ("steps_per_epoch", "train_images", "validation_images"),
+    "batches": ("records",), "epoch": ("epoch",), "evaluation": (), "saved": ("path",),
+    "end": ("outcome", "message"), "failed": ("reason",),
+}
+
+
+class ProtocolError(EOFError):
+    """A worker wrote what no worker writes: the pool treats it as a worker that has died."""
+
+
+def read_event(line: str) -> dict:
+    """One event, as a worker writes it; ProtocolError for anything else."""
+    if not line.endswith("\n"):
+        raise ProtocolError("it was cut off in the middle of a message")
+    try:
+        event = json.loads(line)
+    except ValueError:
+        raise ProtocolError("it sent a line that is not JSON") from None
+    if not (isinstance(event, dict) and event.get("type") in EVENTS
+            and all(key in event for key in EVENTS[event["type"]])):
+        raise ProtocolError("it sent a message Fit Lab does not know")
+    return event
 
 
 def main() -> None:
@@ -24,16 +54,35 @@ def main() -> None:
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
 
-    def send(event: dict) -> None:
-        protocol.write(json.dumps(event) + "\n")
+    writing = threading.Lock()  # one whole line at a time, from the trainer or the heartbeat
 
+    def send(event: dict) -> None:
+        line = json.dumps(event) + "\n"
+        with writing:
+            protocol.write(line)
+
+    def heartbeat() -> None:
+        while True:
+            time.sleep(ALIVE_SECONDS)
+            try:
+                send({"type": "alive"})
+            except (OSError, ValueError):  # the server has gone; the reader ends the worker
+                return
+
+    threading.Thread(target=heartbeat, daemon=True).start()
     stop = threading.Event()
     runs: queue.Queue = queue.Queue()
 
     def read_input() -> None:
         for line in sys.stdin:
-            message = json.loads(line)
-            if message["type"] == "stop":
+            try:
+                message = json.loads(line)
+                kind = message["type"]
+            except (ValueError, TypeError, KeyError):  # not from the pool: say so, go on
+                print(f"fitlab worker: ignored an unreadable message {line[:80]!r}",
+                      file=sys.stderr)
+                continue
+            if kind == "stop":
                 stop.set()
             else:
                 stop.clear()  # here, in input order, so a Stop sent right after still counts

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import sys
 import time
 
 import pytest
@@ -158,5 +159,86 @@ def test_a_worker_retires_after_its_share_of_runs_and_a_fresh_one_carries_on(mon
             outcomes.append(job.history.state)
         assert outcomes == ["finished"] * 3
         assert pids[0] == pids[1] != pids[2]
+    finally:
+        pool.close()
+
+
+# A stand-in worker that speaks the protocol until it misbehaves as told: the real worker
+# cannot be made to write junk, and these faults (a stray print, a write cut off by a kill)
+# are what the pool must survive. It is a real process on real pipes.
+MISBEHAVING_WORKER = """
+import json, sys, time
+fault = sys.argv[1]
+say = lambda text: (sys.stdout.write(text), sys.stdout.flush())
+if fault == "junk at start":
+    say("Loading TensorFlow...\\n")
+    time.sleep(60)
+say(json.dumps({"type": "ready", "device": "CPU"}) + "\\n")
+sys.stdin.readline()  # the run
+say(json.dumps({"type": "started", "steps_per_epoch": 5, "train_images": 40,
+                "validation_images": 10}) + "\\n")
+if fault == "cut off":
+    say('{"type": "epoch", "epoch": 1, "lo')
+    sys.exit(1)
+if fault == "unknown":
+    say(json.dumps({"type": "end"}) + "\\n")  # an end without its outcome
+if fault == "unusable":
+    say(json.dumps({"type": "batches", "records": 7}) + "\\n")
+time.sleep(60)
+"""
+
+
+def misbehaving(fault):
+    return [sys.executable, "-c", MISBEHAVING_WORKER, fault]
+
+
+def test_a_worker_that_prints_junk_at_start_is_named_not_waited_for_for_ever():
+    pool = WorkerPool(workers=1, command=misbehaving("junk at start"))
+    try:
+        wait_until(lambda: pool.problem, seconds=20)
+        assert pool.problem == ("A training process could not start: it sent a line that is "
+                                "not JSON.")
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize("fault, reason", [
+    ("cut off", "it was cut off in the middle of a message"),
+    ("unknown", "it sent a message Fit Lab does not know"),
+    ("unusable", "it sent a message Fit Lab could not use"),
+])
+def test_a_worker_that_sends_what_no_worker_sends_fails_its_run_in_words(fault, reason):
+    pool = WorkerPool(workers=1, command=misbehaving(fault))
+    try:
+        job = pool.submit(TINY)
+        wait_until(lambda: not job.history.active, seconds=20)
+        assert job.history.state == "failed"
+        assert job.history.message.startswith(
+            f"The training process ended unexpectedly: {reason}.")
+        # the pool goes on: a fresh worker (misbehaving the same way) takes the next run,
+        # where a dead thread would leave it queued for ever
+        again = pool.submit(TINY)
+        wait_until(lambda: not again.history.active, seconds=20)
+        assert reason in again.history.message
+    finally:
+        pool.close()
+
+
+def test_a_frozen_worker_is_found_out_by_its_silence_and_replaced(monkeypatch):
+    from fitlab import jobs
+
+    monkeypatch.setattr(jobs, "SILENCE_SECONDS", 4.0)  # 60 s in the app
+    pool = WorkerPool(workers=1)
+    try:
+        job = pool.submit(TINY.replace(epochs=50))
+        wait_until(lambda: job.history.state == "running")
+        [pid] = pool.worker_pids
+        os.kill(pid, signal.SIGSTOP)  # frozen: alive, but neither training nor answering
+        wait_until(lambda: not job.history.active, seconds=30)
+        assert job.history.state == "failed"
+        assert "it stopped answering for 4 seconds" in job.history.message
+        again = pool.submit(TINY.replace(epochs=1))
+        wait_until(lambda: not again.history.active)
+        assert again.history.state == "finished", again.history.message
     finally:
         pool.close()
