@@ -50,6 +50,23 @@ FINISHED_JOBS_KEPT_PER_OWNER = 20
 SAVED_AFTER = ("started", "epoch", "saved", "evaluation", "end", "failed")
 
 
+# The longest a run may train on a shared server, so that nobody holds a trainer for an hour:
+# the lesson's runs take seconds to a few minutes. FITLAB_MAX_RUN_MINUTES sets it (0: none).
+MAX_RUN_MINUTES = 20.0
+
+
+def default_max_run_seconds() -> float | None:
+    configured = os.environ.get("FITLAB_MAX_RUN_MINUTES", "").strip()
+    try:
+        minutes = float(configured) if configured else MAX_RUN_MINUTES
+    except ValueError:
+        minutes = -1.0
+    if not 0 <= minutes < float("inf"):
+        raise ValueError("FITLAB_MAX_RUN_MINUTES must be a number of minutes from 0 (no "
+                         f"limit), not {configured!r}.")
+    return minutes * 60 or None
+
+
 class PoolBusy(RuntimeError):
     """This session already has a run waiting or training."""
 
@@ -235,13 +252,15 @@ class WorkerPool:
 
     def __init__(self, workers: int | None = None, owner_alive=None,
                  store: RunStore | None = None, grace: float = GRACE_SECONDS,
-                 command: list[str] | None = None):
+                 command: list[str] | None = None, max_run_seconds: float | None = None):
         """`owner_alive(owner)` says whether the learner who submitted a job still has a tab
         open; the runs of one away longer than `grace` seconds are stopped. With a `store`, every
         run is kept there too: a learner's runs come back after a reload or a restart.
-        `command` starts a worker in place of `python -m fitlab.worker` (tests use it)."""
+        A run that has trained `max_run_seconds` is stopped, its history kept. `command`
+        starts a worker in place of `python -m fitlab.worker` (tests use it)."""
         self.size = workers or default_worker_count()
         self._command = command
+        self.max_run_seconds = max_run_seconds
         self._owner_alive = owner_alive
         self._departures = Departures(grace)
         self._store = store
@@ -442,6 +461,11 @@ class WorkerPool:
                     if event["type"] in ("end", "failed"):
                         self._learn_pace(job)
                         return
+                elif self._over_time(job):
+                    minutes = self.max_run_seconds / 60
+                    job.stop(f"Stopped after {minutes:g} minute{'s' if minutes != 1 else ''}, "
+                             "the longest a run may train on this server; the history so far "
+                             "is kept. Fewer epochs or training images make a shorter run.")
                 elif self._stop_overdue(job):
                     worker.close(kill=True)
                     job._finish("stopped", "Stopped at your request; the history so far is kept.")
@@ -561,6 +585,10 @@ class WorkerPool:
                           key=lambda job: job.number)
         for job in finished[:-FINISHED_JOBS_KEPT_PER_OWNER]:
             self.forget(job)
+
+    def _over_time(self, job: Job) -> bool:
+        return (self.max_run_seconds is not None and job.stop_requested_at is None
+                and job.history.elapsed() > self.max_run_seconds)
 
     @staticmethod
     def _stop_overdue(job: Job) -> bool:

@@ -242,3 +242,29 @@ def test_a_frozen_worker_is_found_out_by_its_silence_and_replaced(monkeypatch):
         assert again.history.state == "finished", again.history.message
     finally:
         pool.close()
+
+
+def test_a_run_longer_than_the_servers_limit_is_stopped_with_its_history_kept():
+    pool = WorkerPool(workers=1, max_run_seconds=3)
+    try:
+        job = pool.submit(Settings(train_images=5000, epochs=50))  # a minute or so
+        wait_until(lambda: not job.history.active, seconds=60)
+        history = job.snapshot()
+        assert history.state == "stopped"
+        assert history.message.startswith(
+            "Stopped after 0.05 minutes, the longest a run may train on this server")
+        assert 0 < len(history.epochs) < 50
+    finally:
+        pool.close()
+
+
+def test_the_run_limit_is_read_from_the_environment_and_a_bad_one_is_named(monkeypatch):
+    from fitlab.jobs import default_max_run_seconds
+
+    monkeypatch.setenv("FITLAB_MAX_RUN_MINUTES", "0")
+    assert default_max_run_seconds() is None
+    monkeypatch.setenv("FITLAB_MAX_RUN_MINUTES", "1.5")
+    assert default_max_run_seconds() == 90
+    monkeypatch.setenv("FITLAB_MAX_RUN_MINUTES", "an hour")
+    with pytest.raises(ValueError, match="FITLAB_MAX_RUN_MINUTES must be a number"):
+        default_max_run_seconds()

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fitlab import data
-from fitlab.jobs import Job, WorkerPool
+from fitlab.jobs import Job, WorkerPool, default_max_run_seconds
 from fitlab.store import LEARNER_ID, RunStore
 
 
@@ -45,7 +45,8 @@ def training_pool() -> WorkerPool:
     """Started once per server; its workers import TensorFlow in the background at once."""
     _log_runs_to_the_console()
     return WorkerPool(owner_alive=_learner_is_here, store=run_store(),
-                      grace=float(st.get_option("server.disconnectedSessionTTL")))
+                      grace=float(st.get_option("server.disconnectedSessionTTL")),
+                      max_run_seconds=default_max_run_seconds())
 
 
 def _log_runs_to_the_console() -> None:
