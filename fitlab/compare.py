@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from fitlab import data
+from fitlab.models import MODELS
 from fitlab.history import RunHistory
 from fitlab.settings import LOSSES, METRICS, OPTIMIZERS, Settings, format_learning_rate
 
@@ -12,7 +13,7 @@ from fitlab.settings import LOSSES, METRICS, OPTIMIZERS, Settings, format_learni
 SHORT = {
     "dataset": lambda value: f"data={data.title(value)}",
     "loss": lambda value: "sparse" if value.startswith("sparse") else "categorical",
-    "optimizer": lambda value: OPTIMIZERS[value],
+    "optimizer": lambda value: OPTIMIZERS[value].label,
     "learning_rate": lambda value: f"lr={format_learning_rate(value)}",
     "batch_size": lambda value: f"batch={value}",
     "epochs": lambda value: f"epochs={value}",
@@ -20,7 +21,7 @@ SHORT = {
     "seed": lambda value: f"seed={value}",
     "classes": lambda value: f"classes={len(value) or 'all'}",
     "images_per_class": lambda value: f"per class={value or 'all'}",
-    "model": lambda value: "dropout model" if value == "dropout" else "first model",
+    "model": lambda value: MODELS[value].short,
     "dropout_rate": lambda value: f"dropout={value:g}",
     "patience": lambda value: f"patience={value or 'off'}",
     "metrics": lambda value: f"metrics={'+'.join(value) or 'accuracy'}",
@@ -62,11 +63,11 @@ def headline(settings: Settings) -> str:
     dropout model and early stopping when chosen, which also tell runs apart:
     "Adam · learning rate 0.001 · batch size 32 · 10 epochs · …"."""
     return " · ".join([
-        OPTIMIZERS[settings.optimizer],
+        OPTIMIZERS[settings.optimizer].label,
         f"learning rate {format_learning_rate(settings.learning_rate)}",
         f"batch size {settings.batch_size}", _epochs(settings.epochs),
         LOSSES[settings.loss].lower(), f"{settings.train_images:,} images",
-        *([f"dropout {settings.dropout_rate:g}"] if settings.model == "dropout" else []),
+        *([f"dropout {settings.dropout_rate:g}"] if MODELS[settings.model].has_dropout else []),
         *([f"early stopping, patience {settings.patience}"] if settings.patience else [])])
 
 
@@ -74,12 +75,13 @@ def describe(settings: Settings) -> str:
     """All of a run's settings in one line, as the run table lists them."""
     rate = format_learning_rate(settings.learning_rate)
     return (f"{data.title(settings.dataset)} · {LOSSES[settings.loss]} · "
-            f"{OPTIMIZERS[settings.optimizer]} · lr {rate} · batch "
+            f"{OPTIMIZERS[settings.optimizer].label} · lr {rate} · batch "
             f"{settings.batch_size} · {_epochs(settings.epochs)} · {settings.train_images:,} "
             f"images · seed {settings.seed}"
             + (f" · {', '.join(settings.classes)}" if settings.classes else "")
             + (f" · {settings.images_per_class} per class" if settings.images_per_class else "")
-            + (f" · dropout {settings.dropout_rate:g}" if settings.model == "dropout" else "")
+            + (f" · dropout {settings.dropout_rate:g}" if MODELS[settings.model].has_dropout
+               else "")
             + (f" · patience {settings.patience}" if settings.patience else "")
             + (f" · also {', '.join(METRICS[name] for name in settings.metrics)}"
                if settings.metrics else ""))

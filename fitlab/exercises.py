@@ -13,6 +13,7 @@ import re
 from typing import Callable, Sequence
 
 from fitlab import data, diagnosis
+from fitlab.models import MODELS
 from fitlab.history import RunHistory
 from fitlab.settings import format_learning_rate
 
@@ -169,7 +170,7 @@ def dropout_narrows_the_gap(runs: Sequence[Run]) -> str | None:
     smaller. The gaps are compared at the last epoch both reached, each after at least
     FAST_EPOCHS epochs, so that a shorter run's smaller gap does not count."""
     def usable(history: RunHistory) -> bool:
-        return (history.settings.model == "dropout"
+        return (MODELS[history.settings.model].has_dropout
                 and history.state in (diagnosis.FINISHED, diagnosis.EARLY_STOPPED)
                 and len(_finished_epochs(history)) >= FAST_EPOCHS)
 

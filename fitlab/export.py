@@ -12,9 +12,9 @@ import pathlib
 import textwrap
 
 from fitlab import data, models
-from fitlab.settings import VALIDATION_FRACTION, Settings, format_learning_rate, keras_metric
-
-OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
+from fitlab.settings import (
+    OPTIMIZERS, VALIDATION_FRACTION, Settings, format_learning_rate, keras_metric,
+)
 
 
 def keras_code(settings: Settings) -> str:
@@ -149,13 +149,12 @@ def _model_and_fit(settings: Settings) -> str:
     metric_words = "metrics" if settings.metrics else "metric"
     rate = format_learning_rate(settings.learning_rate)
     rate += "" if "." in rate else ".0"  # Keras' optimizers refuse a whole number: 1.0, not 1
-    optimizer = f"keras.optimizers.{OPTIMIZER_CLASSES[settings.optimizer]}(learning_rate={rate})"
+    optimizer = (f"keras.optimizers.{OPTIMIZERS[settings.optimizer].keras_class}"
+                 f"(learning_rate={rate})")
     layers = [_layer(kind, arguments) for kind, arguments in
               models.plan(settings.model, 0, settings.dropout_rate)]
     # The plan was made for 0 classes; the code counts them itself, from the data it loads.
     layers[-1] = layers[-1].replace("Dense(0,", "Dense(num_classes,")
-    name = "the lesson's model with dropout" if settings.model == "dropout" else \
-        "the lesson's introductory CNN"
     stopping, callbacks = "", ""
     if settings.patience:
         stopping = (
@@ -165,7 +164,7 @@ def _model_and_fit(settings: Settings) -> str:
             f'    monitor="val_loss", patience={settings.patience}, restore_best_weights=True)\n')
         callbacks = "\n    callbacks=[early_stopping],"
     return (
-        f"# -- The model: {name} --\n"
+        f"# -- The model: {models.MODELS[settings.model].code_title} --\n"
         "model = keras.Sequential([\n    keras.Input(shape=train_images.shape[1:]),\n"
         + "\n".join(layers) + "\n])\nmodel.summary()\n\n"
         f"# -- Compile: the loss, the optimizer and the {metric_words} --\n"

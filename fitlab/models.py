@@ -9,10 +9,34 @@ Keras. A test checks the arithmetic against Keras' own models.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 FILTERS_FIRST, FILTERS_SECOND, DENSE_UNITS, KERNEL, POOL = 16, 32, 64, 3, 2
 FILTERS_THIRD, DROPOUT_DENSE_UNITS = 64, 128
 LESSON_INPUT_SHAPE = (32, 32, 3)  # CIFAR-10's photos
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    """One of the lesson's CNNs and every way Fit Lab names it, so that pages, links, run
+    labels and the exported code agree."""
+
+    key: str  # in Settings, links' ?model=, the command line's --model
+    label: str  # the Model select box's choice, and a link's value for it
+    name: str  # in a sentence: "The model: the lesson's first CNN, 28,234 parameters"
+    short: str  # where runs side by side differ only in it
+    code_title: str  # the exported code's heading for its layers
+    has_dropout: bool  # the lesson's answer to overfitting: a third Conv2D, Dropout, Dense 128
+
+
+INTRO = "intro"
+MODELS = {model.key: model for model in (
+    Model(INTRO, "The lesson's first CNN", "the lesson's first CNN", "first model",
+          "the lesson's introductory CNN", has_dropout=False),
+    Model("dropout", "With dropout (a third Conv2D, Dropout, Dense 128)",
+          "the lesson's CNN with dropout", "dropout model", "the lesson's model with dropout",
+          has_dropout=True),
+)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,7 +57,7 @@ def plan(model: str, num_classes: int, dropout_rate: float = 0.5) -> list[tuple[
                     "activation": "relu"}),
         ("MaxPooling2D", {"pool_size": (POOL, POOL)}),
     ]
-    if model == "dropout":
+    if MODELS[model].has_dropout:
         layers += [
             ("Conv2D", {"filters": FILTERS_THIRD, "kernel_size": (KERNEL, KERNEL),
                         "activation": "relu"}),
@@ -48,7 +72,7 @@ def plan(model: str, num_classes: int, dropout_rate: float = 0.5) -> list[tuple[
     return layers + [("Dense", {"units": num_classes, "activation": "softmax"})]
 
 
-def build_model(input_shape, num_classes: int, model: str = "intro",
+def build_model(input_shape, num_classes: int, model: str = INTRO,
                 dropout_rate: float = 0.5):
     """The intro model: Conv2D(16) - MaxPool - Conv2D(32) - MaxPool - Flatten - Dense(64) -
     Dense(classes); the dropout model adds Conv2D(64) and Dropout, with Dense(128)."""
@@ -62,7 +86,7 @@ def build_model(input_shape, num_classes: int, model: str = "intro",
     )
 
 
-def layer_table(input_shape, num_classes: int, model: str = "intro") -> list[LayerRow]:
+def layer_table(input_shape, num_classes: int, model: str = INTRO) -> list[LayerRow]:
     """What `model.summary()` shows for `build_model`, worked out by hand."""
     shape = tuple(input_shape)
     rows = []
@@ -95,11 +119,18 @@ def _named(rows: list[LayerRow]) -> list[LayerRow]:
     return named
 
 
-def check_input_shape(input_shape, model: str = "intro") -> None:
-    """The convolutions and poolings need images of at least 10x10 pixels, 18x18 with the
-    dropout model's third convolution."""
+def smallest_input(model: str = INTRO) -> int:
+    """The side of the smallest square image that leaves every convolution and pooling of
+    the model at least one pixel: 10 for the first CNN, 18 with the dropout model's third
+    convolution. Worked out from the plan, so that a change of layers moves it."""
+    return next(size for size in itertools.count(1)
+                if all(min(row.output_shape) >= 1
+                       for row in layer_table((size, size, 1), 1, model)))
+
+
+def check_input_shape(input_shape, model: str = INTRO) -> None:
     height, width = input_shape[:2]
-    smallest = 18 if model == "dropout" else 10
+    smallest = smallest_input(model)
     if min(height, width) < smallest:
         raise ValueError(
             f"Images of {height}x{width} pixels are too small for this model, which needs at "

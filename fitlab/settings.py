@@ -6,6 +6,8 @@ import dataclasses
 import decimal
 import math
 
+from fitlab.models import INTRO, MODELS
+
 LOSSES = {
     "categorical_crossentropy": "Categorical cross-entropy",
     "sparse_categorical_crossentropy": "Sparse categorical cross-entropy",
@@ -15,11 +17,23 @@ LABEL_ENCODING = {
     "categorical_crossentropy": "one-hot",
     "sparse_categorical_crossentropy": "integer",
 }
-OPTIMIZERS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
-MODELS = {
-    "intro": "The lesson's first CNN",
-    "dropout": "With dropout (a third Conv2D, Dropout, Dense 128)",
-}
+
+
+@dataclasses.dataclass(frozen=True)
+class Optimizer:
+    """An optimizer a run can use: read by the checks, the pages, the command line, the
+    engine (fitlab.training) and the exported code (fitlab.export), so that they agree."""
+
+    key: str  # in Settings and the command line's --optimizer
+    label: str  # on the pages, in run labels, and a link's value for it
+    keras_class: str  # its class in keras.optimizers
+
+
+OPTIMIZERS = {optimizer.key: optimizer for optimizer in (
+    Optimizer("adam", "Adam", "Adam"),
+    Optimizer("sgd", "SGD", "SGD"),
+    Optimizer("rmsprop", "RMSprop", "RMSprop"),
+)}
 # Metrics reported besides accuracy, which every run measures: the charts, the collapse check
 # and the exercises read it. Keys are the names Keras gives them in the history.
 METRICS = {
@@ -93,7 +107,7 @@ class Settings:
     seed: int = 42
     classes: tuple[str, ...] = ()  # the classes to train on; none chosen means all of them
     images_per_class: int = 0  # at most this many training images of each class; 0: all
-    model: str = "intro"  # the lesson's first CNN, or its model with dropout
+    model: str = INTRO  # one of fitlab.models.MODELS
     dropout_rate: float = 0.5  # the share of units the dropout model switches off
     patience: int = 0  # early stopping after this many epochs without a better val_loss; 0: off
     metrics: tuple[str, ...] = ()  # reported besides accuracy, from METRICS
@@ -209,13 +223,13 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
     """
     default = Settings()
     shown_default = {**default.to_dict(), "dataset": "Shapes", "loss": LOSSES[default.loss],
-                     "optimizer": OPTIMIZERS[default.optimizer], "images_per_class": "all",
-                     "model": MODELS[default.model], "patience": "0, off",
-                     "metrics": "accuracy only"}
+                     "optimizer": OPTIMIZERS[default.optimizer].label,
+                     "images_per_class": "all", "model": MODELS[default.model].label,
+                     "patience": "0, off", "metrics": "accuracy only"}
     allowed = {
         "dataset": lambda text: text in dataset_titles,
         "loss": lambda text: text in LOSSES.values(),
-        "optimizer": lambda text: text in OPTIMIZERS.values(),
+        "optimizer": lambda text: text in _labels(OPTIMIZERS),
         "learning_rate": lambda text: _number(text) in LEARNING_RATES,
         "batch_size": lambda text: _number(text) in BATCH_SIZES,
         "epochs": lambda text: _whole(text, MIN_EPOCHS, MAX_EPOCHS),
@@ -225,7 +239,7 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
         "hide": lambda text: True, "lock": lambda text: True, "view": lambda text: True,
         # (instructor mode: checked by instructor_choices and the page)
         "images_per_class": lambda text: _whole(text, 0, MAX_TRAIN_IMAGES),
-        "model": lambda text: text in MODELS.values(),
+        "model": lambda text: text in _labels(MODELS),
         "dropout_rate": lambda text: _number(text) in DROPOUT_RATES,
         "patience": lambda text: _whole(text, 0, MAX_EPOCHS),
         "metrics": lambda text: text in METRICS.values(),
@@ -246,11 +260,15 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
     return problems
 
 
+def _labels(table: dict) -> dict:
+    """A table of optimizers or models by its labels, as links name them: {"SGD": "sgd"}."""
+    return {entry.label: key for key, entry in table.items()}
+
+
 def link_values(query: dict[str, str]) -> dict:
     """The settings a link gives that Fit Lab can use, as Settings fields and values."""
     keys = {"loss": {label: key for key, label in LOSSES.items()},
-            "optimizer": {label: key for key, label in OPTIMIZERS.items()},
-            "model": {label: key for key, label in MODELS.items()}}
+            "optimizer": _labels(OPTIMIZERS), "model": _labels(MODELS)}
     values = {}
     for key, text in query.items():
         if key in keys and text in keys[key]:

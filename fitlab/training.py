@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from fitlab import data, devices, diagnosis, models
-from fitlab.settings import Settings, keras_metric
+from fitlab.settings import OPTIMIZERS, Settings, keras_metric
 
 devices.prepare_environment()
 import keras  # noqa: E402  (after the environment is prepared)
@@ -44,11 +44,7 @@ GRID_IMAGES = 24
 
 
 def make_optimizer(settings: Settings):
-    optimizer = {
-        "adam": keras.optimizers.Adam,
-        "sgd": keras.optimizers.SGD,
-        "rmsprop": keras.optimizers.RMSprop,
-    }[settings.optimizer]
+    optimizer = getattr(keras.optimizers, OPTIMIZERS[settings.optimizer].keras_class)
     return optimizer(learning_rate=settings.learning_rate)
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from fitlab import compare, data, downloads, export, images, models, scenarios
 from fitlab.settings import (
     BATCH_SIZES, DROPOUT_RATES, LABEL_ENCODING, LEARNING_RATES, LOSSES, MAX_EPOCHS,
-    MAX_TRAIN_IMAGES, METRICS, MIN_EPOCHS, MIN_TRAIN_IMAGES, MODELS, OPTIMIZERS,
+    MAX_TRAIN_IMAGES, METRICS, MIN_EPOCHS, MIN_TRAIN_IMAGES, OPTIMIZERS,
     VALIDATION_FRACTION, Settings, SettingsError, as_text, format_learning_rate,
     instructor_choices, learning_rate_from_old_link, link_problems, link_values,
 )
@@ -116,7 +116,7 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
         loss = _control("loss", st.selectbox, "Loss function", list(LOSSES),
                         format_func=LOSSES.get, width=215)
         optimizer = _control("optimizer", st.selectbox, "Optimizer", list(OPTIMIZERS),
-                             format_func=OPTIMIZERS.get, width=120)
+                             format_func=lambda key: OPTIMIZERS[key].label, width=120)
         old_rate = learning_rate_from_old_link(st.query_params.to_dict())
         if old_rate is not None and "learning_rate" not in st.session_state:
             st.session_state.learning_rate = old_rate  # a 1e-05 link: the slider says 0.00001
@@ -178,11 +178,11 @@ def choose_metrics() -> tuple[str, ...]:
 
 def choose_model_and_stopping() -> tuple[str, float, int]:
     """The lesson's first CNN or its dropout model, the dropout rate, and early stopping."""
-    model = _control("model", st.selectbox, "Model", list(MODELS),
-                     format_func=MODELS.get,
+    model = _control("model", st.selectbox, "Model", list(models.MODELS),
+                     format_func=lambda key: models.MODELS[key].label,
                      help="The dropout model is the lesson's answer to overfitting.")
     dropout_rate = _linked("dropout_rate")
-    if model == "dropout":
+    if models.MODELS[model].has_dropout:
         dropout_rate = _control(
             "dropout_rate", st.select_slider, "Dropout rate", DROPOUT_RATES,
             **_start("dropout_rate"),
@@ -268,10 +268,10 @@ def link_notices() -> None:
 def show_model(info: data.DatasetInfo, settings: Settings | None) -> None:
     """The lesson's CNN for this data set, as `model.summary()` would list it."""
     num_classes = len(settings.classes) if settings and settings.classes else info.num_classes
-    model = settings.model if settings else "intro"
+    model = settings.model if settings else models.INTRO
     rows = models.layer_table(info.image_shape, num_classes, model)
-    name = "the lesson's CNN with dropout" if model == "dropout" else "the lesson's first CNN"
-    st.markdown(f"**The model:** {name}, {sum(r.parameters for r in rows):,} parameters")
+    st.markdown(f"**The model:** {models.MODELS[model].name}, "
+                f"{sum(r.parameters for r in rows):,} parameters")
     # A Markdown table, as model.summary() prints one: no grid widget to load.
     st.markdown("\n".join(
         ["| Layer | Type | Output shape | Parameters |", "|---|---|---|---:|"]

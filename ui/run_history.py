@@ -30,7 +30,7 @@ def table(runs) -> list[int]:
         rows.append({
             "Run": f"#{job.number}",
             "Ended": "training…" if history.active else history.state,
-            "Optimizer": OPTIMIZERS[settings.optimizer],
+            "Optimizer": OPTIMIZERS[settings.optimizer].label,
             "Learning rate": format_learning_rate(settings.learning_rate),
             "Batch size": settings.batch_size,
             "Epochs": f"{len(history.epochs)}/{settings.epochs}",
