@@ -1,4 +1,4 @@
-"""Train and Stop, and the live view of this session's run, redrawn by a polling fragment."""
+"""Train and Stop, and the live view of the learner's run, redrawn by a polling fragment."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fitlab import compare, diagnosis, downloads
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
+from ui import exercises_view
 from ui.state import current_job, projector, start_run, training_pool
 
 REDRAW_SECONDS = 0.5
@@ -157,10 +158,13 @@ def _charts(history: RunHistory) -> None:
 
     large = projector()
     height = 640 if large else 280
+    # The best epoch is marked once the exercise that asks for it is done: not before.
+    mark_best = "best_epoch" in exercises_view.progress()
     for row in [("loss", "accuracy"), *_pairs(history.settings.metrics)]:
         for column, metric in zip(st.columns(2), row):
             # Each chart's text alternative is its Vega-Lite description (charts.describe).
-            column.altair_chart(charts.epoch_chart(history, metric, large=large),
+            column.altair_chart(charts.epoch_chart(history, metric, large=large,
+                                                   mark_best=mark_best),
                                 key=f"{metric}_chart", height=height)
         height = 420 if large else 220  # the chosen metrics' rows: smaller
     st.altair_chart(charts.batch_chart(history, large=large), key="batch_chart",
