@@ -6,9 +6,6 @@ from ui import exercises_view, layout, state
 
 st.set_page_config(page_title="Fit Lab", page_icon=":material/science:", layout="wide")
 
-if learner := state.learner_cookie_due():  # so that a reload finds this browser's runs
-    layout.remember_learner(learner)
-
 exercises_view.update()  # a run that has just ended may complete an exercise
 exercises_done = exercises_view.progress_label()
 # The pages in the header rather than a sidebar: the Train page needs the whole width.
@@ -24,3 +21,7 @@ page = st.navigation([
     st.Page("app_pages/about.py", title="About", icon=":material/info:"),
 ], position="top")
 page.run()
+# After the page, so that this element, there on a tab's first run only, shifts none of the
+# page's: a shift makes Streamlit draw some elements twice for a moment.
+if learner := state.learner_cookie_due():  # so that a reload finds this browser's runs
+    layout.remember_learner(learner)
