@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import signal
 import sys
 
 from fitlab import data, diagnosis, downloads, models
-from fitlab.settings import LOSSES, MAX_TRAIN_IMAGES, MODELS, OPTIMIZERS, Settings, SettingsError
+from fitlab.settings import MAX_TRAIN_IMAGES, Settings, SettingsError
 
 # Exit statuses, so that a script can tell how a run ended (listed in `train --help`).
 EXIT_FAILED = 1  # the run raised an error that is not the arguments' fault
@@ -33,6 +34,11 @@ exit status:
 COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
 
 
+def columns(metrics: tuple[str, ...]) -> tuple[str, ...]:
+    """COLUMNS with the chosen metrics, for training and validation, before the seconds."""
+    return COLUMNS[:-1] + metrics + tuple(f"val_{name}" for name in metrics) + COLUMNS[-1:]
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message):
         """One line and exit status 2, rather than argparse's usage block."""
@@ -42,34 +48,11 @@ class Parser(argparse.ArgumentParser):
 def main(argv=None) -> int:
     parser = Parser(prog="python -m fitlab", description="Fit Lab's engine from the shell.")
     commands = parser.add_subparsers(dest="command", required=True)
-    default = Settings()
 
     train = commands.add_parser("train", help="train the lesson's CNN and print its history",
                                 epilog=EXIT_STATUS_HELP,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    train.add_argument("--dataset", default=default.dataset,
-                       help="shapes (offline), cifar10, fashion_mnist, mnist, a path to an "
-                       ".npz file, or a folder holding one folder of images per class")
-    train.add_argument("--loss", choices=list(LOSSES), default=default.loss)
-    train.add_argument("--optimizer", choices=list(OPTIMIZERS), default=default.optimizer)
-    train.add_argument("--learning-rate", type=float, default=default.learning_rate)
-    train.add_argument("--batch-size", type=int, default=default.batch_size)
-    train.add_argument("--epochs", type=int, default=default.epochs)
-    train.add_argument("--train-images", type=int, default=None,
-                       help="use at most this many training images (default: all of them, "
-                       f"up to {MAX_TRAIN_IMAGES:,})")
-    train.add_argument("--seed", type=int, default=default.seed)
-    train.add_argument("--classes", default="",
-                       help="comma-separated classes to train on, e.g. "
-                       f"{','.join(data.LESSON_FIVE)} (default: all)")
-    train.add_argument("--images-per-class", type=int, default=0,
-                       help="use at most this many training images of each class")
-    train.add_argument("--model", choices=list(MODELS), default=default.model,
-                       help="intro: the lesson's first CNN; dropout: its model with dropout")
-    train.add_argument("--dropout-rate", type=float, default=default.dropout_rate)
-    train.add_argument("--patience", type=int, default=default.patience,
-                       help="early stopping after this many epochs without a better "
-                       "validation loss (default 0: off)")
+    add_setting_flags(train)
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch")
 
     fetch = commands.add_parser("fetch", help="download a data set ahead of a workshop")
@@ -86,6 +69,23 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:  # Ctrl-C before training began, or twice; no half file is kept
         print("fitlab: stopped", file=sys.stderr)
         return EXIT_STOPPED
+
+
+def add_setting_flags(train: argparse.ArgumentParser) -> None:
+    """A flag for each of Settings' fields (--learning-rate for learning_rate), with the
+    lesson's default and the help and choices the field carries; a list is comma-separated."""
+    default = Settings()
+    for field in dataclasses.fields(Settings):
+        value = getattr(default, field.name)
+        options = {"default": value, "type": _names if isinstance(value, tuple) else type(value),
+                   **field.metadata["flag"]}
+        if "help" in options:
+            options["help"] = options["help"].format(lesson_five=",".join(data.LESSON_FIVE))
+        train.add_argument(f"--{field.name.replace('_', '-')}", **options)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 def fetch_dataset(name: str) -> int:
@@ -127,16 +127,9 @@ def train_from_arguments(args) -> int:
         raise data.DataError("--dataset is empty: give shapes, cifar10, fashion_mnist, "
                              "mnist, an .npz file or a folder of class folders.")
     info = data.describe(dataset)  # a bad .npz fails here, before TensorFlow is imported
+    values = {field.name: getattr(args, field.name) for field in dataclasses.fields(Settings)}
     wanted = info.train_size if args.train_images is None else args.train_images
-    settings = Settings(
-        dataset=dataset, loss=args.loss, optimizer=args.optimizer,
-        learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
-        train_images=min(wanted, MAX_TRAIN_IMAGES),
-        seed=args.seed,
-        classes=tuple(name.strip() for name in args.classes.split(",") if name.strip()),
-        images_per_class=args.images_per_class, model=args.model,
-        dropout_rate=args.dropout_rate, patience=args.patience,
-    )
+    settings = Settings(**{**values, "train_images": min(wanted, MAX_TRAIN_IMAGES)})
     data.check_classes(info.class_names, settings.classes)
     try:
         models.check_input_shape(info.image_shape, settings.model)
@@ -149,7 +142,8 @@ def train_from_arguments(args) -> int:
     except Exception as error:  # whatever keeps Keras from loading: a failed run
         return _failed(f"Keras could not be loaded: {type(error).__name__}: {error}")
 
-    printer = JsonPrinter() if args.json else TablePrinter(sys.stderr.isatty())
+    shown = columns(settings.metrics)
+    printer = JsonPrinter(shown) if args.json else TablePrinter(sys.stderr.isatty(), shown)
     stop_requested = []
 
     def request_stop(*_):
@@ -176,9 +170,12 @@ def _failed(message: str) -> int:
 class JsonPrinter:
     """One JSON object per epoch on standard output; the outcome goes to standard error."""
 
+    def __init__(self, columns: tuple[str, ...] = COLUMNS):
+        self.columns = columns
+
     def __call__(self, event: dict) -> None:
         if event["type"] == "epoch":
-            record = {key: event.get(key) for key in COLUMNS}
+            record = {key: event.get(key) for key in self.columns}
             print(json.dumps({key: _rounded(value) for key, value in record.items()}), flush=True)
         elif event["type"] == "end":
             print(f"fitlab: {event['outcome']}: {event['message']}", file=sys.stderr)
@@ -189,8 +186,8 @@ class TablePrinter:
 
     BAR_WIDTH = 30
 
-    def __init__(self, show_bar: bool):
-        self.show_bar, self.steps, self.epochs = show_bar, 1, 1
+    def __init__(self, show_bar: bool, columns: tuple[str, ...] = COLUMNS):
+        self.show_bar, self.columns, self.steps, self.epochs = show_bar, columns, 1, 1
 
     def __call__(self, event: dict) -> None:
         kind = event["type"]
@@ -201,7 +198,7 @@ class TablePrinter:
                 f"{event['validation_images']:,}, {self.steps} batches an epoch, "
                 f"on {event['device']}."
             )
-            print("  ".join(f"{name:>12}" for name in COLUMNS))
+            print("  ".join(f"{name:>12}" for name in self.columns))
         elif kind == "batches" and self.show_bar:
             epoch, step, loss = event["records"][-1][:3]
             filled = round(self.BAR_WIDTH * step / self.steps)
@@ -213,7 +210,7 @@ class TablePrinter:
         elif kind == "epoch":
             if self.show_bar:
                 sys.stderr.write("\r" + " " * (self.BAR_WIDTH + 60) + "\r")
-            print("  ".join(_cell(event.get(name)) for name in COLUMNS), flush=True)
+            print("  ".join(_cell(event.get(name)) for name in self.columns), flush=True)
         elif kind == "end":
             print(f"{event['outcome'].capitalize()}: {event['message']}")
 

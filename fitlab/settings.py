@@ -93,24 +93,49 @@ class SettingsError(ValueError):
     """A setting outside what Fit Lab can train with; the message says which and why."""
 
 
+def _setting(value, link: str, **flag):
+    """A field of Settings with the words that name it outside Python, so that a new setting
+    is one edit: `link` in a link's notices ("The link asks for the learning rate ..."), and
+    `flag`, what its command-line flag (--learning-rate) adds to argparse's: help, choices,
+    a default of its own. fitlab.__main__ makes the flags from these."""
+    return dataclasses.field(default=value, metadata={"link": link, "flag": flag})
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """One training run's settings; the defaults are the lesson's."""
 
-    dataset: str = "shapes"
-    loss: str = "categorical_crossentropy"
-    optimizer: str = "adam"
-    learning_rate: float = 0.001
-    batch_size: int = 32
-    epochs: int = 10
-    train_images: int = 5000
-    seed: int = 42
-    classes: tuple[str, ...] = ()  # the classes to train on; none chosen means all of them
-    images_per_class: int = 0  # at most this many training images of each class; 0: all
-    model: str = INTRO  # one of fitlab.models.MODELS
-    dropout_rate: float = 0.5  # the share of units the dropout model switches off
-    patience: int = 0  # early stopping after this many epochs without a better val_loss; 0: off
-    metrics: tuple[str, ...] = ()  # reported besides accuracy, from METRICS
+    dataset: str = _setting(
+        "shapes", "data set", help="shapes (offline), cifar10, fashion_mnist, mnist, a path to "
+        "an .npz file, or a folder holding one folder of images per class")
+    loss: str = _setting("categorical_crossentropy", "loss function", choices=list(LOSSES))
+    optimizer: str = _setting("adam", "optimizer", choices=list(OPTIMIZERS))
+    learning_rate: float = _setting(0.001, "learning rate")
+    batch_size: int = _setting(32, "batch size")
+    epochs: int = _setting(10, "number of epochs")
+    # The command line's default is the whole data set, which it knows once it is loaded.
+    train_images: int = _setting(
+        5000, "number of training images", default=None,
+        help=f"use at most this many training images (default: all of them, up to "
+        f"{MAX_TRAIN_IMAGES:,})")
+    seed: int = _setting(42, "seed")
+    # The classes to train on; none chosen means all of them. ({lesson_five}: the command line
+    # names the lesson's classes, which fitlab.data holds.)
+    classes: tuple[str, ...] = _setting(
+        (), "classes", help="comma-separated classes to train on, e.g. {lesson_five} "
+        "(default: all)")
+    images_per_class: int = _setting(  # 0: all
+        0, "number of images per class",
+        help="use at most this many training images of each class")
+    model: str = _setting(INTRO, "model", choices=list(MODELS), help="; ".join(
+        f"{key}: {model.name}" for key, model in MODELS.items()))
+    dropout_rate: float = _setting(0.5, "dropout rate")  # the share the dropout model drops
+    patience: int = _setting(
+        0, "patience", help="early stopping after this many epochs without a better "
+        "validation loss (default 0: off)")
+    metrics: tuple[str, ...] = _setting(
+        (), "metric", help=f"comma-separated metrics to report besides accuracy, from "
+        f"{', '.join(METRICS)} (default: accuracy only)")
 
     def __post_init__(self):
         for name in ("classes", "metrics"):
@@ -204,14 +229,7 @@ def validate(settings: Settings) -> None:
 
 # -- settings in a share link's query string ---------------------------------------------------
 
-LINK_NAMES = {
-    "dataset": "data set", "loss": "loss function", "optimizer": "optimizer",
-    "learning_rate": "learning rate", "batch_size": "batch size", "epochs": "number of epochs",
-    "train_images": "number of training images", "seed": "seed",
-    "classes": "classes", "images_per_class": "number of images per class",
-    "model": "model", "dropout_rate": "dropout rate", "patience": "patience",
-    "metrics": "metric",
-}
+LINK_NAMES = {field.name: field.metadata["link"] for field in dataclasses.fields(Settings)}
 
 
 def link_problems(query: dict[str, str], dataset_titles) -> list[str]:

@@ -45,6 +45,16 @@ def test_json_prints_one_object_per_epoch(small_npz):
     assert "finished" in result.stderr
 
 
+def test_metrics_chosen_on_the_command_line_are_reported_for_training_and_validation(
+        small_npz):
+    result = fitlab("train", "--dataset", str(small_npz), "--epochs", "1", "--json",
+                    "--metrics", "precision,top_3_accuracy")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout.strip().splitlines()[-1])
+    for name in ("precision", "top_3_accuracy", "val_precision", "val_top_3_accuracy"):
+        assert 0 <= record[name] <= 1
+
+
 def test_the_table_has_a_row_per_epoch_and_says_how_the_run_ended():
     result = fitlab("train", "--epochs", "1", "--train-images", "200", "--optimizer", "sgd",
                     "--learning-rate", "0.01")
@@ -110,6 +120,9 @@ def test_help_lists_the_exit_statuses():
     (["train", "--classes", "cat,dog"], "no class called 'cat'"),
     (["train", "--dataset", ""], "--dataset is empty"),  # was: the current folder, read
     (["train", "--train-images", "0"], "between 50 and 60,000, not 0"),  # was: all of them
+    (["train", "--metrics", "speed"], "Unknown metric 'speed'"),
+    (["train", "--metrics", "recall", "--loss", "sparse_categorical_crossentropy"],
+     "Recall needs one-hot labels"),
     (["fetch", "imagenet"], "invalid choice: 'imagenet'"),
 ])
 def test_a_bad_argument_is_one_line_and_exit_status_2(arguments, words):
