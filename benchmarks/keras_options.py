@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from fitlab import data, models, training  # noqa: E402
+from fitlab import training  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
 
 import keras  # noqa: E402
@@ -37,12 +37,10 @@ VARIANTS = {
 
 def seconds_to_fit(settings: Settings, split, options: dict) -> float:
     keras.utils.set_random_seed(settings.seed)
-    model = models.build_model(split.x_train.shape[1:], split.num_classes)
-    model.compile(optimizer=training.make_optimizer(settings), loss=settings.loss,
-                  metrics=["accuracy"], **options)
+    # Against Keras' default of one step per execution, not the engine's, unless varied.
+    model = training.build_and_compile(settings, split, **{"steps_per_execution": 1, **options})
     started = time.perf_counter()
-    model.fit(split.x_train, split.y_train, batch_size=settings.batch_size,
-              epochs=settings.epochs, validation_data=(split.x_val, split.y_val), verbose=0)
+    training.fit(model, settings, split)
     return time.perf_counter() - started
 
 
@@ -55,9 +53,7 @@ def main() -> None:
     arguments = parser.parse_args()
     settings = Settings(dataset=arguments.dataset, epochs=arguments.epochs,
                         train_images=arguments.train_images)
-    x, y, _, _, names = training.load_dataset(settings.dataset)
-    split = data.split_for_training(x, y, settings.train_images, len(names),
-                                    settings.label_encoding)
+    split = training.load_and_prepare(settings).split
     for options in VARIANTS.values():  # a first, untimed fit of each: tracing and warm-up
         seconds_to_fit(settings.replace(epochs=1), split, options)
     times: dict[str, list[float]] = {name: [] for name in VARIANTS}

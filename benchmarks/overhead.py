@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from fitlab import charts, data, models, training  # noqa: E402
+from fitlab import charts, data, training  # noqa: E402
 from fitlab.jobs import WorkerPool  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
 
@@ -32,17 +32,13 @@ import keras  # noqa: E402
 def bare_fit(settings: Settings) -> float:
     """Seconds `model.fit` takes, the lesson's way, with no callback of ours."""
     keras.utils.set_random_seed(settings.seed)
-    x, y, _, _, names = training.load_dataset(settings.dataset)
-    split = data.split_for_training(x, y, settings.train_images, len(names),
-                                    settings.label_encoding)
-    model = models.build_model(split.x_train.shape[1:], split.num_classes)
-    # The engine's steps_per_execution too, so that the ratio measures the callback and the
-    # polling alone (benchmarks/keras_options.py measures what steps_per_execution gains).
-    model.compile(optimizer=training.make_optimizer(settings), loss=settings.loss,
-                  metrics=["accuracy"], steps_per_execution=training.STEPS_PER_EXECUTION)
+    split = training.load_and_prepare(settings).split
+    # The engine's own compile, steps_per_execution included, so that the ratio measures the
+    # callbacks and the polling alone (benchmarks/keras_options.py measures what
+    # steps_per_execution gains).
+    model = training.build_and_compile(settings, split)
     started = time.perf_counter()
-    model.fit(split.x_train, split.y_train, batch_size=settings.batch_size,
-              epochs=settings.epochs, validation_data=(split.x_val, split.y_val), verbose=0)
+    training.fit(model, settings, split)
     return time.perf_counter() - started
 
 

@@ -16,6 +16,7 @@ and for the worker processes that serve the app:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from typing import Callable
@@ -166,8 +167,41 @@ class TestSetCheck(keras.callbacks.Callback):
 def run(settings: Settings, emit: Callable[[dict], None],
         should_stop: Callable[[], bool] = lambda: False, save_to: str | None = None) -> str:
     """Train the lesson's CNN with `settings`, reporting through `emit`; return the outcome.
-    With `save_to`, the trained model is saved there (a .keras file) unless it diverged."""
-    keras.utils.set_random_seed(settings.seed)
+    With `save_to`, the trained model is saved there (a .keras file) unless it diverged.
+    Its steps are those of the code fitlab.export writes for the same settings."""
+    keras.utils.set_random_seed(settings.seed)  # the same seed gives the same run
+    run_data = load_and_prepare(settings, emit)
+    model = build_and_compile(settings, run_data.split)
+    emit(started(settings, run_data))
+    progress = Progress(emit, should_stop, run_data.split.num_classes,
+                        run_data.split.x_val[:PROBE_IMAGES])
+    early = early_stopping(settings)
+    callbacks = [each for each in (progress, early, evaluation_each_epoch(emit, run_data))
+                 if each is not None]
+    fit(model, settings, run_data.split, callbacks)
+    progress.flush()
+    end = ending(settings, run_data.split.num_classes, progress, early)
+    if save_to and end["outcome"] != diagnosis.DIVERGED:
+        model.save(save_to)
+        emit({"type": "saved", "path": save_to})
+    emit(end)
+    return end["outcome"]
+
+
+@dataclasses.dataclass(frozen=True)
+class RunData:
+    """What a run trains and validates on (scaled and encoded), the test images its
+    TestSetCheck scores (as loaded), and the names of its classes."""
+
+    split: data.Split
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+
+
+def load_and_prepare(settings: Settings, emit: Callable[[dict], None] = lambda event: None
+                     ) -> RunData:
+    """Load the data set, keep the chosen classes, and split off the validation images."""
     x_train, y_train, x_test, y_test, all_classes = load_dataset(settings.dataset, emit)
     models.check_input_shape(x_train.shape[1:], settings.model)
     x_train, y_train, class_names = data.select(
@@ -177,60 +211,81 @@ def run(settings: Settings, emit: Callable[[dict], None],
     split = data.split_for_training(
         x_train, y_train, settings.train_images, len(class_names), settings.label_encoding
     )
+    return RunData(split, x_test, y_test, tuple(class_names))
+
+
+def build_and_compile(settings: Settings, split: data.Split, **compile_options):
+    """The lesson's CNN for these images and classes, compiled with the run's loss, optimizer
+    and metrics; `compile_options` replace Fit Lab's own (benchmarks/keras_options.py)."""
     model = models.build_model(split.x_train.shape[1:], split.num_classes, settings.model,
                                settings.dropout_rate)
     model.compile(optimizer=make_optimizer(settings), loss=settings.loss,
-                  metrics=make_metrics(settings), steps_per_execution=STEPS_PER_EXECUTION)
+                  metrics=make_metrics(settings),
+                  **{"steps_per_execution": STEPS_PER_EXECUTION, **compile_options})
+    return model
 
-    steps_per_epoch = math.ceil(len(split.x_train) / settings.batch_size)
-    emit({
+
+def started(settings: Settings, run_data: RunData) -> dict:
+    """The `started` event: what the run trains on, where, and how many steps an epoch."""
+    split = run_data.split
+    return {
         "type": "started",
         "device": devices.device_name(),
         "epochs": settings.epochs,
-        "steps_per_epoch": steps_per_epoch,
+        "steps_per_epoch": math.ceil(len(split.x_train) / settings.batch_size),
         "train_images": len(split.x_train),
         "validation_images": len(split.x_val),
-        "class_names": list(class_names),
+        "class_names": list(run_data.class_names),
         "input_shape": list(split.x_train.shape[1:]),
-    })
-    progress = Progress(emit, should_stop, split.num_classes, split.x_val[:PROBE_IMAGES])
-    callbacks = [progress]
-    early = None
-    if settings.patience:
-        early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience,
-                                              restore_best_weights=True)
-        callbacks.append(early)
-    if len(x_test):  # photos of your own have no test set
-        callbacks.append(TestSetCheck(emit, x_test[:TEST_SAMPLE], y_test[:TEST_SAMPLE],
-                                      split.num_classes))
-    model.fit(
+    }
+
+
+def early_stopping(settings: Settings):
+    """Keras' EarlyStopping on val_loss, keeping the best epoch's weights; None when off."""
+    if not settings.patience:
+        return None
+    return keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience,
+                                         restore_best_weights=True)
+
+
+def evaluation_each_epoch(emit: Callable[[dict], None], run_data: RunData
+                          ) -> TestSetCheck | None:
+    """The Evaluate page's scores on test images after each epoch; None without a test set."""
+    if not len(run_data.x_test):  # photos of your own have no test set
+        return None
+    return TestSetCheck(emit, run_data.x_test[:TEST_SAMPLE], run_data.y_test[:TEST_SAMPLE],
+                        run_data.split.num_classes)
+
+
+def fit(model, settings: Settings, split: data.Split, callbacks=()):
+    """model.fit as the lesson calls it; verbose=0 because progress leaves through callbacks,
+    and Keras' progress bar would break the command line's one JSON object a line."""
+    return model.fit(
         split.x_train, split.y_train,
         batch_size=settings.batch_size,
         epochs=settings.epochs,
         validation_data=(split.x_val, split.y_val),
-        callbacks=callbacks,
+        callbacks=list(callbacks),
         verbose=0,
     )
-    progress.flush()
-    best_epoch = 0
-    if early is not None and early.stopped_epoch > 0 and progress.outcome == diagnosis.FINISHED:
-        progress.outcome = diagnosis.EARLY_STOPPED
-        progress.where = (early.stopped_epoch + 1, 0)
+
+
+def ending(settings: Settings, num_classes: int, progress: Progress, early) -> dict:
+    """The `end` event: how the run ended, and a sentence saying why. Early stopping counts
+    only where nothing else (Stop, divergence, collapse) ended the run first."""
+    outcome, (epoch, step), best_epoch = progress.outcome, progress.where, 0
+    if early is not None and early.stopped_epoch > 0 and outcome == diagnosis.FINISHED:
+        outcome, (epoch, step) = diagnosis.EARLY_STOPPED, (early.stopped_epoch + 1, 0)
         best_epoch = early.best_epoch + 1
-    if save_to and progress.outcome != diagnosis.DIVERGED:
-        model.save(save_to)
-        emit({"type": "saved", "path": save_to})
-    epoch, step = progress.where
-    emit({
+    return {
         "type": "end",
-        "outcome": progress.outcome,
+        "outcome": outcome,
         "message": diagnosis.explain(
-            progress.outcome, learning_rate=settings.learning_rate, epoch=epoch, step=step,
-            num_classes=split.num_classes, peak_loss=progress.first_epoch_peak,
+            outcome, learning_rate=settings.learning_rate, epoch=epoch, step=step,
+            num_classes=num_classes, peak_loss=progress.first_epoch_peak,
             epochs=settings.epochs, best_epoch=best_epoch, patience=settings.patience,
         ),
-    })
-    return progress.outcome
+    }
 
 
 def describe_failure(error: Exception) -> str:
