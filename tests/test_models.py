@@ -38,3 +38,8 @@ def test_the_dropout_model_adds_a_third_convolution_dropout_and_a_wider_dense_la
         ("Dense", (128,)), ("Dense", (10,))]
     with pytest.raises(ValueError, match="needs at least 18x18"):
         models.check_input_shape((16, 16, 3), "dropout")
+
+
+def test_the_smallest_image_each_model_takes_is_worked_out_from_its_layers():
+    assert {key: models.smallest_input(key) for key in models.MODELS} == {
+        "intro": 10, "dropout": 18}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fitlab import training
-from fitlab.settings import Settings
+from fitlab.settings import OPTIMIZERS, Settings
 
 TINY = dict(train_images=300, epochs=2, batch_size=32)
 
@@ -184,3 +184,10 @@ def test_chosen_metrics_are_reported_for_training_and_validation_every_epoch(los
         # Categorical accuracy is accuracy under its full name; top-3 is never below top-1.
         assert math.isclose(epoch["categorical_accuracy"], epoch["accuracy"], rel_tol=1e-6)
         assert epoch["top_3_accuracy"] >= epoch["accuracy"]
+
+
+@pytest.mark.parametrize("key", list(OPTIMIZERS))
+def test_each_optimizer_in_the_table_is_the_keras_class_it_names(key):
+    optimizer = training.make_optimizer(Settings(optimizer=key, learning_rate=0.03))
+    assert type(optimizer).__name__ == OPTIMIZERS[key].keras_class
+    assert math.isclose(float(optimizer.learning_rate), 0.03, rel_tol=1e-6)
