@@ -326,11 +326,15 @@ def _gap(history: RunHistory, metric: str, x: alt.X, y: _YAxis, name: str) -> al
     """The space between the training and the validation curve, shaded: the generalisation
     gap, which widens as the network overfits."""
     rows = [{"epoch": record["epoch"], "low": min(record[metric], record[f"val_{metric}"]),
-             "high": max(record[metric], record[f"val_{metric}"])}
+             "high": max(record[metric], record[f"val_{metric}"]),
+             "gap": abs(record[f"val_{metric}"] - record[metric])}
             for record in history.epochs
             if _finite(record.get(metric)) and _finite(record.get(f"val_{metric}"))]
+    # Its own tooltip: else Streamlit's default lists the raw fields, to eleven decimals.
     return alt.Chart(alt.InlineData(values=rows)).mark_area(opacity=0.12, color="#888888").encode(
-        x=x, y=y.encode("low", name), y2=alt.Y2("high"))
+        x=x, y=y.encode("low", name), y2=alt.Y2("high"),
+        tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("gap:Q", format=".4f",
+                                                     title=f"gap in {_lower(name)}")])
 
 
 def _best_epoch(history: RunHistory, metric: str, x: alt.X, size: Size) -> list[alt.Chart]:

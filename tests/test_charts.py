@@ -164,7 +164,10 @@ def test_titles_are_short_enough_never_to_be_cut(metric):
 def test_the_best_validation_epoch_is_marked_inside_the_plot_and_the_gap_is_shaded():
     spec = charts.epoch_chart(history_with([], epochs_of(1.9, 1.5, 1.7)), "loss").to_dict()
     gap = next(view for view in layers(spec) if mark(view) == "area")
-    assert gap["data"]["values"][2] == {"epoch": 3, "low": 1.7, "high": 1.7}
+    assert gap["data"]["values"][2] == {"epoch": 3, "low": 1.7, "high": 1.7, "gap": 0.0}
+    # pointing at the shaded gap says what it is, rounded, not the raw fields
+    assert [(tip["field"], tip.get("format")) for tip in gap["encoding"]["tooltip"]] == [
+        ("epoch", None), ("gap", ".4f")]
     rule = next(view for view in layers(spec) if mark(view) == "rule")
     assert rule["data"]["values"][0]["epoch"] == 2
     [label] = texts(spec)
