@@ -90,11 +90,11 @@ def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0
         return (
             f"The network stopped learning, so the run was stopped after epoch {epoch}."
             + (
-                f" The loss jumped to {format_loss(peak_loss)} in the first epoch; since then"
-                " the"
+                f" Early in the first epoch the loss of a group of batches jumped to "
+                f"{format_loss(peak_loss)} (the loss per batch chart marks it); after that the"
                 if peak_loss > EXPLOSION_FACTOR * chance_loss(num_classes) else " The"
             )
-            + f" loss has stuck at chance level, about ln({num_classes}) = "
+            + f" loss stayed at chance level, about ln({num_classes}) = "
             f"{chance_loss(num_classes):.2f}, with accuracy near 1/{num_classes}: the network "
             "gives every picture the same answer. The learning rate "
             f"({rate}) is too high: the first steps were so large that they switched "
