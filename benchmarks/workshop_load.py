@@ -1,11 +1,15 @@
 """A workshop's worth of load on one Fit Lab server, through real browsers on loopback.
 
     python benchmarks/workshop_load.py load   # 20 learners press Train in the same moment
+    python benchmarks/workshop_load.py flaky  # the same, each losing Wi-Fi for 10-90 s
     python benchmarks/workshop_load.py soak   # 100 runs in a row from one tab
 
 `load` checks that every run finishes, that runs started in the order the server queued them,
 and that the server logged no exception; it prints the peak memory of the server and its
-workers. `soak` prints the memory after the 10th and after the last run and their
+workers. `flaky` gives each learner a relay of their own on the loopback address that drops
+their connection once, at a random moment of the first minute, for 10 to 90 s (a seeded
+draw), and checks that every learner ends with their run finished, shown, and still there
+after a reload. `soak` prints the memory after the 10th and after the last run and their
 difference. Each run is short (200 images, 2 epochs) so that the figures are about the
 server, not about training.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import random
 import re
 import sys
 import tempfile
@@ -21,7 +26,7 @@ import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests" / "e2e"))
-from server import launch_chromium, rss_megabytes, streamlit_server  # noqa: E402
+from server import FlakyLink, launch_chromium, rss_megabytes, streamlit_server  # noqa: E402
 
 SHORT_RUN = "train_images=200&epochs=2"  # set from the link, as an instructor's would
 LEARNERS, SOAK_RUNS = 20, 100
@@ -71,6 +76,48 @@ def load(browser, url: str, server, log: pathlib.Path) -> int:
     return 0 if finished == LEARNERS and in_order else 1
 
 
+def flaky(browser, url: str, server, log: pathlib.Path) -> int:
+    from playwright.sync_api import TimeoutError
+
+    draw = random.Random(20)
+    links = [FlakyLink(int(url.rsplit(":", 1)[1])) for _ in range(LEARNERS)]
+    pages = [browser.new_context().new_page() for _ in range(LEARNERS)]
+    for page, link in zip(pages, links):
+        prepare(page, f"http://127.0.0.1:{link.port}")
+    drops = [(draw.uniform(0, 60), draw.uniform(10, 90)) for _ in links]
+
+    def drop(link: FlakyLink, after: float, seconds: float) -> None:
+        time.sleep(after)
+        link.drop()
+        time.sleep(seconds)
+        link.restore()
+
+    started = time.monotonic()
+    for page in pages:
+        page.get_by_role("button", name="Train", exact=True).click()
+    for link, (after, seconds) in zip(links, drops):
+        threading.Thread(target=drop, args=(link, after, seconds), daemon=True).start()
+    time.sleep(max(after + seconds for after, seconds in drops) + 1)  # every link is back
+    kept = 0
+    for learner, (page, (after, seconds)) in enumerate(zip(pages, drops), 1):
+        try:
+            page.get_by_text("Finished all 2 epochs.").wait_for(timeout=300_000)
+            page.reload()
+            page.get_by_text("Finished all 2 epochs.").wait_for(timeout=120_000)
+        except TimeoutError:
+            shot = log.with_name(f"learner-{learner}.png")
+            page.screenshot(path=shot)
+            print(f"learner {learner} (dropped after {after:.0f} s for {seconds:.0f} s): no "
+                  f"finished run shown; see {shot}")
+            continue
+        kept += page.get_by_text(re.compile(r"^Run #1 · ")).count() == 1
+    print(f"drops: {len(drops)}, of {min(s for _, s in drops):.0f} to "
+          f"{max(s for _, s in drops):.0f} s; every link back after "
+          f"{time.monotonic() - started:.0f} s")
+    print(f"learners whose run finished and was still there after a reload: {kept}/{LEARNERS}")
+    return 0 if kept == LEARNERS else 1
+
+
 def soak(browser, url: str, server, log: pathlib.Path) -> int:
     page = browser.new_context().new_page()
     prepare(page, url)
@@ -94,14 +141,17 @@ def soak(browser, url: str, server, log: pathlib.Path) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["load", "soak"])
+    parser.add_argument("mode", choices=["load", "flaky", "soak"])
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    log = pathlib.Path(tempfile.mkdtemp()) / "streamlit.log"
-    with streamlit_server(log) as (url, server), sync_playwright() as playwright:
+    folder = pathlib.Path(tempfile.mkdtemp())
+    log = folder / "streamlit.log"
+    with streamlit_server(log, FITLAB_STORE=str(folder / "store")) as (url, server), \
+            sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        status = (load if args.mode == "load" else soak)(browser, url, server, log)
+        mode = {"load": load, "flaky": flaky, "soak": soak}[args.mode]
+        status = mode(browser, url, server, log)
         browser.close()
     errors = [line for line in log.read_text().splitlines()
               if "Traceback" in line or "Exception" in line]

@@ -4,69 +4,16 @@ address that drops every connection as a workshop room's Wi-Fi does."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-import socket
-import threading
 import time
 
 import pytest
 from playwright.sync_api import expect
 
 from learner import STATUS, train
-from server import free_port, streamlit_server
+from server import FlakyLink, free_port, streamlit_server
 
 EPOCH = re.compile(r"Epoch (\d+)/(\d+)")
-
-
-class FlakyLink:
-    """A TCP relay between the browser and the server that can drop every connection and
-    refuse new ones for a while, then come back."""
-
-    def __init__(self, target_port: int):
-        self.target_port = target_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.up = True
-        self._open: set[socket.socket] = set()
-        self._lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def drop(self) -> None:
-        self.up = False
-        with self._lock:
-            sockets, self._open = self._open, set()
-        for side in sockets:
-            with contextlib.suppress(OSError):
-                side.shutdown(socket.SHUT_RDWR)
-            side.close()
-
-    def restore(self) -> None:
-        self.up = True
-
-    def _accept(self) -> None:
-        while True:
-            client, _ = self.listener.accept()
-            if not self.up:
-                client.close()
-                continue
-            try:
-                server = socket.create_connection(("127.0.0.1", self.target_port))
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._open |= {client, server}
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while chunk := source.recv(65536):
-                sink.sendall(chunk)
-        for side in (source, sink):
-            with contextlib.suppress(OSError):
-                side.shutdown(socket.SHUT_RDWR)
 
 
 @pytest.fixture(scope="module")
