@@ -55,6 +55,8 @@ if projector():  # the instructor talks; the room sees the run
     if run_panel.just_started():  # Train brings the charts up, from the Settings tab too
         st.session_state.projector_tab = RUN_TAB
     with st.container(key="projector_pane"):
+        if section := lesson_view.linked_section():  # ?section= in an instructor's link
+            st.caption(f":material/menu_book: {section}")
         bar = st.container()
         run_tab, settings_tab = st.tabs([RUN_TAB, ":material/tune: Settings"],
                                         key="projector_tab", on_change="rerun")

@@ -34,11 +34,24 @@ def show_section(section: lesson.Section) -> None:
         st.markdown("**Key points**\n" + "\n".join(f"- {point}" for point in section.keypoints))
 
 
+def section_names() -> list[str]:
+    """The sections as the section list and a link's ?section= name them: "4. The learning
+    rate"."""
+    return [f"{number}. {section.title}" for number, section in enumerate(load_sections(), 1)]
+
+
+def linked_section() -> str | None:
+    """The section a link names, if it names one: the projector view, which has no lesson,
+    shows it, so that an instructor's link for a section says where the class is."""
+    name = st.query_params.get("section")
+    return name if name in section_names() else None
+
+
 def show_lesson() -> None:
     """One section at a time, chosen from a list or paged through. All ten at once doubled
     what the browser had to draw before Train appeared (start-up went from 3.5 s to 4.2 s)."""
     sections = load_sections()
-    names = [f"{number}. {section.title}" for number, section in enumerate(sections, start=1)]
+    names = section_names()
     with st.container(horizontal=True, vertical_alignment="center"):
         # In the address like the settings: kept across pages and reloads, and an
         # instructor's link can open a section (?section=4.+The+learning+rate).
