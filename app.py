@@ -19,6 +19,7 @@ page = st.navigation([
     st.Page("app_pages/runs.py", title="Your runs", icon=":material/stacked_line_chart:"),
     st.Page("app_pages/evaluate.py", title="Evaluate", icon=":material/target:"),
     st.Page("app_pages/about.py", title="About", icon=":material/info:"),
+    st.Page("app_pages/instructor.py", title="Instructor guide", icon=":material/school:"),
 ], position="top")
 page.run()
 # After the page, so that this element, there on a tab's first run only, shifts none of the

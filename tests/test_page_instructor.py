@@ -1,0 +1,83 @@
+"""The Instructor guide: docs/instructor-guide.md on a page of its own, and every link in it
+opening the Train page at the section, in the view and with the settings it names."""
+
+import pathlib
+import re
+import urllib.parse
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fitlab import lesson
+from fitlab.settings import link_values
+
+GUIDE = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "instructor-guide.md").read_text()
+HEADINGS = re.findall(r"^## (.+)$", GUIDE, flags=re.MULTILINE)
+LINKS = re.findall(r"\]\((\./\?[^)\s]*)\)", GUIDE)
+TERMS = ("Loss", "Optimizer", "Learning rate", "Batch", "Epoch", "Validation", "Overfitting",
+         "Dropout", "Patience", "Chance level")
+PROJECTOR_TABS = [":material/monitoring: Run", ":material/tune: Settings"]
+WIDGETS = ("selectbox", "select_slider", "slider", "number_input", "multiselect")
+
+
+def query_of(link: str) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(link).query, strict_parsing=True)
+
+
+def widget(at: AppTest, key: str):
+    """The control with this key, whatever its kind; None when the page has none."""
+    return next((each for kind in WIDGETS for each in getattr(at, kind) if each.key == key),
+                None)
+
+
+def test_the_guide_page_shows_the_guide_a_heading_at_a_time():
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    at.switch_page("app_pages/instructor.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Instructor guide"
+    assert [header.value for header in at.header] == HEADINGS
+    assert {"Timings", "A 45-minute core path", "Demo script", "Glossary", "Server sizing",
+            "The offline plan"} <= set(HEADINGS)
+    text = " ".join(block.value for block in at.markdown)
+    assert all(f"]({link})" in text for link in LINKS)  # links, relative to the app
+    glossary = GUIDE.split("\n## Glossary\n", 1)[1].split("\n## ", 1)[0]
+    assert [term for term in TERMS if f"- **{term}**: " not in glossary] == []
+
+
+def test_the_demo_script_links_every_section_in_the_projector_view():
+    names = [f"{number}. {section.title}"
+             for number, section in enumerate(lesson.sections(), start=1)]
+    linked = [query_of(link)["section"][0] for link in LINKS]
+    assert linked == names  # one link a section, in the lesson's order
+    assert all(query_of(link)["view"] == ["projector"] for link in LINKS)
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_each_link_opens_the_section_and_view_it_names(link):
+    query = query_of(link)
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for key, values in query.items():
+        at.query_params[key] = values if len(values) > 1 else values[0]
+    at.run()
+    assert not at.exception
+    assert not at.warning  # no notice: Fit Lab can use every value of the link
+    assert [tab.label for tab in at.tabs] == PROJECTOR_TABS  # the projector view, no lesson
+    section = query["section"][0]
+    number, title = section.split(". ", 1)
+    assert lesson.sections()[int(number) - 1].title == title
+    assert f":material/menu_book: {section}" in [caption.value for caption in at.caption]
+    single = {key: values[0] for key, values in query.items() if len(values) == 1}
+    for key, value in link_values(single).items():
+        assert widget(at, key).value == value, key
+    for key in query.get("lock", [""])[0].split(","):
+        assert key == "" or widget(at, key).disabled, key
+    for key in query.get("hide", [""])[0].split(","):
+        assert key == "" or widget(at, key) is None, key
+
+
+def test_a_projector_link_without_a_section_names_none():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update(view="projector", section="4")  # a number alone is no section name
+    at.run()
+    assert not at.exception
+    assert not any("menu_book" in caption.value for caption in at.caption)
