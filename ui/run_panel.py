@@ -12,6 +12,7 @@ from ui import exercises_view
 from ui.state import current_job, projector, start_run, training_pool
 
 REDRAW_SECONDS = 0.5
+WATCH_SECONDS = 2.0  # how soon an idle page notices a run it does not show
 
 
 def _start(settings: Settings) -> bool:
@@ -57,6 +58,10 @@ def live_run(settings: Settings | None, running: bool) -> None:
     drawn), drawn once when it is over; the poll that finds it over draws the whole page
     again. `settings` are the controls' now, to say when they differ from the run's."""
     job = current_job()
+    if running:
+        st.fragment(run_every=REDRAW_SECONDS)(_draw_live)(settings)
+        return
+    st.fragment(run_every=WATCH_SECONDS)(_watch)(job.id if job else None)
     if job is None:
         invitation = ("Press **Train**: the loss and the accuracy are charted here, epoch by "
                       "epoch, as the network learns.")
@@ -66,10 +71,16 @@ def live_run(settings: Settings | None, running: bool) -> None:
         else:
             st.caption(f"{invitation} {trainers_line()}")
         return
-    if running:
-        st.fragment(run_every=REDRAW_SECONDS)(_draw_live)(settings)
-    else:
-        draw_run(job.snapshot(), job.number, settings)
+    draw_run(job.snapshot(), job.number, settings)
+
+
+def _watch(shown: str | None) -> None:
+    """Draw the page again when the learner's current run is not the one it shows: a run
+    started in another tab, or one this tab started whose page was lost to a dropped
+    connection (Streamlit then reconnects to a page drawn before Train). Draws nothing."""
+    job = current_job()
+    if (job.id if job else None) != shown or (job is not None and job.history.active):
+        st.rerun()
 
 
 def _draw_live(settings: Settings | None) -> None:

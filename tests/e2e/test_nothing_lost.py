@@ -106,9 +106,46 @@ def test_a_connection_dropped_for_a_minute_comes_back_to_the_run_still_training(
     link.drop()
     time.sleep(60)
     link.restore()
-    # Streamlit reconnects the tab to its session; the run trained on meanwhile
-    wait_for_a_later_epoch(page, reached + 1)
-    expect(page.get_by_text(re.compile(r"^Run #2 · "))).to_be_visible()
+    # Streamlit reconnects the tab to its session. The run trained on meanwhile, and the page
+    # shows it live, or finished if it ended during the drop (how fast depends on the machine)
+    finished = page.get_by_text("Finished all 50 epochs.")
+    deadline = time.monotonic() + 90
+    while not finished.is_visible():
+        shown = [int(match.group(1)) for text in page.get_by_text(STATUS).all_inner_texts()
+                 if (match := EPOCH.search(text))]
+        if shown and shown[0] > reached + 1:
+            page.get_by_role("button", name="Stop", exact=True).click()
+            expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+|"
+                                               r"Finished all 50 epochs"))).to_be_visible(
+                timeout=30_000)
+            break
+        assert time.monotonic() < deadline, "the page did not come back to the run"
+        page.wait_for_timeout(500)
+    # once the page is drawn again after the run's end (for a moment the old panel and the
+    # new stand together), the run is named once
+    expect(page.get_by_text(re.compile(r"^Run #2 · "))).to_have_count(1)
+    page.context.close()
+
+
+def test_a_connection_dropped_as_train_is_pressed_still_shows_the_run(browser, flaky_url):
+    """The page Streamlit reconnects to can be the one drawn before Train, if the drop took
+    the answer to the click (seen once in 20 in the flaky workshop benchmark): the page
+    must find its run all the same."""
+    url, link = flaky_url
+    page = open_app(browser, url)
+    # A first run, so that the browser has fetched the progress bar's and the charts' code:
+    # Streamlit loads each on first use, and a fetch that fails in a drop stays failed until
+    # a reload (a known limit, in docs/reliability.md).
+    epochs_slider_to(page, "Home")
+    train(page)
+    expect(page.get_by_text("Finished all 1 epochs.")).to_be_visible(timeout=120_000)
+    epochs_slider_to(page, "End")
+    train(page)
+    page.wait_for_timeout(150)
+    link.drop()
+    time.sleep(15)
+    link.restore()
+    expect(page.get_by_text(STATUS)).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Stop", exact=True).click()
     expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+"))).to_be_visible(
         timeout=30_000)
