@@ -260,3 +260,13 @@ def test_a_link_written_before_rates_were_decimals_still_sets_the_rate():
     at.run()
     assert not at.exception and not at.warning
     assert at.select_slider(key="learning_rate").value == 0.00001
+
+
+def test_a_short_link_opens_a_lesson_section_by_its_number():
+    for asked, shown in (("4", "The learning rate"), ("10", "Early stopping"),
+                         ("11", "Compiling versus fitting"), ("four", "Compiling versus fitting")):
+        at = AppTest.from_file("../app.py", default_timeout=60)
+        at.query_params["section"] = asked
+        at.run()
+        assert not at.exception
+        assert at.subheader[0].value == shown, asked

@@ -43,8 +43,17 @@ def section_names() -> list[str]:
 def linked_section() -> str | None:
     """The section a link names, if it names one: the projector view, which has no lesson,
     shows it, so that an instructor's link for a section says where the class is."""
+    _section_by_number()
     name = st.query_params.get("section")
     return name if name in section_names() else None
+
+
+def _section_by_number() -> None:
+    """A short link's ?section=4 stands for the section's full name, which the list reads."""
+    asked, names = st.query_params.get("section", ""), section_names()
+    if asked.isdigit() and 1 <= int(asked) <= len(names):
+        st.query_params["section"] = names[int(asked) - 1]
+        st.session_state.section = int(asked) - 1  # the list, bound to it, reads it first
 
 
 def show_lesson() -> None:
@@ -52,6 +61,7 @@ def show_lesson() -> None:
     what the browser had to draw before Train appeared (start-up went from 3.5 s to 4.2 s)."""
     sections = load_sections()
     names = section_names()
+    _section_by_number()
     with st.container(horizontal=True, vertical_alignment="center"):
         # In the address like the settings: kept across pages and reloads, and an
         # instructor's link can open a section (?section=4.+The+learning+rate).
