@@ -1,6 +1,10 @@
 """Recognising, from the numbers alone, the two ways a far too high learning rate shows.
 
-Diverged: the loss becomes NaN or infinite, and training cannot go on.
+Diverged: the loss becomes NaN or infinite, and training cannot go on. That is how it shows
+under TensorFlow, which computes cross-entropy from the softmax's logits. Keras' other
+backends clip the probabilities at keras.config.epsilon() (1e-7) instead, so there the loss
+shoots up to about ln(1e7) = 16.1 for every picture the network gets wrong and sticks there,
+finite: the network gives every picture the same answer, and is certain of it.
 Collapsed: the loss explodes in the first epoch, then sticks at chance level, about
 ln(number of classes) with accuracy near 1/classes: the first huge steps left the ReLU units
 dead for every image, so the network answers with the class frequencies and learns no more.
@@ -26,6 +30,11 @@ CHANCE_ACCURACY_FACTOR = 1.5
 SAME_ANSWER_SPREAD = 1e-4
 # A first-epoch batch loss this far above chance level counts as an explosion worth naming.
 EXPLOSION_FACTOR = 1.5
+# A network giving every picture the same answer, whose loss is still this many times chance
+# level, is certain of that answer: it diverged, its loss pinned at the clipped cross-entropy's
+# ceiling (about 8 for 2 classes, 14 for 8, against a chance level of 0.69 and 2.08), where
+# a collapsed one sits at chance level.
+FAR_ABOVE_CHANCE_FACTOR = 3.0
 
 
 def format_loss(loss: float) -> str:
@@ -63,6 +72,11 @@ def batch_loss(step: int, running_mean: float, previous_step: int,
             / (step - previous_step))
 
 
+def far_above_chance(loss: float, num_classes: int) -> bool:
+    """A loss (finite) too high for a network that has merely collapsed to chance level."""
+    return math.isfinite(loss) and loss > FAR_ABOVE_CHANCE_FACTOR * chance_loss(num_classes)
+
+
 def looks_stuck(epoch_loss: float, epoch_accuracy: float, num_classes: int) -> bool:
     """An epoch no better than chance: cheap to check, so it gates the costlier test."""
     stuck = epoch_loss >= (1 - CHANCE_LOSS_TOLERANCE) * chance_loss(num_classes)
@@ -76,9 +90,19 @@ def gives_same_answer(probabilities) -> bool:
 
 def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0,
             num_classes: int = 0, peak_loss: float = 0.0, epochs: int = 0,
-            best_epoch: int = 0, patience: int = 0) -> str:
-    """The sentence a learner reads when a run ends."""
+            best_epoch: int = 0, patience: int = 0, loss: float = math.nan) -> str:
+    """The sentence a learner reads when a run ends. A diverged run's `loss` is NaN, or the
+    finite loss it stuck at (Keras' backends other than TensorFlow)."""
     rate = format_learning_rate(learning_rate)
+    if outcome == DIVERGED and math.isfinite(loss):
+        return (
+            f"The loss shot up in epoch {epoch}, step {step}, and stuck at about "
+            f"{format_loss(loss)}, near the most Keras' cross-entropy gives (it clips "
+            "probabilities at 1e-7), so the run stopped itself: the network gives every "
+            f"picture the same answer, and is certain of it. The learning rate ({rate}) is far "
+            "too high: each step overshoots so far that the weights grow without bound. Try a "
+            "learning rate 10 to 100 times smaller."
+        )
     if outcome == DIVERGED:
         return (
             f"The loss became NaN (not a number) in epoch {epoch}, step {step}, so the run "

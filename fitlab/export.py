@@ -2,7 +2,9 @@
 
 It follows the steps Fit Lab takes (the same data, classes, split, scaling, model, seed,
 compile and fit) in the plain style of Keras' examples, and needs only NumPy and Keras;
-the offline Shapes data set travels with it as the NumPy code that draws it.
+the offline Shapes data set travels with it as the NumPy code that draws it. It names the
+Keras backend Fit Lab's trainers use and sets it, as Keras' examples do, since the same seed
+gives the same numbers only on the same backend.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import inspect
 import pathlib
 import textwrap
 
-from fitlab import data, models
+from fitlab import data, devices, models
 from fitlab.settings import (
     OPTIMIZERS, VALIDATION_FRACTION, Settings, format_learning_rate, keras_metric,
 )
@@ -23,13 +25,28 @@ def keras_code(settings: Settings) -> str:
     return "\n\n".join(textwrap.dedent(section).strip("\n") for section in sections) + "\n"
 
 
+# What to install for each backend: TensorFlow brings Keras with it.
+INSTALL = {"tensorflow": "pip install tensorflow numpy", "jax": "pip install jax keras numpy",
+           "torch": "pip install torch keras numpy"}
+
+
 def _header(settings: Settings) -> str:
+    backend = devices.configured_backend()
+    title = devices.backend_title(backend)
+    install = INSTALL.get(backend, f"pip install {backend} keras numpy")
     return f'''
         """The lesson's CNN on {data.title(settings.dataset)}, as Fit Lab trained it.
 
-        Exported by Fit Lab. Needs NumPy and Keras (pip install tensorflow numpy); run it
+        Exported by Fit Lab. Needs NumPy and Keras ({install}); run it
         with `python fitlab_run.py`.
         """
+
+        import os
+
+        # Made for Keras 3 with the {title} backend, on which the same seed gives the same
+        # numbers as in Fit Lab. Set before Keras is imported; "tensorflow", "jax" and
+        # "torch" all train this model.
+        os.environ["KERAS_BACKEND"] = "{backend}"
 
         import numpy as np
         import keras

@@ -4,7 +4,7 @@ Progress leaves through `emit(event)` as small dictionaries, the same for the co
 and for the worker processes that serve the app:
 
 - `download`: bytes done and in all, while a data set is downloaded before the run
-- `started`: device, sizes, steps per epoch
+- `started`: the device and Keras' backend, sizes, steps per epoch
 - `batches`: [[epoch, step, loss, accuracy, seconds], ...], Keras' batch-end values, where
   loss and accuracy are running means over the epoch so far
 - `epoch`: loss, accuracy, val_loss, val_accuracy at the end of an epoch
@@ -35,13 +35,20 @@ FLUSH_EVERY_SECONDS = 0.1
 # batch callbacks once per call. For a network as small as the lesson's, the per-call
 # overhead is a large part of a batch's time (about 25 % on 2 CPU cores, measured with
 # benchmarks/keras_options.py). The cost: the per-batch curve has a point every 8 batches,
-# and Stop takes effect within 8 batches, a fraction of a second.
+# and Stop takes effect within 8 batches, a fraction of a second. PyTorch's backend runs
+# one batch a call and refuses more (see steps_per_execution).
 STEPS_PER_EXECUTION = 8
 PROBE_IMAGES = 256
 # Test images scored after every epoch: enough for a confusion matrix that means something,
 # few enough to cost about 2 % of an epoch's time on a CPU.
 TEST_SAMPLE = 500
 GRID_IMAGES = 24
+
+
+def steps_per_execution() -> int:
+    """STEPS_PER_EXECUTION where Keras' backend allows more than one batch a call; PyTorch's
+    refuses it ("`steps_per_execution` must be 1 with the PyTorch backend")."""
+    return 1 if keras.backend.backend() == "torch" else STEPS_PER_EXECUTION
 
 
 def make_optimizer(settings: Settings):
@@ -78,7 +85,7 @@ def load_dataset(name: str, emit: Callable[[dict], None] = lambda event: None):
 
 class Progress(keras.callbacks.Callback):
     """Reports batches and epochs, honours Stop within a few batches, watches for collapse.
-    Keras calls the batch hooks once per STEPS_PER_EXECUTION batches, with the running
+    Keras calls the batch hooks once per steps_per_execution() batches, with the running
     means after the last of them."""
 
     def __init__(self, emit, should_stop, num_classes: int, probe_images):
@@ -88,6 +95,9 @@ class Progress(keras.callbacks.Callback):
         self.pending: list[list] = []
         self.outcome, self.where = diagnosis.FINISHED, (0, 0)
         self.first_epoch_peak = 0.0
+        self.recent_loss = 0.0  # the own loss of the last bundle of batches
+        self.far_above_chance_since = None  # (epoch, step) where that loss rose and stayed
+        self.diverged_loss = math.nan  # NaN, or the loss it stuck at (diagnosis.explain)
         self.started = time.perf_counter()
         self.last_flush = 0.0  # so that the first batch goes out at once: the first point
 
@@ -101,9 +111,15 @@ class Progress(keras.callbacks.Callback):
         # (batch 16 of an epoch of 15): the step is never past the epoch's last.
         step = min(batch + 1, (self.params or {}).get("steps") or batch + 1)
         self.pending.append([self.epoch, step, loss, accuracy, now - self.started])
-        if self.epoch == 1 and step > self.previous_step:
+        if step > self.previous_step:
             own_loss = diagnosis.batch_loss(step, loss, self.previous_step, self.previous_loss)
-            self.first_epoch_peak = max(self.first_epoch_peak, own_loss)
+            if self.epoch == 1:
+                self.first_epoch_peak = max(self.first_epoch_peak, own_loss)
+            if not diagnosis.far_above_chance(own_loss, self.num_classes):
+                self.far_above_chance_since = None
+            elif self.far_above_chance_since is None:
+                self.far_above_chance_since = (self.epoch, step)
+            self.recent_loss = own_loss
             self.previous_step, self.previous_loss = step, loss
         if not math.isfinite(loss):
             # What keras.callbacks.TerminateOnNaN does, without its print to standard output,
@@ -122,8 +138,14 @@ class Progress(keras.callbacks.Callback):
         record.update(type="epoch", epoch=epoch + 1, seconds=time.perf_counter() - self.started)
         self.emit(record)
         if self.outcome == diagnosis.FINISHED and self.has_collapsed(record):
-            self.outcome, self.where = diagnosis.COLLAPSED, (epoch + 1, 0)
             self.model.stop_training = True
+            if self.far_above_chance_since is not None:
+                # One answer for every picture, held with certainty: outside TensorFlow,
+                # Keras' cross-entropy clips where TensorFlow's would become NaN.
+                self.outcome, self.where = diagnosis.DIVERGED, self.far_above_chance_since
+                self.diverged_loss = self.recent_loss
+            else:
+                self.outcome, self.where = diagnosis.COLLAPSED, (epoch + 1, 0)
 
     def has_collapsed(self, record: dict) -> bool:
         if not diagnosis.looks_stuck(record["loss"], record["accuracy"], self.num_classes):
@@ -221,7 +243,7 @@ def build_and_compile(settings: Settings, split: data.Split, **compile_options):
                                settings.dropout_rate)
     model.compile(optimizer=make_optimizer(settings), loss=settings.loss,
                   metrics=make_metrics(settings),
-                  **{"steps_per_execution": STEPS_PER_EXECUTION, **compile_options})
+                  **{"steps_per_execution": steps_per_execution(), **compile_options})
     return model
 
 
@@ -231,6 +253,7 @@ def started(settings: Settings, run_data: RunData) -> dict:
     return {
         "type": "started",
         "device": devices.device_name(),
+        "backend": keras.backend.backend(),
         "epochs": settings.epochs,
         "steps_per_epoch": math.ceil(len(split.x_train) / settings.batch_size),
         "train_images": len(split.x_train),
@@ -283,6 +306,7 @@ def ending(settings: Settings, num_classes: int, progress: Progress, early) -> d
         "message": diagnosis.explain(
             outcome, learning_rate=settings.learning_rate, epoch=epoch, step=step,
             num_classes=num_classes, peak_loss=progress.first_epoch_peak,
+            loss=progress.diverged_loss,
             epochs=settings.epochs, best_epoch=best_epoch, patience=settings.patience,
         ),
     }

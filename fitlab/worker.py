@@ -97,7 +97,8 @@ def main() -> None:
     from fitlab.devices import device_name
     from fitlab.settings import Settings
 
-    send({"type": "ready", "device": device_name()})
+    # The device names the backend too ("CPU (JAX)"); "backend" is Keras' own name for it.
+    send({"type": "ready", "device": device_name(), "backend": training.keras.backend.backend()})
     while (message := runs.get()) is not None:
         try:
             training.run(Settings.from_dict(message["settings"]), send, stop.is_set,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from remote_files import FILES, serve
 
-from fitlab import data, downloads
+from fitlab import data, devices, downloads
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # Page tests keep learners' runs where the app would: in a run store, here a fresh one.
@@ -28,6 +28,13 @@ def cifar_subset() -> pathlib.Path:
     if not CIFAR_SUBSET.exists():
         pytest.skip("../shared/data/cifar10-subset.npz is not on this machine")
     return CIFAR_SUBSET
+
+
+@pytest.fixture(scope="session")
+def cpu_device() -> str:
+    """The device a run names on this machine's CPU: the status line gives the backend too."""
+    return {"tensorflow": "CPU (TensorFlow)", "jax": "CPU (JAX)",
+            "torch": "CPU (PyTorch)"}[devices.configured_backend()]
 
 
 @pytest.fixture(scope="session")

@@ -70,7 +70,7 @@ def test_divergence_is_reported_and_exits_3():
 
 
 def test_a_collapse_to_chance_level_exits_4():
-    result = fitlab("train", "--optimizer", "adam", "--learning-rate", "0.1", "--seed", "42",
+    result = fitlab("train", "--optimizer", "adam", "--learning-rate", "0.05", "--seed", "42",
                     "--train-images", "500", "--epochs", "5", "--json")
     assert result.returncode == 4, result.stderr[-2000:]
     assert "fitlab: collapsed:" in result.stderr and "chance level" in result.stderr

@@ -38,6 +38,17 @@ def test_explanations_name_the_learning_rate_and_what_to_do():
     assert "48.1" in collapsed and "ln(10) = 2.30" in collapsed and "too high" in collapsed
 
 
+def test_a_loss_pinned_far_above_chance_is_divergence_not_a_collapse_to_chance():
+    # JAX and PyTorch: Keras clips cross-entropy, so the loss sticks near ln(1e7) = 16.1 for
+    # each picture given the wrong answer with certainty, where TensorFlow's becomes NaN.
+    assert diagnosis.far_above_chance(14.2, 8) and diagnosis.far_above_chance(8.06, 2)
+    assert not diagnosis.far_above_chance(2.09, 8)  # collapsed: at chance level
+    assert not diagnosis.far_above_chance(float("nan"), 8)
+    diverged = diagnosis.explain("diverged", learning_rate=10, epoch=1, step=8, loss=14.2)
+    assert "in epoch 1, step 8, and stuck at about 14.2" in diverged
+    assert "NaN" not in diverged and "The learning rate (10) is far too high" in diverged
+
+
 @pytest.mark.parametrize("loss, written", [
     (59_432.7, "59,400"), (1_234_567.0, "1,230,000"), (999.7, "1,000"), (48.1, "48.1"),
     (2.302, "2.30"), (0.91234, "0.912"), (0.0000123, "0.0000123"), (0.0, "0"),

@@ -90,3 +90,27 @@ def test_the_code_of_the_dropout_model_with_early_stopping_trains_the_same_run(t
     training.run(settings, events.append)
     final = [event for event in events if event["type"] == "epoch"][-1]["val_accuracy"]
     assert f"Final validation accuracy: {final:.3f}" in result.stdout
+
+
+@pytest.mark.parametrize("backend, title, install", [
+    ("tensorflow", "TensorFlow", "pip install tensorflow numpy"),
+    ("jax", "JAX", "pip install jax keras numpy"),
+    ("torch", "PyTorch", "pip install torch keras numpy"),
+])
+def test_the_code_says_and_sets_the_backend_it_was_made_for(monkeypatch, backend, title,
+                                                            install):
+    monkeypatch.setenv("KERAS_BACKEND", backend)  # as the server and its trainers have it
+    code = export.keras_code(Settings())
+    assert f"# Made for Keras 3 with the {title} backend" in code and f"({install})" in code
+    setting = f'os.environ["KERAS_BACKEND"] = "{backend}"'
+    assert code.index(setting) < code.index("import keras")  # before Keras chooses one
+    compile(code, "fitlab_run.py", "exec")
+
+
+def test_without_keras_backend_set_the_code_names_the_one_keras_json_chooses(tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert "with the TensorFlow backend" in export.keras_code(Settings())  # Keras' default
+    (tmp_path / "keras.json").write_text('{"backend": "jax", "floatx": "float32"}')
+    assert 'os.environ["KERAS_BACKEND"] = "jax"' in export.keras_code(Settings())

@@ -27,7 +27,7 @@ def pool():
     pool.close()
 
 
-def test_runs_queue_and_train_in_a_worker(pool):
+def test_runs_queue_and_train_in_a_worker(pool, cpu_device):
     first = pool.submit(TINY)
     second = pool.submit(TINY.replace(seed=1))
     wait_until(lambda: first.history.state == "running")
@@ -37,7 +37,7 @@ def test_runs_queue_and_train_in_a_worker(pool):
         history = job.snapshot()
         assert history.state == "finished", history.message
         assert [epoch["epoch"] for epoch in history.epochs] == [1, 2]
-        assert history.device == "CPU" and history.fraction_done == 1.0
+        assert history.device == cpu_device and history.fraction_done == 1.0
 
 
 def test_stop_ends_a_running_run_and_keeps_its_history(pool):
