@@ -75,9 +75,11 @@ def test_each_link_opens_the_section_and_view_it_names(link):
         assert key == "" or widget(at, key) is None, key
 
 
-def test_a_projector_link_without_a_section_names_none():
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params.update(view="projector", section="4")  # a number alone is no section name
-    at.run()
-    assert not at.exception
-    assert not any("menu_book" in caption.value for caption in at.caption)
+def test_a_projector_link_names_a_section_by_its_number_and_none_for_no_section():
+    for asked, named in (("4", "4. The learning rate"), ("99", None), ("learning", None)):
+        at = AppTest.from_file("../app.py", default_timeout=60)
+        at.query_params.update(view="projector", section=asked)
+        at.run()
+        assert not at.exception
+        shown = [caption.value for caption in at.caption if "menu_book" in caption.value]
+        assert shown == ([f":material/menu_book: {named}"] if named else []), asked
