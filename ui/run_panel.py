@@ -97,7 +97,7 @@ def trainers_line() -> str:
     if pool.problem:
         return pool.problem
     if not pool.warm_workers:
-        return "Trainers are starting (TensorFlow loads once, in the background)."
+        return "Trainers are starting (Keras loads once, in the background)."
     if not projector():  # the room's figures are for the instructor
         return f"Ready to train, on {', '.join(pool.devices)}."
     return (f"Trainers ready: {pool.warm_workers} of {pool.size} · {', '.join(pool.devices)} · "
@@ -151,7 +151,7 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
         note += " · the controls have changed since: press Train to run them"
     st.caption(note)
     if history.state == QUEUED and training_pool().warm_workers == 0:
-        st.caption("The trainer is starting up: TensorFlow takes a few seconds to load once.")
+        st.caption("The trainer is starting up: Keras takes a few seconds to load once.")
     if history.batches:
         _charts(history)
     if history.info:

@@ -42,7 +42,7 @@ def _learner_is_here(learner: str) -> bool:
 
 @st.cache_resource(show_spinner=False)
 def training_pool() -> WorkerPool:
-    """Started once per server; its workers import TensorFlow in the background at once."""
+    """Started once per server; its workers import Keras in the background at once."""
     _log_runs_to_the_console()
     return WorkerPool(owner_alive=_learner_is_here, store=run_store(),
                       grace=float(st.get_option("server.disconnectedSessionTTL")),
