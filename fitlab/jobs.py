@@ -451,6 +451,11 @@ class WorkerPool:
                     worker.send({"type": "stop"})
             while True:
                 event = worker.receive(POLL_SECONDS)
+                if self._over_time(job):  # checked whether events flow or not
+                    minutes = self.max_run_seconds / 60
+                    job.stop(f"Stopped after {minutes:g} minute{'s' if minutes != 1 else ''}, "
+                             "the longest a run may train on this server; the history so far "
+                             "is kept. Fewer epochs or training images make a shorter run.")
                 if event is not None:
                     try:
                         job._apply(event)
@@ -461,16 +466,13 @@ class WorkerPool:
                     if event["type"] in ("end", "failed"):
                         self._learn_pace(job)
                         return
-                elif self._over_time(job):
-                    minutes = self.max_run_seconds / 60
-                    job.stop(f"Stopped after {minutes:g} minute{'s' if minutes != 1 else ''}, "
-                             "the longest a run may train on this server; the history so far "
-                             "is kept. Fewer epochs or training images make a shorter run.")
-                elif self._stop_overdue(job):
+                # a worker that keeps sending events but not its end is stopped all the same
+                if self._stop_overdue(job):
                     worker.close(kill=True)
-                    job._finish("stopped", "Stopped at your request; the history so far is kept.")
+                    job._finish("stopped", job.stop_reason
+                                or "Stopped at your request; the history so far is kept.")
                     raise EOFError
-                elif worker.silent_for() > SILENCE_SECONDS:
+                if event is None and worker.silent_for() > SILENCE_SECONDS:
                     worker.close(kill=True)
                     raise EOFError
         except (EOFError, OSError):
