@@ -39,7 +39,8 @@ def uploaded() -> dict[str, str]:
 def choose_dataset() -> tuple[str | None, data.DatasetInfo | None]:
     """The Dataset control; return what to load and its description, or Nones with the
     problem shown when the chosen data set cannot be read."""
-    offered = {**data.choices(), **{name: f"{name} (your upload)" for name in uploaded()}}
+    uploads = uploaded()  # read from the learner's folder: once a run of the page
+    offered = {**data.choices(), **{name: f"{name} (your upload)" for name in uploads}}
     _explain_link_problems(offered)
     instructor()
     by_title = {title: name for name, title in offered.items()}
@@ -52,7 +53,7 @@ def choose_dataset() -> tuple[str | None, data.DatasetInfo | None]:
         st.caption(f"{data.title(dataset)} is not on this server yet: the first run downloads "
                    f"it ({downloads.download_megabytes(dataset):.0f} MB).")
     try:
-        source = uploaded().get(dataset) or data.resolve(dataset)
+        source = uploads.get(dataset) or data.resolve(dataset)
         info = describe(source)
     except data.DataError as error:
         st.error(str(error))

@@ -37,6 +37,8 @@ def _learner_is_here(learner: str) -> bool:
     for tab in list(tabs):
         if not runtime.is_active_session(tab):
             tabs.discard(tab)
+    if not tabs:  # a learner long gone leaves nothing here; their next visit adds them again
+        _tabs_of().pop(learner, None)
     return bool(tabs)
 
 
