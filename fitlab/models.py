@@ -12,7 +12,7 @@ import dataclasses
 import itertools
 
 FILTERS_FIRST, FILTERS_SECOND, DENSE_UNITS, KERNEL, POOL = 16, 32, 64, 3, 2
-FILTERS_THIRD, DROPOUT_DENSE_UNITS = 64, 128
+FILTERS_THIRD, DROPOUT_DENSE_UNITS = 64, 64  # the 2025 edition's dropout model
 LESSON_INPUT_SHAPE = (32, 32, 3)  # CIFAR-10's photos
 
 
@@ -26,14 +26,14 @@ class Model:
     name: str  # in a sentence: "The model: the lesson's first CNN, 28,234 parameters"
     short: str  # where runs side by side differ only in it
     code_title: str  # the exported code's heading for its layers
-    has_dropout: bool  # the lesson's answer to overfitting: a third Conv2D, Dropout, Dense 128
+    has_dropout: bool  # the lesson's answer to overfitting: a third Conv2D, Dropout, Dense 64
 
 
 INTRO = "intro"
 MODELS = {model.key: model for model in (
     Model(INTRO, "The lesson's first CNN", "the lesson's first CNN", "first model",
           "the lesson's introductory CNN", has_dropout=False),
-    Model("dropout", "With dropout (a third Conv2D, Dropout, Dense 128)",
+    Model("dropout", "With dropout (a third Conv2D, Dropout, Dense 64)",
           "the lesson's CNN with dropout", "dropout model", "the lesson's model with dropout",
           has_dropout=True),
 )}
@@ -75,7 +75,8 @@ def plan(model: str, num_classes: int, dropout_rate: float = 0.5) -> list[tuple[
 def build_model(input_shape, num_classes: int, model: str = INTRO,
                 dropout_rate: float = 0.5):
     """The intro model: Conv2D(16) - MaxPool - Conv2D(32) - MaxPool - Flatten - Dense(64) -
-    Dense(classes); the dropout model adds Conv2D(64) and Dropout, with Dense(128)."""
+    Dense(classes); the dropout model adds Conv2D(64) and Dropout before Flatten, as the episode's 2025 edition
+    does."""
     import keras  # only workers and the command line get here
 
     return keras.Sequential(

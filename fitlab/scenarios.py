@@ -50,11 +50,11 @@ SCENARIOS = [
         "Dropout helps",
         "The dropout model at rate 0.5: the gap between the curves narrows.",
         "The dropout model on the same 500 images for 30 epochs, at rate 0.5: training "
-        "accuracy rises more slowly (0.78, against 0.93 with dropout switched off), validation "
-        "accuracy ends higher (0.34 against 0.24) and validation loss lower (2.13 against "
-        "3.37). That is still above chance level (2.08) although accuracy is well above 1 in "
-        "8: the wrong answers are confident, and cross-entropy charges those dearly. Compare "
-        "it with 'Dropout switched off' on Your runs.",
+        "accuracy rises more slowly (0.74 after 30 epochs, against 0.94 with dropout switched "
+        "off), so the gap to validation accuracy narrows (0.41 against 0.58) and validation "
+        "loss ends far lower (2.05 against 2.92). Validation accuracy is about the same "
+        "(0.33 against 0.36): on 400 pictures dropout curbs the overconfidence more than it "
+        "adds right answers. Compare it with 'Dropout switched off' on Your runs.",
         Settings(learning_rate=0.001, train_images=500, epochs=30, model="dropout",
                  dropout_rate=0.5),
     ),
@@ -63,8 +63,8 @@ SCENARIOS = [
         "The same dropout model at rate 0: the gap to compare with.",
         "The dropout model with its Dropout layer at rate 0, which lets every unit through: "
         "the same network as 'Dropout helps', on the same 500 images for 30 epochs, without "
-        "dropout. Training accuracy ends at 0.93 while validation accuracy ends at 0.24 and "
-        "validation loss climbs to 3.37: the widest gap of the scenarios.",
+        "dropout. Training accuracy ends at 0.94 while validation accuracy ends at 0.36 and "
+        "validation loss climbs to 2.92, a gap of 0.58 between the accuracies.",
         Settings(learning_rate=0.001, train_images=500, epochs=30, model="dropout",
                  dropout_rate=0.0),
     ),
