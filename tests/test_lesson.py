@@ -71,3 +71,24 @@ def test_the_lessons_code_fits_a_narrow_column_and_is_python():
         too_long = [line for line in block.splitlines() if len(line) > CODE_COLUMNS]
         assert not too_long, (slug, too_long)
         ast.parse(block)  # still valid Python
+
+
+def test_the_current_editions_setup_is_one_click_and_says_what_differs():
+    """The June 2026 edition: five CIFAR-10 classes, whole-number labels, sparse loss."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    at.session_state["scenarios"] = True  # open the Scenarios menu
+    at.run()
+    [button for button in at.button if button.label == "The June 2026 edition"][0].click().run()
+    assert not at.exception
+    assert at.selectbox(key="dataset").value == "cifar10"
+    assert at.multiselect(key="classes").value == ["airplane", "bird", "cat", "dog", "truck"]
+    assert at.selectbox(key="loss").value == "sparse_categorical_crossentropy"
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "Labels stay whole numbers" in captions
+    note = at.info[0].value
+    assert note.startswith("**The June 2026 edition.**") and "ln 5 = 1.61" in note
+    code = at.code[-1].value  # the exported code trains what the edition does
+    assert 'loss="sparse_categorical_crossentropy"' in code
+    assert "to_categorical" not in code

@@ -323,7 +323,7 @@ def scenario_note(settings: Settings | None) -> None:
         return
     job = current_job()
     trained = job is not None and job.settings == settings
-    if settings.replace(dataset="shapes") == scenario.settings:
+    if settings.replace(dataset=scenario.settings.dataset) == scenario.settings:
         st.info(f"**{scenario.title}.** {scenario.what_to_watch} ({compare.headline(settings)}.)"
                 + ("" if trained else " Press **Train**."), icon=":material/school:")
 
