@@ -25,6 +25,9 @@ EVENTS = {
     "started": ("steps_per_epoch", "train_images", "validation_images"),
     "batches": ("records",), "epoch": ("epoch",), "evaluation": (), "saved": ("path",),
     "end": ("outcome", "message"), "failed": ("reason",),
+    # A worker's last words before it exits, when it can say why (a Ray trainer whose
+    # machine left the cluster): the pool ends the run in hand with them.
+    "gone": ("reason",),
 }
 
 
@@ -76,23 +79,32 @@ def main() -> None:
     def read_input() -> None:
         for line in sys.stdin:
             try:
-                message = json.loads(line)
-                kind = message["type"]
+                take(json.loads(line), runs, stop)
             except (ValueError, TypeError, KeyError):  # not from the pool: say so, go on
                 print(f"fitlab worker: ignored an unreadable message {line[:80]!r}",
                       file=sys.stderr)
-                continue
-            if kind == "stop":
-                stop.set()
-            else:
-                stop.clear()  # here, in input order, so a Stop sent right after still counts
-                runs.put(message)
         # End of input: the server has gone. Stop the run in hand and leave nothing behind.
         stop.set()
         runs.put(None)
 
     threading.Thread(target=read_input, daemon=True).start()
 
+    train_runs(runs, send, stop.is_set)
+
+
+def take(message: dict, runs: queue.Queue, stop: threading.Event) -> None:
+    """One message from the pool: Stop the run in hand, or a run to train next."""
+    if message["type"] == "stop":
+        stop.set()
+    else:
+        stop.clear()  # here, in input order, so a Stop sent right after still counts
+        runs.put(message)
+
+
+def train_runs(runs: queue.Queue, send, should_stop) -> None:
+    """Import Keras, say `ready`, then train each run taken from `runs` until a None. A
+    worker's whole life after its start-up, shared with the Ray trainers
+    (`fitlab.ray_trainer`), so that a run trains the same wherever it trains."""
     from fitlab import training  # the slow import (TensorFlow: 3-5 s), paid once per worker
     from fitlab.devices import device_name
     from fitlab.settings import Settings
@@ -101,7 +113,7 @@ def main() -> None:
     send({"type": "ready", "device": device_name(), "backend": training.keras.backend.backend()})
     while (message := runs.get()) is not None:
         try:
-            training.run(Settings.from_dict(message["settings"]), send, stop.is_set,
+            training.run(Settings.from_dict(message["settings"]), send, should_stop,
                          save_to=message.get("save_to"))
         except Exception as error:  # report every failure as words; the worker stays up
             send({"type": "failed", "reason": training.describe_failure(error)})
