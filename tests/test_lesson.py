@@ -92,3 +92,77 @@ def test_the_current_editions_setup_is_one_click_and_says_what_differs():
     code = at.code[-1].value  # the exported code trains what the edition does
     assert 'loss="sparse_categorical_crossentropy"' in code
     assert "to_categorical" not in code
+
+
+# -- links from the lesson text -----------------------------------------------------------
+
+import pathlib  # noqa: E402
+import re  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+GLOSSARY = ("loss", "optimizer", "learning rate", "batch", "epoch", "validation",
+            "overfitting", "dropout", "patience", "chance level")
+# Keras 3's pages, as keras-io's scripts/api_master.py names them.
+KERAS_PAGES = {
+    "https://keras.io/api/models/model_training_apis/", "https://keras.io/api/losses/",
+    "https://keras.io/api/optimizers/", "https://keras.io/api/metrics/",
+    "https://keras.io/api/callbacks/early_stopping/",
+    "https://keras.io/api/layers/regularization_layers/dropout/",
+    "https://keras.io/api/models/model_saving_apis/model_saving_and_loading/",
+}
+
+
+def section_texts():
+    return [(section, " ".join(
+        part if isinstance(part, str) else part.question + " " + part.solution
+        for part in section.parts if not isinstance(part, lesson.ExercisePlace)))
+        for section in lesson.sections()]
+
+
+def links(text: str) -> list[str]:
+    return re.findall(r"\]\(([^)\s]+)\)", text)
+
+
+def test_the_lessons_links_open_pages_that_exist_and_keras_3s_documentation():
+    pages = {path.stem for path in (ROOT / "app_pages").glob("*.py")}
+    glossary = (ROOT / "docs" / "instructor-guide.md").read_text().split(
+        "\n## Glossary\n", 1)[1].split("\n## ", 1)[0]
+    anchors = {term.lower().replace(" ", "-")
+               for term in re.findall(r"^- \*\*(.+?)\*\*: ", glossary, re.MULTILINE)}
+    for section, text in section_texts():
+        for link in links(text):
+            if link.startswith("https://"):
+                assert link in KERAS_PAGES, (section.slug, link)
+                continue
+            page, _, anchor = link.removeprefix("./").partition("#")
+            assert page in pages, (section.slug, link)
+            assert not anchor or (page == "instructor" and anchor in anchors), \
+                (section.slug, link)
+    every = " ".join(text for _, text in section_texts())
+    assert all(page in every for page in KERAS_PAGES)  # losses, optimizers, metrics, fit...
+    for page in ("./runs", "./evaluate", "./explorer"):
+        assert f"]({page})" in every, page
+
+
+def test_each_glossary_term_is_linked_and_at_most_once_a_section():
+    linked = set()
+    for section, text in section_texts():
+        anchors = [link.split("#", 1)[1] for link in links(text) if "#" in link]
+        assert len(anchors) == len(set(anchors)), (section.slug, anchors)
+        assert len(anchors) <= 4, section.slug  # a few a section, not every word
+        linked |= set(anchors)
+    assert linked == {term.replace(" ", "-") for term in GLOSSARY}
+
+
+def test_the_lesson_ends_with_the_episodes_summary_and_shows_history_save_and_the_rate():
+    sections = lesson.sections()
+    assert sections[-1].title == "Summary and next steps"
+    assert len(sections[-1].keypoints) >= 5
+    every = " ".join(text for _, text in section_texts())
+    for code in ('history.history', "model.save(", "keras.models.load_model(",
+                 "keras.optimizers.Adam(learning_rate=", "image_dataset_from_directory",
+                 "fit(train_ds, epochs=10, validation_data=val_ds)"):
+        assert code in every, code
+    edition = " ".join(text for section, text in section_texts()
+                       if section.slug == "01-compile-and-fit")
+    assert "The June 2026 edition" in edition and "2025 edition" in edition
