@@ -210,6 +210,18 @@ def run(settings: Settings, emit: Callable[[dict], None],
     return end["outcome"]
 
 
+# The warm-up's images: 8 batches of 32 to train, 2 to validate. TensorFlow's compiled step
+# takes any number of images; JAX compiles again for a shorter last batch, a fraction of
+# the whole.
+WARM_UP_IMAGES = 320
+
+
+def warm_up() -> None:
+    """Compile the lesson's default run before anyone presses Train, so that the first run
+    of the day is as quick to its first point as the later ones."""
+    run(Settings(epochs=1, train_images=WARM_UP_IMAGES), lambda event: None)
+
+
 @dataclasses.dataclass(frozen=True)
 class RunData:
     """What a run trains and validates on (scaled and encoded), the test images its
@@ -236,15 +248,72 @@ def load_and_prepare(settings: Settings, emit: Callable[[dict], None] = lambda e
     return RunData(split, x_test, y_test, tuple(class_names))
 
 
+# Compiled models a worker keeps for later runs, by what shapes their training step.
+COMPILED_KEPT = 4
+_compiled: dict[tuple, object] = {}
+
+
 def build_and_compile(settings: Settings, split: data.Split, **compile_options):
     """The lesson's CNN for these images and classes, compiled with the run's loss, optimizer
-    and metrics; `compile_options` replace Fit Lab's own (benchmarks/keras_options.py)."""
+    and metrics; `compile_options` replace Fit Lab's own (benchmarks/keras_options.py).
+
+    Keras traces (TensorFlow) or compiles (JAX) a model's training step on its first batch,
+    which is most of the wait for a run's first point (about 1 s of 2 on two CPU cores; 4 s
+    on a GPU under JAX). So a worker keeps each compiled model and, for a later run whose
+    step has the same shape, gives it the weights of a model freshly built from this run's
+    seed and a freshly built optimizer's state: the same numbers as a new model, without
+    compiling again (tests/test_training.py checks that they are the same)."""
     model = models.build_model(split.x_train.shape[1:], split.num_classes, settings.model,
                                settings.dropout_rate)
-    model.compile(optimizer=make_optimizer(settings), loss=settings.loss,
-                  metrics=make_metrics(settings),
-                  **{"steps_per_execution": steps_per_execution(), **compile_options})
-    return model
+    if compile_options:  # an experiment with Keras' options: never kept
+        model.compile(optimizer=make_optimizer(settings), loss=settings.loss,
+                      metrics=make_metrics(settings),
+                      **{"steps_per_execution": steps_per_execution(), **compile_options})
+        return model
+    if keras.backend.backend() == "torch":  # it trains eagerly: there is nothing to keep
+        model.compile(optimizer=make_optimizer(settings), loss=settings.loss,
+                      metrics=make_metrics(settings), steps_per_execution=steps_per_execution())
+        return model
+    key = _step_shape(settings, split)
+    kept = _compiled.pop(key, None)
+    if kept is None or not kept.optimizer.built:  # not built: no step was ever compiled
+        model.compile(optimizer=make_optimizer(settings), loss=settings.loss,
+                      metrics=make_metrics(settings), steps_per_execution=steps_per_execution())
+        kept = model
+    else:
+        _start_afresh(kept, model, settings, split)
+    if len(_compiled) >= COMPILED_KEPT:
+        _compiled.pop(next(iter(_compiled)))  # the one used longest ago
+    _compiled[key] = kept
+    return kept
+
+
+def _step_shape(settings: Settings, split: data.Split) -> tuple:
+    """What a compiled training step depends on: a run that differs only in its seed,
+    learning rate, batch size, epochs, patience or images can reuse it."""
+    dropout = settings.dropout_rate if models.MODELS[settings.model].has_dropout else None
+    return (settings.model, dropout, tuple(split.x_train.shape[1:]), split.num_classes,
+            settings.loss, settings.optimizer, tuple(settings.metrics), steps_per_execution())
+
+
+def _start_afresh(kept, fresh, settings: Settings, split: data.Split) -> None:
+    """Give a kept model the state a new model and optimizer would have for this run: the
+    fresh model's weights and random seeds (Dropout's), a new optimizer's slots and step
+    count, and the run's learning rate, which Keras holds in a variable, not in the step."""
+    if keras.backend.backend() == "jax":
+        # Keras' JAX trainer builds a new model's loss and metrics from a first batch of the
+        # shuffled images, which draws one permutation from NumPy's generator before the
+        # first epoch draws its own (backend/jax/trainer.py: fit, _symbolic_build). A kept
+        # model is built already; without this draw its run would shuffle differently from
+        # a new model's, and from the exported code's.
+        np.random.permutation(len(split.x_train))
+    for kept_layer, fresh_layer in zip(kept.layers, fresh.layers, strict=True):
+        for mine, new in zip(kept_layer.variables, fresh_layer.variables, strict=True):
+            mine.assign(new.value)
+    optimizer = make_optimizer(settings)
+    optimizer.build(kept.trainable_variables)
+    for mine, new in zip(kept.optimizer.variables, optimizer.variables, strict=True):
+        mine.assign(new.value)
 
 
 def started(settings: Settings, run_data: RunData) -> dict:

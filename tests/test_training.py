@@ -204,3 +204,56 @@ def test_each_optimizer_in_the_table_is_the_keras_class_it_names(key):
     optimizer = training.make_optimizer(Settings(optimizer=key, learning_rate=0.03))
     assert type(optimizer).__name__ == OPTIMIZERS[key].keras_class
     assert math.isclose(float(optimizer.learning_rate), 0.03, rel_tol=1e-6)
+
+
+def numbers(events):
+    """What a learner sees of a run: every point of the per-batch curve and every epoch."""
+    batches = [record[:4] for event in of_type(events, "batches") for record in event["records"]]
+    epochs = [{key: value for key, value in epoch.items() if key != "seconds"}
+              for epoch in of_type(events, "epoch")]
+    return batches, epochs
+
+
+def assert_same_run(first, second):
+    (batches, epochs), (other_batches, other_epochs) = numbers(first), numbers(second)
+    assert [record[:2] for record in batches] == [record[:2] for record in other_batches]
+    assert np.allclose([record[2:] for record in batches],
+                       [record[2:] for record in other_batches], rtol=1e-5)
+    assert [sorted(epoch) for epoch in epochs] == [sorted(epoch) for epoch in other_epochs]
+    for epoch, other in zip(epochs, other_epochs):
+        assert all(math.isclose(epoch[key], other[key], rel_tol=1e-5) for key in epoch
+                   if key != "type"), (epoch, other)
+
+
+@pytest.mark.parametrize("changes", [
+    dict(optimizer="adam", learning_rate=0.003),
+    # Dropout draws its masks from a seed of its own, which the reused model must start from
+    # too; RMSprop keeps a slot per weight that must start empty.
+    dict(model="dropout", dropout_rate=0.3, optimizer="rmsprop", learning_rate=0.001),
+])
+def test_a_run_on_a_reused_compiled_model_gives_the_numbers_of_a_freshly_built_one(changes):
+    training._compiled.clear()
+    fresh = train(seed=5, **changes)[1]
+    # Another run of the same shape of step, with another seed and rate, trains the kept
+    # model first: the next run must not inherit its weights, its optimizer's state or rate.
+    train(seed=11, **{**changes, "learning_rate": changes["learning_rate"] * 10})
+    kept = next(iter(training._compiled.values()))
+    reused = train(seed=5, **changes)[1]
+    assert len(training._compiled) == 1 and next(iter(training._compiled.values())) is kept
+    assert_same_run(fresh, reused)
+
+
+def test_a_run_of_another_shape_of_step_compiles_its_own_model():
+    training._compiled.clear()
+    train(seed=5)
+    train(seed=5, loss="sparse_categorical_crossentropy")
+    train(seed=5, classes=("circle", "square", "triangle"))
+    assert len(training._compiled) == 3
+
+
+def test_the_warm_up_compiles_the_step_of_the_lessons_default_run():
+    training._compiled.clear()
+    training.warm_up()
+    (warmed,) = training._compiled.values()
+    train(**{key: getattr(Settings(), key) for key in TINY})  # the default run's shape
+    assert list(training._compiled.values()) == [warmed]
