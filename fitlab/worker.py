@@ -109,6 +109,11 @@ def train_runs(runs: queue.Queue, send, should_stop) -> None:
     from fitlab.devices import device_name
     from fitlab.settings import Settings
 
+    try:  # ready means quick to a first point: the default run is compiled first
+        training.warm_up()
+    except Exception as error:  # a warm-up that fails costs only time; the run will say why
+        print(f"fitlab worker: could not warm up: {training.describe_failure(error)}",
+              file=sys.stderr)
     # The device names the backend too ("CPU (JAX)"); "backend" is Keras' own name for it.
     send({"type": "ready", "device": device_name(), "backend": training.keras.backend.backend()})
     while (message := runs.get()) is not None:
