@@ -12,11 +12,48 @@ BACKEND_TITLES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch",
 DEFAULT_BACKEND = "tensorflow"
 
 
+# Compiled steps kept on disk for each backend that can keep them, at most this many bytes
+# (JAX evicts the least recently used beyond it; a lesson run's steps take about 0.4 MB).
+COMPILE_CACHE_BYTES = 512 * 2**20
+
+
 def prepare_environment() -> None:
-    """Call before Keras is imported: let many runs share one GPU instead of one taking it all."""
+    """Call before Keras is imported: let many runs share one GPU instead of one taking it
+    all, and keep compiled training steps on disk, so that a restarted server does not
+    compile its first runs again (measured, JAX on CPU: a new process's first point 6.5 s
+    without the cache, 5.0 s with it; on a GPU compiling is most of the first point)."""
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # the same, for JAX
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
+    cache = compile_cache()
+    backend = configured_backend()
+    if backend == "jax":
+        os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(cache / "jax"))
+        # JAX keeps only compilations slower than 1 s by default; the lesson's steps are
+        # quicker than that one by one, and together they are the wait.
+        os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+        os.environ.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(COMPILE_CACHE_BYTES))
+    elif backend == "tensorflow":
+        # Keras compiles with XLA where TensorFlow has a GPU (jit_compile="auto"); on a CPU
+        # it does not, and this cache is never written.
+        flags = os.environ.get("TF_XLA_FLAGS", "")
+        if "tf_xla_persistent_cache_directory" not in flags:
+            os.environ["TF_XLA_FLAGS"] = (
+                f"{flags} --tf_xla_persistent_cache_directory={cache / 'xla'}".strip())
+
+
+def keras_home() -> pathlib.Path:
+    """Where Keras keeps its configuration and its downloads: KERAS_HOME, else ~/.keras,
+    else /tmp/.keras where the home folder cannot be written (as Keras decides)."""
+    if "KERAS_HOME" in os.environ:
+        return pathlib.Path(os.environ["KERAS_HOME"])
+    base = pathlib.Path("~").expanduser()
+    return (base if os.access(base, os.W_OK) else pathlib.Path("/tmp")) / ".keras"
+
+
+def compile_cache() -> pathlib.Path:
+    """Fit Lab's compiled training steps, beside Keras' own cache."""
+    return keras_home() / "fitlab-compiled"
 
 
 def configured_backend() -> str:
@@ -27,13 +64,8 @@ def configured_backend() -> str:
     chosen = os.environ.get("KERAS_BACKEND", "").strip()
     if chosen:
         return chosen
-    if "KERAS_HOME" in os.environ:
-        home = pathlib.Path(os.environ["KERAS_HOME"])
-    else:
-        base = pathlib.Path("~").expanduser()
-        home = (base if os.access(base, os.W_OK) else pathlib.Path("/tmp")) / ".keras"
     try:
-        configured = json.loads((home / "keras.json").read_text()).get("backend")
+        configured = json.loads((keras_home() / "keras.json").read_text()).get("backend")
     except (OSError, ValueError, AttributeError):
         configured = None
     return configured if isinstance(configured, str) and configured else DEFAULT_BACKEND
