@@ -6,6 +6,8 @@ record per epoch). Where a test says "measured", its numbers are those of a real
 Lab with those settings on Shapes (seed 42), rounded to three places: the checks read only
 these records, so a run's own numbers are the fairest test of them."""
 
+import warnings
+
 import pytest
 
 from fitlab import charts, exercises, lesson
@@ -294,38 +296,327 @@ def test_progress_marks_read_from_the_url_keep_only_real_exercises():
     assert exercises.write_marks({"fast", "compile"}) == "compile,fast"  # the lesson's order
 
 
-def test_every_exercise_appears_in_its_lesson_section_and_nowhere_else():
-    places = {part.key: section.slug for section in lesson.sections()
-              for part in section.parts if isinstance(part, lesson.ExercisePlace)}
-    assert places == {exercise.key: exercise.section for exercise in exercises.EXERCISES}
+# Placed by this pass's exercises, in lesson files the lesson-text pass owns: the compile
+# challenge moves from 01-compile-and-fit to 05-metrics, after loss and metrics are taught,
+# and section 6 gets the batch-size exercise. Until those `::: exercise` lines are there, the
+# Exercises page names the sections and the lesson shows the compile challenge in section 1.
+PENDING_IN_THE_LESSON = {"compile", "batch_size"}
 
 
-@pytest.mark.parametrize("optimizer, loss, metrics", [
-    ("keras.optimizers.Adam()", "keras.losses.CategoricalCrossentropy()", '["accuracy"]'),
-    ('"adam"', "'categorical_crossentropy'", '"accuracy"'),
-    ("Adam(learning_rate=0.001)", "categorical_crossentropy", "['categorical_accuracy']"),
-    ("tf.keras.optimizers.Adam(learning_rate=1e-3)", "CategoricalCrossentropy()",
+@pytest.mark.parametrize("exercise", exercises.EXERCISES, ids=lambda exercise: exercise.key)
+def test_every_exercise_appears_in_its_lesson_section_and_nowhere_else(exercise, request):
+    if exercise.key in PENDING_IN_THE_LESSON:
+        request.applymarker(pytest.mark.xfail(
+            strict=True, reason=f"lesson/{exercise.section}.md: '::: exercise {exercise.key}'"))
+    places = [section.slug for section in lesson.sections() for part in section.parts
+              if isinstance(part, lesson.ExercisePlace) and part.key == exercise.key]
+    assert places == [exercise.section]
+
+
+def test_the_exercises_come_in_the_lessons_order():
+    sections = [exercise.section for exercise in exercises.EXERCISES]
+    assert sections == sorted(sections)
+
+
+
+# -- the compile challenge -------------------------------------------------------------------
+
+ONE_HOT, INTEGER = "one-hot", "integer"
+# (labels, optimizer, loss, metrics): answers Keras 3.15.1 takes and runs right for the task.
+RIGHT = [
+    (ONE_HOT, "keras.optimizers.Adam()", "keras.losses.CategoricalCrossentropy()", '["accuracy"]'),
+    (ONE_HOT, '"adam"', "'categorical_crossentropy'", "['acc']"),
+    (ONE_HOT, '"Adam"', '"CategoricalCrossentropy"', '["Accuracy"]'),  # Keras lowercases both
+    (ONE_HOT, "Adam(learning_rate=0.001)", '"crossentropy"', "['categorical_accuracy']"),
+    (ONE_HOT, "tf.keras.optimizers.Adam(learning_rate=1e-3)", "CategoricalCrossentropy()",
      "[keras.metrics.CategoricalAccuracy(), 'top_k_categorical_accuracy']"),
-])
-def test_right_answers_to_the_compile_challenge_in_any_spelling(optimizer, loss, metrics):
-    assert exercises.check_compile(optimizer, loss, metrics) == {}
+    (ONE_HOT, "optimizers.Adam(0.001)", "keras.losses.categorical_crossentropy",
+     '("accuracy", "Precision", "recall", keras.metrics.AUC())'),
+    (ONE_HOT, '"ADAM"', "keras.losses.CategoricalCrossentropy(from_logits=False)",
+     "[metrics.categorical_accuracy, metrics.TopKCategoricalAccuracy(k=3)]"),
+    (ONE_HOT, "keras.optimizers.Adam()", "keras.losses.CategoricalCrossentropy", '["ACC"]'),
+    (ONE_HOT, "keras.optimizers.Adam()", '"kld"', '["accuracy"]'),  # the same number, one-hot
+    # by output name: with one output, Keras takes its one entry whatever the name
+    (ONE_HOT, "keras.optimizers.Adam()", '"categorical_crossentropy"', '{"dense": "accuracy"}'),
+    (INTEGER, "keras.optimizers.Adam()", '"sparse_categorical_crossentropy"', '["accuracy"]'),
+    (INTEGER, '"adam"', "keras.losses.SparseCategoricalCrossentropy()",
+     '["sparse_categorical_accuracy"]'),
+    (INTEGER, '"adam"', '"CE"', '["SparseCategoricalAccuracy", "sparse_top_k_categorical_accuracy"]'),
+    (INTEGER, '"adam"', "losses.sparse_categorical_crossentropy",
+     "[keras.metrics.SparseCategoricalAccuracy(name='acc')]"),
+]
 
 
-@pytest.mark.parametrize("blank, answer, words", [
-    ("optimizer", "keras.optimizers.SGD()", "the task asks for Adam"),
-    ("optimizer", "Adam(learning_rate=0.1)", "Adam with its defaults"),
-    ("optimizer", "gradient", "no optimizer called 'gradient'"),
-    ("optimizer", "", "optimizer is missing"),
-    ("loss", "sparse_categorical_crossentropy", "expects whole-number labels"),
-    ("loss", "mse", "regression loss"),
-    ("loss", "keras.losses.MeanSquaredError()", "regression loss"),
-    ("loss", "binary_crossentropy", "yes-or-no"),
-    ("loss", "CategoricalCrossentropy(from_logits=True)", "last layer without softmax"),
-    ("metrics", "[]", "empty"),
-    ("metrics", '["categorical_crossentropy"]', "loss already reports cross-entropy"),
-])
-def test_each_wrong_blank_of_the_compile_challenge_gets_its_own_reason(blank, answer, words):
-    answers = {"optimizer": "adam", "loss": "categorical_crossentropy", "metrics": '["accuracy"]'}
-    answers[blank] = answer
-    problems = exercises.check_compile(**answers)
+@pytest.mark.parametrize("labels, optimizer, loss, metrics", RIGHT)
+def test_right_answers_to_the_compile_challenge_in_the_spellings_keras_takes(
+        labels, optimizer, loss, metrics):
+    assert exercises.check_compile(optimizer, loss, metrics, labels) == {}
+
+
+# (labels, blank, answer, words of its reason): each is wrong for the task in Keras 3.15.1.
+WRONG = [
+    (ONE_HOT, "optimizer", "keras.optimizers.SGD()", "the task asks for Adam"),
+    (ONE_HOT, "optimizer", '"adamw"', "the task asks for Adam"),
+    (ONE_HOT, "optimizer", "Adam(learning_rate=0.1)", "Adam with its default settings"),
+    (ONE_HOT, "optimizer", "Adam(beta_1=0.5)", "Adam with its default settings"),
+    (ONE_HOT, "optimizer", "Adam(lr=0.001)", "refuses lr"),
+    (ONE_HOT, "optimizer", "keras.optimizers.Adam", "the class itself"),
+    (ONE_HOT, "optimizer", "keras.optimizers.legacy.Adam()", "gone in Keras 3"),
+    (ONE_HOT, "optimizer", "keras.optimizer.Adam()", "write keras.optimizers.Adam()"),
+    (ONE_HOT, "optimizer", "adam", "Without quotes"),
+    (ONE_HOT, "optimizer", '" adam"', "spaces included"),
+    (ONE_HOT, "optimizer", '"gradient"', "no optimizer called 'gradient'"),
+    (ONE_HOT, "optimizer", "", "optimizer is missing"),
+    (ONE_HOT, "optimizer", "Adam(", "Python cannot read"),
+    (ONE_HOT, "loss", "crossentropy", "Without quotes"),
+    (ONE_HOT, "loss", '"sparse_categorical_crossentropy"', "expects whole-number labels"),
+    (ONE_HOT, "loss", "keras.losses.SparseCategoricalCrossentropy()", "expects whole-number"),
+    (ONE_HOT, "loss", '"Categorical_Crossentropy"', "'categorical_crossentropy' is"),
+    (ONE_HOT, "loss", '"categoricalcrossentropy"', "'categorical_crossentropy' is"),
+    (ONE_HOT, "loss", '"mse"', "regression loss"),
+    (ONE_HOT, "loss", "keras.losses.MeanSquaredError()", "regression loss"),
+    (ONE_HOT, "loss", '"binary_crossentropy"', "yes-or-no"),
+    (ONE_HOT, "loss", '"categorical_focal_crossentropy"', "plain cross-entropy"),
+    (ONE_HOT, "loss", '"categorical_hinge"', "measures something else"),
+    (ONE_HOT, "loss", "CategoricalCrossentropy(from_logits=True)", "leave from_logits out"),
+    (ONE_HOT, "loss", "CategoricalCrossentropy(label_smoothing=0.1)", "leave out label_smoothing"),
+    (ONE_HOT, "loss", "keras.losses.categorical_crossentropy()", "with no labels"),
+    (ONE_HOT, "metrics", '"accuracy"', "takes a list"),
+    (ONE_HOT, "metrics", '{"a": ["accuracy"], "b": "mse"}', "does not measure how many"),
+    (ONE_HOT, "metrics", "[]", "empty"),
+    (ONE_HOT, "metrics", '["categorical_crossentropy"]', "loss already reports cross-entropy"),
+    (ONE_HOT, "metrics", '["sparse_categorical_accuracy"]', "reads each label as a whole number"),
+    (ONE_HOT, "metrics", '["accuracy", "sparse_top_k_categorical_accuracy"]', "whole number"),
+    (ONE_HOT, "metrics", '["binary_accuracy"]', "scores 0.9"),
+    (ONE_HOT, "metrics", "[keras.metrics.Accuracy()]", "exactly equal to their labels"),
+    (ONE_HOT, "metrics", '["AUC"]', "asks for accuracy in the list"),
+    (ONE_HOT, "metrics", '["accuracy", "mse"]', "does not measure how many images"),
+    (ONE_HOT, "metrics", '["accurracy"]', "no metric called 'accurracy'"),
+    (INTEGER, "loss", '"categorical_crossentropy"', "expects one-hot labels"),
+    (INTEGER, "loss", "keras.losses.CategoricalCrossentropy()", "expects one-hot labels"),
+    (INTEGER, "loss", '"kld"', "measures something else"),
+    (INTEGER, "loss", "SparseCategoricalCrossentropy(from_logits=True)", "ends in one"),
+    (INTEGER, "metrics", '["categorical_accuracy"]', "reads each label as one-hot"),
+    (INTEGER, "metrics", '["accuracy", "top_k_categorical_accuracy"]', "as one-hot"),
+    (INTEGER, "metrics", '["accuracy", "Precision"]', "needs one-hot labels"),
+]
+ANSWERS = {ONE_HOT: {"optimizer": "keras.optimizers.Adam()", "loss": '"categorical_crossentropy"',
+                     "metrics": '["accuracy"]'},
+           INTEGER: {"optimizer": "keras.optimizers.Adam()",
+                     "loss": '"sparse_categorical_crossentropy"', "metrics": '["accuracy"]'}}
+
+
+@pytest.mark.parametrize("labels, blank, answer, words", WRONG)
+def test_each_wrong_blank_of_the_compile_challenge_gets_its_own_reason(labels, blank, answer,
+                                                                       words):
+    answers = {**ANSWERS[labels], blank: answer}
+    problems = exercises.check_compile(**answers, labels=labels)
     assert list(problems) == [blank] and words in problems[blank]
+
+
+def test_the_compile_challenge_reads_the_blanks_without_running_them():
+    # A blank is parsed, never evaluated: this would print if it ran.
+    assert "no optimizer called print" in exercises.check_optimizer('print("ran")')
+    assert exercises.check_metrics("[__import__('os').system('true')]") is not None
+
+
+# -- the same answers in real Keras (tiny data: 32 rows of 6 numbers, ten classes) -------------
+
+@pytest.fixture(scope="module")
+def keras_run():
+    """Compile a softmax over ten classes with the answers as Python code and train one batch:
+    {reported name: value} and the figures the task asks for, computed by hand from the same
+    predictions; or the exception Keras (or Python) raised."""
+    import numpy as np
+    keras = pytest.importorskip("keras")
+    import tensorflow as tf
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(32, 6)).astype("float32")
+    integer = rng.integers(0, 10, 32)
+    labels = {ONE_HOT: np.eye(10, dtype="float32")[integer], INTEGER: integer}
+
+    def namespace(module):  # as after `import keras`, `from keras import <module>` and
+        names = {"keras": keras, "tf": tf, module: getattr(keras, module)}  # `... import *`
+        names.update({name: getattr(getattr(keras, module), name)
+                      for name in dir(getattr(keras, module)) if not name.startswith("_")})
+        return names
+
+    def run(labels_kind, optimizer, loss, metrics):
+        keras.utils.set_random_seed(0)
+        # named as Keras names a model's second Dense layer, as in the lesson's model
+        model = keras.Sequential([keras.Input((6,)),
+                                  keras.layers.Dense(10, activation="softmax", name="dense_1")])
+        try:
+            values = {blank: eval(text, namespace(module)) for blank, text, module in (  # noqa: S307
+                ("optimizer", optimizer, "optimizers"), ("loss", loss, "losses"),
+                ("metrics", metrics, "metrics"))}
+            predicted = model.predict(x, verbose=0)  # before the step, as train_on_batch reports
+            model.compile(**values)
+            reported = model.train_on_batch(x, labels[labels_kind], return_dict=True)
+        except Exception as error:  # what a learner running this would meet
+            return error
+        chosen = predicted.argmax(axis=1)
+        return {"reported": {name: np.asarray(value) for name, value in reported.items()},
+                "accuracy": float((chosen == integer).mean()),
+                "loss": float(-np.log(predicted[np.arange(32), integer]).mean()),
+                "optimizer": model.optimizer}
+    return run
+
+
+def test_the_tables_are_what_keras_itself_resolves():
+    keras = pytest.importorskip("keras")
+    from keras.src import losses, metrics, optimizers
+
+    assert sorted(exercises.KERAS_OPTIMIZER_STRINGS) == sorted(optimizers.ALL_OBJECTS_DICT)
+    public = [name for name in dir(keras.optimizers) if isinstance(getattr(keras.optimizers, name), type)]
+    assert sorted(exercises.KERAS_OPTIMIZER_CLASSES) == sorted(public)
+    resolved = {name: losses.get(name) for name in losses.ALL_OBJECTS_DICT
+                if name not in ("Loss", "LossFunctionWrapper")}
+    assert exercises.KERAS_LOSS_STRINGS == {
+        name: getattr(loss, "fn", loss).__name__ for name, loss in resolved.items()}
+    for name, function in exercises.KERAS_LOSS_CLASSES.items():
+        assert getattr(keras.losses, name)().fn.__name__ == function
+        assert getattr(keras.losses, function).__name__ == function
+    assert exercises.KERAS_METRIC_STRINGS == {
+        name: metric.__name__ for name, metric in metrics.ALL_OBJECTS_DICT.items()}
+    for name, class_name in exercises.KERAS_METRIC_FUNCTIONS.items():
+        assert callable(getattr(keras.metrics, name))
+        assert class_name == name or isinstance(getattr(keras.metrics, class_name), type)
+    functions = {name for name in dir(keras.metrics) if not name.startswith("_")
+                 and callable(getattr(keras.metrics, name))
+                 and not isinstance(getattr(keras.metrics, name), type)}
+    assert functions - {"get", "serialize", "deserialize"} == set(exercises.KERAS_METRIC_FUNCTIONS)
+
+
+@pytest.mark.parametrize("labels, optimizer, loss, metrics", RIGHT)
+def test_each_right_answer_trains_in_keras_and_reports_the_accuracy_asked_for(
+        keras_run, labels, optimizer, loss, metrics):
+    import keras
+
+    result = keras_run(labels, optimizer, loss, metrics)
+    assert not isinstance(result, Exception), result
+    adam = result["optimizer"]
+    assert type(adam) is keras.optimizers.Adam
+    assert adam.get_config() == {**keras.optimizers.Adam().get_config(), "name": adam.name}
+    assert result["reported"]["loss"] == pytest.approx(result["loss"], abs=1e-4)
+    accuracies = [value for name, value in result["reported"].items()
+                  if "accuracy" in name.lower() and "top" not in name or name.lower() == "acc"]
+    assert accuracies and all(float(value) == pytest.approx(result["accuracy"])
+                              for value in accuracies)
+
+
+@pytest.mark.parametrize("labels, blank, answer, words", WRONG)
+def test_each_wrong_answer_fails_in_keras_or_measures_something_else(keras_run, labels, blank,
+                                                                     answer, words):
+    import keras
+
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        result = keras_run(labels, **{**ANSWERS[labels], blank: answer})
+    if isinstance(result, Exception):
+        return  # Keras (or Python) refuses it
+    if "from_logits=True" in answer:  # Keras recovers from it, and says it looks wrong
+        assert any("Was this intended?" in str(warning.message) for warning in warned)
+        return
+    if blank == "optimizer":
+        optimizer = result["optimizer"]
+        assert type(optimizer) is not keras.optimizers.Adam or \
+            optimizer.get_config() != {**keras.optimizers.Adam().get_config(),
+                                       "name": optimizer.name}
+    elif blank == "loss":
+        assert float(result["reported"]["loss"]) != pytest.approx(result["loss"], abs=1e-4)
+    else:  # something in the list is not the accuracy of these labels
+        others = {name: value for name, value in result["reported"].items() if name != "loss"}
+        assert not others or any(
+            value.shape != () or float(value) != pytest.approx(result["accuracy"])
+            for value in others.values())
+
+
+# -- batch size 8 against 256 ----------------------------------------------------------------
+
+def measured_batch_runs() -> dict:
+    """Measured: the lesson's defaults for 5 epochs at batch sizes 8 and 256, seeds 42 and 1,
+    as Fit Lab recorded them (epochs and Keras' per-batch reports), keyed (batch size, seed)."""
+    import json
+    import pathlib
+
+    records = json.loads((pathlib.Path(__file__).parent / "batch_size_runs.json").read_text())
+    runs = {}
+    for record in records:
+        history = RunHistory.from_record(record)
+        runs[history.settings.batch_size, history.settings.seed] = history
+    return runs
+
+
+BATCH_ANSWERS = {"faster": "256", "jumpier": "8", "accurate": "8"}
+
+
+def test_batch_size_8_against_256_ticks_for_answers_read_from_the_runs():
+    runs = measured_batch_runs()
+    pair = [(1, runs[8, 42]), (2, runs[256, 42])]
+    evidence, feedback = exercises.batch_size_answer(pair, BATCH_ANSWERS)
+    assert evidence == ("Right. After epoch 5, run #1 (batch size 8) against run #2 (256): "
+                        "1.6 s against 0.3 s an epoch; the per-batch loss moved 0.072 against "
+                        "0.026 from one point to the next; validation accuracy 0.61 against "
+                        "0.23.") and feedback == ""
+    # Either order, another seed for one of them, more epochs for one: compared at epoch 5.
+    assert exercises.batch_size_answer([(1, runs[256, 1]), (2, runs[8, 42])], BATCH_ANSWERS)[0]
+
+
+@pytest.mark.parametrize("question", list(exercises.BATCH_QUESTIONS))
+def test_batch_size_a_wrong_reading_of_the_runs_does_not_tick(question):
+    runs = measured_batch_runs()
+    answers = {**BATCH_ANSWERS, question: "8" if BATCH_ANSWERS[question] == "256" else "256"}
+    evidence, feedback = exercises.batch_size_answer([(1, runs[8, 1]), (2, runs[256, 1])],
+                                                     answers)
+    assert evidence is None and exercises.BATCH_QUESTIONS[question] in feedback
+    evidence, feedback = exercises.batch_size_answer(
+        [(1, runs[8, 1]), (2, runs[256, 1])], {**BATCH_ANSWERS, question: None})
+    assert evidence is None and feedback == "Answer all three questions from your two runs."
+
+
+def test_batch_size_needs_two_runs_alike_but_for_8_and_256():
+    runs = measured_batch_runs()
+    eight, big = runs[8, 42], runs[256, 42]
+
+    def with_settings(history, **changes):
+        record = history.to_record()
+        record["settings"] = {**record["settings"], **changes}
+        return RunHistory.from_record(record)
+
+    def refused(*histories):
+        evidence, feedback = exercises.batch_size_answer(list(enumerate(histories, 1)),
+                                                         BATCH_ANSWERS)
+        return evidence is None and feedback.startswith("Train two runs first")
+
+    assert refused(eight)  # one run alone
+    assert refused(eight, with_settings(big, batch_size=32))  # 8 against 32
+    assert refused(eight, with_settings(big, learning_rate=0.003))  # two things changed
+    assert refused(eight, with_settings(big, train_images=2000))
+    stopped = with_settings(big)
+    stopped.state = "stopped"
+    assert refused(eight, stopped)  # Stop pressed: not a whole run
+    short = with_settings(big)
+    short.epochs = short.epochs[:2]
+    assert refused(eight, short)  # two epochs: too few to compare
+
+
+def test_batch_size_figures_too_close_to_call_accept_either_answer():
+    runs = measured_batch_runs()
+    record = runs[256, 42].to_record()
+    record["epochs"][-1]["val_accuracy"] = record["epochs"][-1]["val_accuracy"] * 0 + \
+        runs[8, 42].epochs[-1]["val_accuracy"] - 0.01
+    close = RunHistory.from_record(record)
+    for answer in ("8", "256"):
+        evidence, _ = exercises.batch_size_answer([(1, runs[8, 42]), (2, close)],
+                                                  {**BATCH_ANSWERS, "accurate": answer})
+        assert "Too close to call, so either answer counted: Which run ended with the higher" \
+            in evidence
+
+
+def test_each_prediction_has_its_answer_among_its_choices():
+    predicted = [exercise for exercise in exercises.EXERCISES if exercise.predict]
+    assert [exercise.key for exercise in predicted] == ["diverge", "batch_size", "dropout_gap"]
+    for exercise in predicted:
+        assert 0 <= exercise.predict.right < len(exercise.predict.choices)

@@ -42,7 +42,7 @@ def test_every_page_renders_without_an_error(page):
 def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_stays():
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
-    assert progress_shown(at) == "Done: 0 of 7."
+    assert progress_shown(at) == "Done: 0 of 8."
     at.text_input(key="page_optimizer").input("keras.optimizers.Adam()")
     at.text_input(key="page_loss").input("sparse_categorical_crossentropy")
     at.text_input(key="page_metrics").input('["accuracy"]')
@@ -51,8 +51,9 @@ def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_st
     at.text_input(key="page_loss").input("categorical_crossentropy")
     button(at, "Check my answer").click().run()
     assert not at.error
-    assert at.success[0].value.startswith("Right: model.compile(optimizer=keras.optimizers.Adam()")
-    assert progress_shown(at) == "Done: 1 of 7."
+    assert at.success[0].value.startswith(
+        "Right, for one-hot labels ([0, 0, 0, 1, 0, …]): model.compile(optimizer=keras.optimizers.Adam()")
+    assert progress_shown(at) == "Done: 1 of 8."
     assert at.query_params["done"] == "compile"  # in the address, for a reload
     at.switch_page("app_pages/explorer.py").run()
     at.switch_page("app_pages/exercises.py").run()
@@ -62,7 +63,7 @@ def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_st
 
 def test_a_reload_keeps_the_marks_from_the_address_and_drops_unknown_ones():
     at = open_app(done="diverge,fast,not-an-exercise")
-    assert progress_shown(at) == "Done: 2 of 7."
+    assert progress_shown(at) == "Done: 2 of 8."
     assert not at.warning  # "done" is Fit Lab's own, not a setting it could not use
     at.switch_page("app_pages/exercises.py").run()
     ticked = [block.value for block in at.markdown
@@ -88,7 +89,7 @@ def test_a_run_that_diverges_ticks_off_the_exercise_when_it_ends():
         at.run()
     # On 200 Shapes pictures this run collapses rather than turning NaN: both count.
     assert "diverged" in at.error[0].value or "stopped learning" in at.error[0].value
-    assert progress_shown(at) == "Done: 1 of 7."
+    assert progress_shown(at) == "Done: 1 of 8."
     at.switch_page("app_pages/exercises.py").run()
     assert any(block.value.startswith(("Run #1 diverged", "Run #1 exploded and collapsed"))
                for block in at.success)
@@ -129,3 +130,44 @@ def test_the_explorer_steps_one_at_a_time_by_hand():
     button(at, "Back to the start").click().run()
     line = next(block.value for block in at.markdown if block.value.startswith("Step"))
     assert line.startswith("Step 0 of 60: weight 2.000")
+
+
+def test_the_compile_challenge_for_whole_number_labels_wants_the_sparse_loss():
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    at.radio(key="page_compile_labels").set_value("integer")
+    at.text_input(key="page_optimizer").input('"adam"')
+    at.text_input(key="page_loss").input('"categorical_crossentropy"')
+    at.text_input(key="page_metrics").input('"accuracy"')
+    button(at, "Check my answer").click().run()
+    assert [error.value.split(":")[0] for error in at.error] == [
+        "Categorical cross-entropy expects one-hot labels ([0, 0, 0, 1, 0, …]), but these "
+        "labels are whole numbers (3)", "metrics takes a list, even for a single metric"]
+    at.text_input(key="page_loss").input('"sparse_categorical_crossentropy"')
+    at.text_input(key="page_metrics").input('["accuracy"]')
+    button(at, "Check my answer").click().run()
+    assert not at.error and at.success[0].value.startswith("Right, for whole-number labels (3)")
+
+
+def test_a_prediction_is_made_once_then_kept_beside_the_exercise():
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    question = at.radio(key="page_predict_diverge")
+    assert question.label.startswith("**Predict first.** Before you train at a learning rate")
+    question.set_value(0).run()
+    assert "Your prediction: *Fall faster than at 0.001, since every step goes further*. " \
+        "Now train, and see." in [info.value for info in at.info]
+    assert not any(radio.key == "page_predict_diverge" for radio in at.radio)  # made once
+    at.switch_page("app_pages/explorer.py").run()
+    at.switch_page("app_pages/exercises.py").run()
+    assert any(info.value.startswith("Your prediction: *Fall faster") for info in at.info)
+
+
+def test_the_batch_size_answers_wait_for_two_runs_that_show_it():
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    for key, choice in (("faster", "256"), ("jumpier", "8"), ("accurate", "8")):
+        at.radio(key=f"page_batch_{key}").set_value(choice)
+    button(at, "Check my answers").click().run()
+    assert at.warning[0].value.startswith("Train two runs first, one at batch size 8 and one at "
+                                          "256")

@@ -63,12 +63,16 @@ def show(exercise: exercises.Exercise, where: str, section_title: str = "") -> N
         st.markdown(exercise.task)
         if section_title:
             st.caption(f"In the lesson: {section_title}.")
+        if exercise.predict:
+            _prediction(exercise, where, bool(evidence))
         if evidence:
             st.success(evidence)
         elif exercise.key == "compile":
             _compile_blanks(where)
         elif exercise.key == "best_epoch":
             _best_epoch_answer(where)
+        elif exercise.key == "batch_size":
+            _batch_size_answers(where)
         else:
             st.caption("Fit Lab checks each of your runs when it ends: this box ticks itself.")
         with st.expander("Hints"):
@@ -76,7 +80,45 @@ def show(exercise: exercises.Exercise, where: str, section_title: str = "") -> N
                                   for number, hint in enumerate(exercise.hints, start=1)))
 
 
+def _predictions() -> dict[str, int]:
+    """{exercise key: the choice predicted}, for this session: made once, on either page."""
+    return st.session_state.setdefault("exercise_predictions", {})
+
+
+def _prediction(exercise: exercises.Exercise, where: str, done: bool) -> None:
+    """Predict first: a choice made before the run, then set beside what happened."""
+    predict = exercise.predict
+    chosen = _predictions().get(exercise.key)
+    if chosen is None and not done:
+        st.radio(f"**Predict first.** {predict.question}", range(len(predict.choices)),
+                 index=None, format_func=lambda number: predict.choices[number],
+                 key=f"{where}_predict_{exercise.key}", on_change=_predict,
+                 args=(exercise.key, where))
+        return
+    if chosen is None:
+        return  # done without a prediction (or in an earlier visit): nothing to compare
+    line = f"Your prediction: *{predict.choices[chosen]}*."
+    if not done:
+        st.info(f"{line} Now train, and see.")
+    elif chosen == predict.right:
+        st.info(f"{line} That is what happened. {predict.why}")
+    else:
+        st.info(f"{line} What happened instead: *{predict.choices[predict.right]}*. "
+                f"{predict.why}")
+
+
+def _predict(key: str, where: str) -> None:
+    choice = st.session_state.get(f"{where}_predict_{key}")
+    if choice is not None:
+        _predictions()[key] = choice
+
+
 def _compile_blanks(where: str) -> None:
+    st.radio("The labels", list(exercises.LABELS), key=f"{where}_compile_labels",
+             format_func=lambda labels: exercises.LABELS[labels].capitalize(), horizontal=True,
+             help="One-hot labels, as Fit Lab uses by default and the 2025 edition of the "
+             "episode; whole numbers, as the current edition uses with "
+             "sparse_categorical_crossentropy.")
     st.code("model.compile(\n    optimizer=____,\n    loss=____,\n    metrics=____,\n)",
             language="python")
     with st.form(f"{where}_compile"):
@@ -90,13 +132,37 @@ def _compile_blanks(where: str) -> None:
 
 
 def _check_compile(where: str) -> None:
-    answers = {blank: st.session_state.get(f"{where}_{blank}", "")[:80]
+    answers = {blank: (st.session_state.get(f"{where}_{blank}") or "")[:200]
                for blank in ("optimizer", "loss", "metrics")}
-    problems = exercises.check_compile(**answers)
+    labels = st.session_state.get(f"{where}_compile_labels") or "one-hot"
+    problems = exercises.check_compile(**answers, labels=labels)
     st.session_state[f"{where}_compile_problems"] = problems
     if not problems:
-        _mark("compile", "Right: model.compile(optimizer={optimizer}, loss={loss}, "
-                         "metrics={metrics}).".format(**answers))
+        _mark("compile", "Right, for {labels}: model.compile(optimizer={optimizer}, "
+                         "loss={loss}, metrics={metrics}).".format(
+                             labels=exercises.LABELS[labels], **answers))
+
+
+def _batch_size_answers(where: str) -> None:
+    small, large = (str(size) for size in exercises.BATCH_SIZES_COMPARED)
+    for key, question in exercises.BATCH_QUESTIONS.items():
+        st.radio(question, (small, large), index=None, horizontal=True,
+                 format_func=lambda size: f"Batch size {size}", key=f"{where}_batch_{key}")
+    st.button("Check my answers", key=f"{where}_check_batch_size", on_click=_check_batch_size,
+              args=(where,))
+    feedback = st.session_state.get(f"{where}_batch_size_feedback")
+    if feedback:
+        st.warning(feedback)
+
+
+def _check_batch_size(where: str) -> None:
+    answers = {key: st.session_state.get(f"{where}_batch_{key}")
+               for key in exercises.BATCH_QUESTIONS}
+    evidence, feedback = exercises.batch_size_answer(
+        [run for run in _runs() if not run[1].active], answers)
+    st.session_state[f"{where}_batch_size_feedback"] = feedback
+    if evidence:
+        _mark("batch_size", evidence)
 
 
 def _best_epoch_answer(where: str) -> None:
