@@ -10,6 +10,7 @@ import streamlit as st
 from fitlab import compare
 from fitlab.jobs import Job, PoolBusy
 from fitlab.settings import OPTIMIZERS, format_learning_rate
+from ui import exercises_view
 from ui.state import learner, start_run, training_pool
 
 SHOWN_BY_DEFAULT = 3
@@ -25,6 +26,10 @@ def table(runs) -> list[int]:
     SHOWN_BY_DEFAULT that have an epoch to show, until the learner ticks others). Returns
     the ticked rows' positions in `runs`."""
     rows = []
+    # The epoch of the best validation loss is the answer to an exercise: kept back until it
+    # is done, as on the charts (ui/run_panel.py).
+    show_best_epoch = _best_epoch_shown()
+    best_column = "Best val loss (epoch)" if show_best_epoch else "Best val loss"
     for job, history in runs:
         settings, figures = history.settings, compare.summary(history)
         rows.append({
@@ -35,8 +40,9 @@ def table(runs) -> list[int]:
             "Batch size": settings.batch_size,
             "Epochs": f"{len(history.epochs)}/{settings.epochs}",
             "Final val accuracy": figures.get("final val accuracy"),
-            "Best val loss (epoch)": (f"{figures['best val loss']:.3f} ({figures['best epoch']})"
-                                      if figures else None),
+            best_column: ((f"{figures['best val loss']:.3f} ({figures['best epoch']})"
+                           if show_best_epoch else f"{figures['best val loss']:.3f}")
+                          if figures else None),
             "Seconds": round(history.elapsed()),
             "Device": history.device,
             "All settings": compare.describe(settings),
@@ -52,6 +58,10 @@ def table(runs) -> list[int]:
         key=table_key(runs))
     st.caption("Tick rows (the boxes at their left) to compare those runs below.")
     return [number for number in event.selection.rows if number < len(runs)]
+
+
+def _best_epoch_shown() -> bool:
+    return "best_epoch" in exercises_view.progress()
 
 
 def table_key(runs) -> str:
@@ -128,7 +138,11 @@ def comparison(runs, chosen: list[int]) -> None:
     st.caption("Each run is named by the settings in which the chosen runs differ. A run "
                "whose loss exploded is drawn as triangles along the top of the loss chart, "
                "so that the others keep a readable scale; point at one for its value.")
-    st.dataframe([{"Run": label, **compare.summary(history)} for label, history in pairs],
+    figures = [{"Run": label, **compare.summary(history)} for label, history in pairs]
+    if not _best_epoch_shown():
+        for row in figures:
+            row.pop("best epoch", None)
+    st.dataframe(figures,
                  hide_index=True, width="stretch",
                  column_config={name: st.column_config.NumberColumn(format="%.3f")
                                 for name in ("final val accuracy", "best val accuracy",
