@@ -64,3 +64,14 @@ def test_a_worker_on_pytorch_names_it_and_charts_every_batch(monkeypatch):
             [epoch, step] for epoch in (1, 2) for step in range(1, steps + 1)]
     finally:
         pool.close()
+
+
+def test_jax_keeps_its_compiled_steps_on_disk_beside_keras_own_cache(tmp_path):
+    # So that a restarted server does not compile its first runs again.
+    pytest.importorskip("jax")
+    result = subprocess.run(
+        [sys.executable, "-m", "fitlab", "train", "--train-images", "300", "--epochs", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "KERAS_BACKEND": "jax", "KERAS_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert any((tmp_path / "fitlab-compiled" / "jax").iterdir())
