@@ -249,8 +249,8 @@ def test_the_lesson_pages_through_its_sections_and_the_address_keeps_the_place()
     at.button(key="back_top").click().run()
     assert at.selectbox(key="section").value == 0
     assert not [each for each in at.button if each.key in ("back_top", "back_bottom")]
-    at.selectbox(key="section").set_value(9).run()  # the last: no way onward
-    assert "Early stopping" in [header.value for header in at.subheader]
+    at.selectbox(key="section").set_value(10).run()  # the last: no way onward
+    assert "Summary and next steps" in [header.value for header in at.subheader]
     assert not [each for each in at.button if each.key in ("onward_top", "onward_bottom")]
 
 
@@ -263,8 +263,8 @@ def test_a_link_written_before_rates_were_decimals_still_sets_the_rate():
 
 
 def test_a_short_link_opens_a_lesson_section_by_its_number():
-    for asked, shown in (("4", "The learning rate"), ("10", "Early stopping"),
-                         ("11", "Compiling versus fitting"), ("four", "Compiling versus fitting")):
+    for asked, shown in (("4", "The learning rate"), ("11", "Summary and next steps"),
+                         ("12", "Compiling versus fitting"), ("four", "Compiling versus fitting")):
         at = AppTest.from_file("../app.py", default_timeout=60)
         at.query_params["section"] = asked
         at.run()
