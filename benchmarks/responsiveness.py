@@ -7,13 +7,16 @@ in the browser. The server never imports TensorFlow, so the lesson is readable b
 training workers have finished importing it; the time until the page says the trainers
 are ready is printed too.
 
-Time to first point: with the data already loaded in the worker (a first run has been
-made), from the click on Train to the first chart on the page; the first batch's own time,
-as the worker measured it, is printed beside it. Goal: at most 1 s plus the first batch.
+Time to first point: from the click on Train to the first chart on the page, for the first
+run on a pool whose workers have said they are ready (they compile the lesson's default
+run while they warm up), and for three later runs. Goals on two CPU cores: the first run
+within 1.5 s, the later ones within 1.0 s (median). The first 8 batches' own time, as the
+engine measures it, is printed after, on a kept compiled model and compiling anew.
 """
 
 from __future__ import annotations
 
+import json
 import pathlib
 import re
 import statistics
@@ -70,38 +73,46 @@ def start_up(browser) -> None:
 
 
 def first_points(page) -> None:
+    """From the click on Train to the first chart: the day's first run on a warm pool (its
+    worker compiled the default run while it warmed up), then TRIES later runs."""
     page.goto(f"{page.url.split('?')[0]}?train_images=1000")  # set from the link
     page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
     page.wait_for_timeout(500)
     train, charts = page.get_by_role("button", name="Train", exact=True), page.get_by_test_id(
         "stVegaLiteChart")
     done = page.get_by_text("Finished all 10 epochs.")
-    train.click()  # the first run loads the data set into the worker
-    done.wait_for(timeout=120_000)
     waits = []
-    for _ in range(TRIES):
+    for _ in range(1 + TRIES):
         train.click()
         clicked = time.monotonic()
-        done.wait_for(state="detached")
+        if waits:  # the previous run's panel goes first
+            done.wait_for(state="detached")
         charts.first.wait_for(timeout=60_000)
         waits.append(time.monotonic() - clicked)
         done.wait_for(timeout=120_000)
-    print(f"time to first point: median {statistics.median(waits):.2f} s of {TRIES} "
-          f"({', '.join(f'{wait:.2f}' for wait in waits)})")
+    first, later = waits[0], waits[1:]
+    print(f"time to first point: first run {first:.2f} s; later runs median "
+          f"{statistics.median(later):.2f} s of {TRIES} ({', '.join(f'{w:.2f}' for w in later)})")
+    print(json.dumps({"figure": "first_point", "first_run": round(first, 2),
+                      "later_median": round(statistics.median(later), 2),
+                      "later": [round(wait, 2) for wait in later]}))
 
 
-def first_batch_seconds() -> float:
-    """The first batch's own time in a warm process: building the model and tracing the
-    training step are in it, as they are in every new run."""
+def first_batch_seconds() -> tuple[float, float]:
+    """The first bundle of batches' own time in a process that has trained once: of a run
+    whose step is compiled already, and of one whose step is not (another optimizer)."""
     sys.path.insert(0, str(ROOT))
     from fitlab import training
     from fitlab.settings import Settings
 
-    records = []
+    def first_record(settings: Settings) -> float:
+        records = []
+        training.run(settings, lambda event: records.extend(event.get("records", [])))
+        return records[0][4]
+
     settings = Settings(train_images=1000, epochs=1)
-    training.run(settings, lambda event: None)  # warm: data loaded, TensorFlow started
-    training.run(settings, lambda event: records.extend(event.get("records", [])))
-    return records[0][4]
+    training.run(settings, lambda event: None)  # warm: data loaded, step compiled
+    return first_record(settings), first_record(settings.replace(optimizer="rmsprop"))
 
 
 if __name__ == "__main__":
@@ -111,4 +122,6 @@ if __name__ == "__main__":
         browser = launch_chromium(playwright)
         start_up(browser)
         browser.close()
-    print(f"first batch of a new run, measured in the engine: {first_batch_seconds():.2f} s")
+    kept, compiled = first_batch_seconds()
+    print(f"first 8 batches of a run, measured in the engine: {kept:.2f} s on a kept "
+          f"compiled model, {compiled:.2f} s compiling anew")
