@@ -47,7 +47,8 @@ def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_st
     at.text_input(key="page_loss").input("sparse_categorical_crossentropy")
     at.text_input(key="page_metrics").input('["accuracy"]')
     button(at, "Check my answer").click().run()
-    assert "expects whole-number labels" in at.error[0].value
+    assert at.error[0].value.startswith("`loss=` Sparse categorical cross-entropy expects "
+                                        "whole-number labels")
     at.text_input(key="page_loss").input("categorical_crossentropy")
     button(at, "Check my answer").click().run()
     assert not at.error
@@ -141,8 +142,9 @@ def test_the_compile_challenge_for_whole_number_labels_wants_the_sparse_loss():
     at.text_input(key="page_metrics").input('"accuracy"')
     button(at, "Check my answer").click().run()
     assert [error.value.split(":")[0] for error in at.error] == [
-        "Categorical cross-entropy expects one-hot labels ([0, 0, 0, 1, 0, …]), but these "
-        "labels are whole numbers (3)", "metrics takes a list, even for a single metric"]
+        "`loss=` Categorical cross-entropy expects one-hot labels ([0, 0, 0, 1, 0, …]), but "
+        "these labels are whole numbers (3)", "`metrics=` metrics takes a list, even for a "
+        "single metric"]
     at.text_input(key="page_loss").input('"sparse_categorical_crossentropy"')
     at.text_input(key="page_metrics").input('["accuracy"]')
     button(at, "Check my answer").click().run()

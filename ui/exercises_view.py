@@ -127,8 +127,8 @@ def _compile_blanks(where: str) -> None:
         st.text_input("loss=", key=f"{where}_loss", placeholder="e.g. \"…\"")
         st.text_input("metrics=", key=f"{where}_metrics", placeholder="[…]")
         st.form_submit_button("Check my answer", on_click=_check_compile, args=(where,))
-    for problem in st.session_state.get(f"{where}_compile_problems", {}).values():
-        st.error(problem)
+    for blank, problem in st.session_state.get(f"{where}_compile_problems", {}).items():
+        st.error(f"`{blank}=` {problem}")
 
 
 def _check_compile(where: str) -> None:
@@ -145,6 +145,7 @@ def _check_compile(where: str) -> None:
 
 def _batch_size_answers(where: str) -> None:
     small, large = (str(size) for size in exercises.BATCH_SIZES_COMPARED)
+    st.markdown("**After both runs**, answer from what they show:")
     for key, question in exercises.BATCH_QUESTIONS.items():
         st.radio(question, (small, large), index=None, horizontal=True,
                  format_func=lambda size: f"Batch size {size}", key=f"{where}_batch_{key}")
