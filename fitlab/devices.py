@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import subprocess
 
 # Keras' backends as their projects write their names.
 BACKEND_TITLES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch",
@@ -107,3 +108,43 @@ def _device(backend: str) -> str:
         if device.platform == "gpu":
             return f"GPU: {device.device_kind}"
     return "CPU"
+
+
+# How many runs train at once, from measurements (docs/performance.md, "How many workers").
+# On a CPU each run already uses every core through the backend's own threads, so runs on
+# too few cores only take turns: one worker per four cores. On a GPU a lesson run leaves
+# the card mostly idle and its Python side needs a core: 32 learners on an H100 with 16
+# cores waited a median 11.2 s for a first point with 4 workers, 7.0 s with 8, 4.25 s with
+# 16. Each worker holds about 1 GB of memory after a lesson run (TensorFlow: 0.9 GB once
+# warm, 1.05 GB after a run) and some GPU memory, which it takes as it needs it.
+CORES_PER_CPU_WORKER = 4
+MEMORY_PER_WORKER_GIB = 2.0
+GPU_MEMORY_PER_WORKER_GIB = 2.0
+
+
+def worker_count(cores: int, memory_gib: float, gpu_memory_gib: float | None = None) -> int:
+    """The default number of workers for a machine with these cores, this memory and, if it
+    has one, a GPU with this much memory: at least one."""
+    by_memory = int(memory_gib // MEMORY_PER_WORKER_GIB)
+    if gpu_memory_gib:
+        wanted = min(cores, int(gpu_memory_gib // GPU_MEMORY_PER_WORKER_GIB))
+    else:
+        wanted = cores // CORES_PER_CPU_WORKER
+    return max(1, min(wanted, by_memory))
+
+
+def memory_gib() -> float:
+    """This machine's memory, in GiB."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
+def gpu_memory_gib() -> float | None:
+    """The first NVIDIA GPU's memory in GiB, asked of `nvidia-smi` (the server never imports
+    a backend that could say); None where there is none. Runs train on the first GPU."""
+    try:
+        answer = subprocess.run(
+            ["nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,nounits"],
+            capture_output=True, text=True, timeout=10)
+        return float(answer.stdout.split()[0]) / 1024 if answer.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError):
+        return None
