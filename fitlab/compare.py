@@ -9,23 +9,8 @@ from fitlab.models import MODELS
 from fitlab.history import RunHistory
 from fitlab.settings import LOSSES, METRICS, OPTIMIZERS, Settings, format_learning_rate
 
-# How each setting is written in a label, in the order labels list them.
-SHORT = {
-    "dataset": lambda value: f"data={data.title(value)}",
-    "loss": lambda value: "sparse" if value.startswith("sparse") else "categorical",
-    "optimizer": lambda value: OPTIMIZERS[value].label,
-    "learning_rate": lambda value: f"lr={format_learning_rate(value)}",
-    "batch_size": lambda value: f"batch={value}",
-    "epochs": lambda value: f"epochs={value}",
-    "train_images": lambda value: f"images={value:,}",
-    "seed": lambda value: f"seed={value}",
-    "classes": lambda value: f"classes={len(value) or 'all'}",
-    "images_per_class": lambda value: f"per class={value or 'all'}",
-    "model": lambda value: MODELS[value].short,
-    "dropout_rate": lambda value: f"dropout={value:g}",
-    "patience": lambda value: f"patience={value or 'off'}",
-    "metrics": lambda value: f"metrics={'+'.join(value) or 'accuracy'}",
-}
+# How each setting is written in a label (its field's `short`), in the order labels list them.
+SHORT = {field.name: field.metadata["short"] for field in dataclasses.fields(Settings)}
 
 
 def differing(settings: list[Settings]) -> list[str]:

@@ -93,12 +93,34 @@ class SettingsError(ValueError):
     """A setting outside what Fit Lab can train with; the message says which and why."""
 
 
-def _setting(value, link: str, **flag):
-    """A field of Settings with the words that name it outside Python, so that a new setting
-    is one edit: `link` in a link's notices ("The link asks for the learning rate ..."), and
-    `flag`, what its command-line flag (--learning-rate) adds to argparse's: help, choices,
-    a default of its own. fitlab.__main__ makes the flags from these."""
-    return dataclasses.field(default=value, metadata={"link": link, "flag": flag})
+def _setting(value, link: str, short, *, labels: dict | None = None,
+             whole: tuple[int, int] | None = None, offered: tuple | None = None, **flag):
+    """A field of Settings with what every other part of Fit Lab needs to know about it, so
+    that a new setting is, besides its widget and its use in training, one edit:
+
+    - `link`: its name in a link's notices ("The link asks for the learning rate ...") and
+      its messages ("The learning rate must be ...");
+    - `short`: how a run's label writes its value (`lr=0.1`), for runs compared side by side;
+    - `labels`: for a choice, {key: label}: `validate` refuses other keys, a link gives the
+      label, the command line offers the keys;
+    - `whole`: for a whole number, (lowest, highest): `validate` and links check it;
+    - `offered`: the values the page's widget offers (a slider's stops), all a link may ask;
+    - `flag`: what its command-line flag (--learning-rate) adds to argparse's: help, a
+      default of its own.
+
+    fitlab.links, fitlab.compare and fitlab.__main__ read these."""
+    return dataclasses.field(default=value, metadata={
+        "link": link, "short": short, "labels": labels, "whole": whole, "offered": offered,
+        "flag": flag})
+
+
+def _title(dataset: str) -> str:
+    from fitlab import data  # here, not at the top: fitlab.data imports this module
+
+    return data.title(dataset)
+
+
+MAX_SEED = 2**31 - 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,35 +128,50 @@ class Settings:
     """One training run's settings; the defaults are the lesson's."""
 
     dataset: str = _setting(
-        "shapes", "data set", help="shapes (offline), cifar10, fashion_mnist, mnist, a path to "
+        "shapes", "data set", lambda value: f"data={_title(value)}",
+        help="shapes (offline), cifar10, fashion_mnist, mnist, a path to "
         "an .npz file, or a folder holding one folder of images per class")
-    loss: str = _setting("categorical_crossentropy", "loss function", choices=list(LOSSES))
-    optimizer: str = _setting("adam", "optimizer", choices=list(OPTIMIZERS))
-    learning_rate: float = _setting(0.001, "learning rate")
-    batch_size: int = _setting(32, "batch size")
-    epochs: int = _setting(10, "number of epochs")
+    loss: str = _setting(
+        "categorical_crossentropy", "loss function",
+        lambda value: "sparse" if value.startswith("sparse") else "categorical", labels=LOSSES)
+    optimizer: str = _setting(
+        "adam", "optimizer", lambda value: OPTIMIZERS[value].label,
+        labels={key: optimizer.label for key, optimizer in OPTIMIZERS.items()})
+    learning_rate: float = _setting(
+        0.001, "learning rate", lambda value: f"lr={format_learning_rate(value)}",
+        offered=LEARNING_RATES)
+    batch_size: int = _setting(32, "batch size", lambda value: f"batch={value}",
+                               whole=(MIN_BATCH_SIZE, MAX_BATCH_SIZE), offered=BATCH_SIZES)
+    epochs: int = _setting(10, "number of epochs", lambda value: f"epochs={value}",
+                           whole=(MIN_EPOCHS, MAX_EPOCHS))
     # The command line's default is the whole data set, which it knows once it is loaded.
     train_images: int = _setting(
-        5000, "number of training images", default=None,
+        5000, "number of training images", lambda value: f"images={value:,}",
+        whole=(MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES), default=None,
         help=f"use at most this many training images (default: all of them, up to "
         f"{MAX_TRAIN_IMAGES:,})")
-    seed: int = _setting(42, "seed")
+    seed: int = _setting(42, "seed", lambda value: f"seed={value}", whole=(0, MAX_SEED))
     # The classes to train on; none chosen means all of them. ({lesson_five}: the command line
     # names the lesson's classes, which fitlab.data holds.)
     classes: tuple[str, ...] = _setting(
-        (), "classes", help="comma-separated classes to train on, e.g. {lesson_five} "
-        "(default: all)")
+        (), "classes", lambda value: f"classes={len(value) or 'all'}",
+        help="comma-separated classes to train on, e.g. {lesson_five} (default: all)")
     images_per_class: int = _setting(  # 0: all
-        0, "number of images per class",
-        help="use at most this many training images of each class")
-    model: str = _setting(INTRO, "model", choices=list(MODELS), help="; ".join(
-        f"{key}: {model.name}" for key, model in MODELS.items()))
-    dropout_rate: float = _setting(0.5, "dropout rate")  # the share the dropout model drops
+        0, "number of images per class", lambda value: f"per class={value or 'all'}",
+        whole=(0, MAX_TRAIN_IMAGES), help="use at most this many training images of each class")
+    model: str = _setting(
+        INTRO, "model", lambda value: MODELS[value].short,
+        labels={key: model.label for key, model in MODELS.items()},
+        help="; ".join(f"{key}: {model.name}" for key, model in MODELS.items()))
+    dropout_rate: float = _setting(  # the share the dropout model drops
+        0.5, "dropout rate", lambda value: f"dropout={value:g}", offered=DROPOUT_RATES)
     patience: int = _setting(
-        0, "patience", help="early stopping after this many epochs without a better "
-        "validation loss (default 0: off)")
+        0, "patience", lambda value: f"patience={value or 'off'}", whole=(0, MAX_EPOCHS),
+        help="early stopping after this many epochs without a better validation loss "
+        "(default 0: off)")
     metrics: tuple[str, ...] = _setting(
-        (), "metric", help=f"comma-separated metrics to report besides accuracy, from "
+        (), "metric", lambda value: f"metrics={'+'.join(value) or 'accuracy'}", labels=METRICS,
+        help=f"comma-separated metrics to report besides accuracy, from "
         f"{', '.join(METRICS)} (default: accuracy only)")
 
     def __post_init__(self):
@@ -169,15 +206,16 @@ def _whole_number(name: str, value, low: int, high: int) -> None:
 
 
 def validate(settings: Settings) -> None:
-    """Raise SettingsError with a message a learner can act on, or return None."""
-    if settings.loss not in LOSSES:
-        raise SettingsError(
-            f"Unknown loss function {settings.loss!r}; choose one of {', '.join(LOSSES)}."
-        )
-    if settings.optimizer not in OPTIMIZERS:
-        raise SettingsError(
-            f"Unknown optimizer {settings.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}."
-        )
+    """Raise SettingsError with a message a learner can act on, or return None. A choice
+    (`labels`) and a whole number (`whole`) are checked from their field; the rest here."""
+    for field in dataclasses.fields(settings):
+        value, about = getattr(settings, field.name), field.metadata
+        if about["labels"] is not None and not isinstance(field.default, tuple) and \
+                value not in about["labels"]:
+            raise SettingsError(f"Unknown {about['link']} {value!r}; choose one of "
+                                f"{', '.join(about['labels'])}.")
+        if about["whole"] is not None:
+            _whole_number(f"The {about['link']}", value, *about["whole"])
     rate = settings.learning_rate
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate):
         raise SettingsError(f"The learning rate must be a number, not {rate!r}.")
@@ -186,12 +224,6 @@ def validate(settings: Settings) -> None:
             f"The learning rate must be between {format_learning_rate(MIN_LEARNING_RATE)} and "
             f"{format_learning_rate(MAX_LEARNING_RATE)}, not {format_learning_rate(rate)}."
         )
-    _whole_number("The batch size", settings.batch_size, MIN_BATCH_SIZE, MAX_BATCH_SIZE)
-    _whole_number("The number of epochs", settings.epochs, MIN_EPOCHS, MAX_EPOCHS)
-    _whole_number(
-        "The number of training images", settings.train_images, MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES
-    )
-    _whole_number("The seed", settings.seed, 0, 2**31 - 1)
     if not isinstance(settings.dataset, str) or not settings.dataset.strip():
         raise SettingsError("Choose a data set to train on.")
     classes = settings.classes
@@ -201,16 +233,10 @@ def validate(settings: Settings) -> None:
         raise SettingsError(f"Choose at least two classes to tell apart, not only {classes[0]!r}.")
     if len(set(classes)) != len(classes):
         raise SettingsError("Each class may be chosen once.")
-    _whole_number("The number of images per class", settings.images_per_class, 0,
-                  MAX_TRAIN_IMAGES)
-    if settings.model not in MODELS:
-        raise SettingsError(f"Unknown model {settings.model!r}; choose one of "
-                            f"{', '.join(MODELS)}.")
     rate = settings.dropout_rate
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
         raise SettingsError(f"The dropout rate must be a number from 0 up to (not including) "
                             f"1, not {rate!r}.")
-    _whole_number("The patience", settings.patience, 0, MAX_EPOCHS)
     metrics = settings.metrics
     if not isinstance(metrics, tuple) or not all(isinstance(name, str) for name in metrics):
         raise SettingsError(f"The metrics must be a list of metric names, not {metrics!r}.")
@@ -225,131 +251,3 @@ def validate(settings: Settings) -> None:
             f"{named} {'need' if len(needs_one_hot) > 1 else 'needs'} one-hot labels, one "
             "column per class, and sparse categorical cross-entropy keeps the labels as whole "
             "numbers. Choose categorical cross-entropy, or leave those metrics out.")
-
-
-# -- settings in a share link's query string ---------------------------------------------------
-
-LINK_NAMES = {field.name: field.metadata["link"] for field in dataclasses.fields(Settings)}
-
-
-def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
-    """What is wrong with a link's settings, one sentence each; empty when all is well.
-
-    The app binds its widgets to the query string, which applies the good values and drops
-    the rest; these sentences tell the learner what was dropped and what is used instead.
-    Choices travel by the label the learner sees ("SGD", "Categorical cross-entropy").
-    """
-    default = Settings()
-    shown_default = {**default.to_dict(), "dataset": "Shapes", "loss": LOSSES[default.loss],
-                     "optimizer": OPTIMIZERS[default.optimizer].label,
-                     "images_per_class": "all", "model": MODELS[default.model].label,
-                     "patience": "0, off", "metrics": "accuracy only"}
-    allowed = {
-        "dataset": lambda text: text in dataset_titles,
-        "loss": lambda text: text in LOSSES.values(),
-        "optimizer": lambda text: text in _labels(OPTIMIZERS),
-        "learning_rate": lambda text: _number(text) in LEARNING_RATES,
-        "batch_size": lambda text: _number(text) in BATCH_SIZES,
-        "epochs": lambda text: _whole(text, MIN_EPOCHS, MAX_EPOCHS),
-        "train_images": lambda text: _whole(text, MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES),
-        "seed": lambda text: _whole(text, 0, 2**31 - 1),
-        "classes": lambda text: True,  # they depend on the data set: checked once it is known
-        "hide": lambda text: True, "lock": lambda text: True, "view": lambda text: True,
-        # (instructor mode: checked by instructor_choices and the page)
-        "images_per_class": lambda text: _whole(text, 0, MAX_TRAIN_IMAGES),
-        "model": lambda text: text in _labels(MODELS),
-        "dropout_rate": lambda text: _number(text) in DROPOUT_RATES,
-        "patience": lambda text: _whole(text, 0, MAX_EPOCHS),
-        "metrics": lambda text: text in METRICS.values(),
-        "done": lambda text: True,  # the exercises' progress marks (see fitlab.exercises)
-        "section": lambda text: True,  # the lesson section shown; a bad one shows the first
-    }
-    problems = []
-    for key, value in query.items():
-        text = value if isinstance(value, str) else str(value)
-        if key not in allowed:
-            problems.append(f"The link's “{as_text(key)}” is not a Fit Lab setting, so it was "
-                            "ignored.")
-        elif not allowed[key](text):
-            problems.append(
-                f"The link asks for {LINK_NAMES[key]} “{as_text(text)}”, which Fit Lab does not "
-                f"offer, so the default ({shown_default[key]}) is used."
-            )
-    return problems
-
-
-def _labels(table: dict) -> dict:
-    """A table of optimizers or models by its labels, as links name them: {"SGD": "sgd"}."""
-    return {entry.label: key for key, entry in table.items()}
-
-
-def link_values(query: dict[str, str]) -> dict:
-    """The settings a link gives that Fit Lab can use, as Settings fields and values."""
-    keys = {"loss": {label: key for key, label in LOSSES.items()},
-            "optimizer": _labels(OPTIMIZERS), "model": _labels(MODELS)}
-    values = {}
-    for key, text in query.items():
-        if key in keys and text in keys[key]:
-            values[key] = keys[key][text]
-        elif key in ("learning_rate", "batch_size", "dropout_rate") and _number(text) in {
-                "learning_rate": LEARNING_RATES, "batch_size": BATCH_SIZES,
-                "dropout_rate": DROPOUT_RATES}[key]:
-            values[key] = int(_number(text)) if key == "batch_size" else _number(text)
-        elif key in ("epochs", "train_images", "seed", "images_per_class", "patience") and \
-                _digits(text):
-            values[key] = int(text)
-    return values
-
-
-# What an instructor may hide or lock from the URL: ?hide=optimizer,loss&lock=learning_rate
-CONTROLS = ("dataset", "loss", "optimizer", "learning_rate", "batch_size", "epochs",
-            "train_images", "seed", "classes", "model", "dropout_rate", "patience", "metrics")
-
-
-def instructor_choices(query: dict[str, str]) -> tuple[set[str], set[str], list[str]]:
-    """(hidden, locked, problems) from a link's `hide` and `lock` lists."""
-    chosen, problems = {}, []
-    for mode in ("hide", "lock"):
-        names = {name.strip() for name in query.get(mode, "").split(",") if name.strip()}
-        for unknown in sorted(names - set(CONTROLS)):
-            problems.append(f"The link asks to {mode} “{as_text(unknown)}”, which is not one of "
-                            f"Fit Lab's controls ({', '.join(CONTROLS)}).")
-        chosen[mode] = names & set(CONTROLS)
-    return chosen["hide"], chosen["lock"] - chosen["hide"], problems
-
-
-def learning_rate_from_old_link(query: dict[str, str]) -> float | None:
-    """The learning rate of a link written before rates were plain decimals
-    (?learning_rate=1e-05), which the slider, bound to the address and reading its choices as
-    format_learning_rate writes them, would drop; None when there is no such rate."""
-    text = query.get("learning_rate")
-    rate = _number(text) if isinstance(text, str) else None
-    if rate in LEARNING_RATES and text != format_learning_rate(rate):
-        return rate
-    return None
-
-
-def as_text(text: str, limit: int = 40) -> str:
-    """Words from a link, to be quoted in a notice that renders Markdown: at most `limit`
-    characters, and every ASCII punctuation mark escaped, so that a crafted link shows as
-    the characters it holds, never as a link, an image or formatting."""
-    text = text if len(text) <= limit else text[:limit] + "…"
-    return "".join(f"\\{char}" if char.isascii() and not char.isalnum() and not char.isspace()
-                   else char for char in text)
-
-
-def _number(text: str):
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def _digits(text: str) -> bool:
-    """Plain ASCII digits, few enough to be a setting: str.isdigit() also takes "²" and "٣",
-    which int() refuses or reads as another number."""
-    return 0 < len(text) <= 12 and text.isascii() and text.isdigit()
-
-
-def _whole(text: str, low: int, high: int) -> bool:
-    return _digits(text) and low <= int(text) <= high

@@ -3,7 +3,8 @@
 from streamlit.testing.v1 import AppTest
 
 from fitlab import scenarios
-from fitlab.settings import Settings, instructor_choices, link_values
+from fitlab.links import instructor_choices, link_values
+from fitlab.settings import Settings
 
 
 def open_link(**query) -> AppTest:

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fitlab import lesson
-from fitlab.settings import link_values
+from fitlab.links import link_values
 
 GUIDE = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "instructor-guide.md").read_text()
 HEADINGS = re.findall(r"^## (.+)$", GUIDE, flags=re.MULTILINE)

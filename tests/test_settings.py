@@ -1,6 +1,6 @@
 import pytest
 
-from fitlab.settings import Settings, SettingsError, link_problems, link_values
+from fitlab.settings import Settings, SettingsError
 
 
 def test_defaults_are_the_lessons():
@@ -40,25 +40,6 @@ def test_round_trip_through_a_dictionary_and_unknown_keys_are_refused():
         Settings.from_dict({"momentum": 0.9})
 
 
-def test_link_problems_name_each_bad_value_and_the_default_used_instead():
-    from fitlab.settings import link_problems
-
-    assert link_problems({"optimizer": "SGD", "learning_rate": "1e-05", "seed": "3"},
-                         ["Shapes"]) == []
-    problems = link_problems({"batch_size": "33", "seed": "-1", "x": "1"}, ["Shapes"])
-    assert problems == [
-        "The link asks for batch size “33”, which Fit Lab does not offer, so the default "
-        "(32) is used.",
-        "The link asks for seed “\\-1”, which Fit Lab does not offer, so the default (42) is "
-        "used.",
-        "The link's “x” is not a Fit Lab setting, so it was ignored.",
-    ]
-    assert link_problems({"metrics": "F1 score", "done": "compile"}, ["Shapes"]) == []
-    assert link_problems({"metrics": "AUC"}, ["Shapes"]) == [
-        "The link asks for metric “AUC”, which Fit Lab does not offer, so the default "
-        "(accuracy only) is used."]
-
-
 def test_the_model_dropout_rate_and_patience_are_checked():
     import pytest
 
@@ -93,33 +74,3 @@ def test_every_offered_learning_rate_is_written_without_an_exponent():
     assert len(set(written)) == len(LEARNING_RATES)
     with pytest.raises(SettingsError, match=r"between 0\.00001 and 10, not 0\.000001\."):
         Settings(learning_rate=0.000001)
-
-
-def test_links_write_decimal_learning_rates_and_still_read_old_ones():
-    from fitlab.settings import learning_rate_from_old_link, link_problems, link_values
-
-    for text in ("0.00001", "1e-05"):  # today's links, and those written before
-        assert link_problems({"learning_rate": text}, ["Shapes"]) == []
-        assert link_values({"learning_rate": text}) == {"learning_rate": 0.00001}
-    # The slider, bound to the address, reads only the decimal form: an old link's rate is
-    # handed over to it, a new link's is left alone.
-    assert learning_rate_from_old_link({"learning_rate": "3e-05"}) == 0.00003
-    assert learning_rate_from_old_link({"learning_rate": "0.00003"}) is None
-    assert learning_rate_from_old_link({"learning_rate": "2e-05"}) is None  # not offered
-    assert learning_rate_from_old_link({"optimizer": "SGD"}) is None
-
-
-def test_digits_that_are_not_plain_ascii_are_a_problem_not_a_crash():
-    for text in ("²", "٣", "9" * 40):
-        problems = link_problems({"epochs": text, "seed": text}, ["Shapes"])
-        assert len(problems) == 2, text
-        assert link_values({"epochs": text, "seed": text, "patience": text}) == {}
-
-
-def test_what_a_link_says_is_quoted_as_plain_characters_and_kept_short():
-    [problem] = link_problems({"[Fit Lab](http://evil.example)": "1"}, ["Shapes"])
-    assert "\\[Fit Lab\\]\\(http\\:\\/\\/evil\\.example\\)" in problem
-    [problem] = link_problems({"optimizer": "![x](http://evil.example/pixel.png)" * 3},
-                              ["Shapes"])
-    assert "!" not in problem.replace("\\!", "") and problem.count("…") == 1
-    assert "http\\:" in problem

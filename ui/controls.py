@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from fitlab import compare, data, downloads, export, images, models, scenarios
+from fitlab.links import (
+    as_text, instructor_choices, learning_rate_from_old_link, link_problems, link_values,
+)
 from fitlab.settings import (
-    BATCH_SIZES, DROPOUT_RATES, LABEL_ENCODING, LEARNING_RATES, LOSSES, MAX_EPOCHS,
-    MAX_TRAIN_IMAGES, METRICS, MIN_EPOCHS, MIN_TRAIN_IMAGES, OPTIMIZERS,
-    VALIDATION_FRACTION, Settings, SettingsError, as_text, format_learning_rate,
-    instructor_choices, learning_rate_from_old_link, link_problems, link_values,
+    BATCH_SIZES, DROPOUT_RATES, LABEL_ENCODING, LEARNING_RATES, LOSSES, MAX_EPOCHS, MAX_SEED,
+    MAX_TRAIN_IMAGES, METRICS, MIN_EPOCHS, MIN_TRAIN_IMAGES, OPTIMIZERS, VALIDATION_FRACTION,
+    Settings, SettingsError, format_learning_rate,
 )
 from ui.state import current_job, learner_folder
 
@@ -135,7 +137,7 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
             MAX_TRAIN_IMAGES, **_start("train_images"), step=500,
             help="How many images of the training set this run uses; 20 % of them are held "
             "out for validation. Fewer images train faster.")
-        seed = _control("seed", st.number_input, "Seed", 0, 2**31 - 1, **_start("seed"),
+        seed = _control("seed", st.number_input, "Seed", 0, MAX_SEED, **_start("seed"),
                         help="The same seed and settings give the same run.")
         st.caption(LABEL_LINES[LABEL_ENCODING[loss]])
         metrics = choose_metrics()

@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from fitlab import data, downloads, images
-from fitlab.settings import as_text
+from fitlab.links import as_text
 from ui.controls import uploaded
 from ui.state import current_job, dataset_arrays, learner_folder
 

@@ -1,0 +1,138 @@
+"""How a web address spells settings, which is not what a run's settings are.
+
+Every widget is bound to the page's address, so a link carries the settings, in the words
+the learner sees ("SGD", "Categorical cross-entropy", "0.001"). Streamlit applies the good
+values and drops the rest; this module reads a link as Fit Lab's settings, says what it
+dropped and why, and reads the keys a link holds besides the settings: an instructor's
+`hide`, `lock` and `view`, the exercises' `done`, the lesson's `section`.
+
+What a link may say for a setting comes from its field in `Settings` (its labels, its
+whole-number range, the values its widget offers), so a new setting needs no edit here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from fitlab import data
+from fitlab.settings import LEARNING_RATES, Settings, format_learning_rate
+
+FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
+LINK_NAMES = {name: field.metadata["link"] for name, field in FIELDS.items()}
+# The keys besides the settings, each read where it is used: `hide` and `lock` by
+# instructor_choices, `view` by the Train page (?view=projector), `done` by the exercises'
+# progress (fitlab.exercises), `section` by the lesson (a bad one shows the first section).
+OTHER_KEYS = ("hide", "lock", "view", "done", "section")
+# What an instructor may hide or lock: ?hide=optimizer,loss&lock=learning_rate. The images
+# per class share the classes' control, so they are hidden and locked with it.
+CONTROLS = tuple(name for name in FIELDS if name != "images_per_class")
+# How a notice names a default that is not written as its value.
+_DEFAULT_WORDS = {"images_per_class": "all", "patience": "0, off", "metrics": "accuracy only"}
+
+
+def read(name: str, text: str):
+    """The value of setting `name` that a link's `text` asks for, or None when Fit Lab does
+    not offer it. A list (classes, metrics) is read one name at a time."""
+    about = FIELDS[name].metadata
+    if about["labels"] is not None:
+        return {label: key for key, label in about["labels"].items()}.get(text)
+    if about["offered"] is not None:
+        number = _number(text)
+        if number not in about["offered"]:
+            return None
+        return int(number) if isinstance(FIELDS[name].default, int) else number
+    if about["whole"] is not None:
+        low, high = about["whole"]
+        return int(text) if _digits(text) and low <= int(text) <= high else None
+    return None
+
+
+def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
+    """What is wrong with a link's settings, one sentence each; empty when all is well.
+
+    The app binds its widgets to the query string, which applies the good values and drops
+    the rest; these sentences tell the learner what was dropped and what is used instead.
+    """
+    problems = []
+    for key, value in query.items():
+        text = value if isinstance(value, str) else str(value)
+        if key not in FIELDS and key not in OTHER_KEYS:
+            problems.append(f"The link's “{as_text(key)}” is not a Fit Lab setting, so it was "
+                            "ignored.")
+        elif key in FIELDS and not _offered(key, text, dataset_titles):
+            problems.append(
+                f"The link asks for {LINK_NAMES[key]} “{as_text(text)}”, which Fit Lab does not "
+                f"offer, so the default ({_default_words(key)}) is used."
+            )
+    return problems
+
+
+def _offered(name: str, text: str, dataset_titles) -> bool:
+    if name == "dataset":
+        return text in dataset_titles
+    if name == "classes":  # they depend on the data set: checked once it is known
+        return True
+    return read(name, text) is not None
+
+
+def _default_words(name: str) -> str:
+    default, labels = FIELDS[name].default, FIELDS[name].metadata["labels"]
+    if name == "dataset":
+        return data.title(default)
+    if name in _DEFAULT_WORDS:
+        return _DEFAULT_WORDS[name]
+    return labels[default] if labels is not None else str(default)
+
+
+def link_values(query: dict[str, str]) -> dict:
+    """The settings a link gives that Fit Lab can use, as Settings fields and values. A list
+    (classes, metrics) comes with every value of its key, which this dictionary of one value
+    a key cannot hold: the page reads those itself."""
+    return {key: value for key, text in query.items()
+            if key in FIELDS and not isinstance(FIELDS[key].default, tuple)
+            and (value := read(key, text)) is not None}
+
+
+def instructor_choices(query: dict[str, str]) -> tuple[set[str], set[str], list[str]]:
+    """(hidden, locked, problems) from a link's `hide` and `lock` lists."""
+    chosen, problems = {}, []
+    for mode in ("hide", "lock"):
+        names = {name.strip() for name in query.get(mode, "").split(",") if name.strip()}
+        for unknown in sorted(names - set(CONTROLS)):
+            problems.append(f"The link asks to {mode} “{as_text(unknown)}”, which is not one of "
+                            f"Fit Lab's controls ({', '.join(CONTROLS)}).")
+        chosen[mode] = names & set(CONTROLS)
+    return chosen["hide"], chosen["lock"] - chosen["hide"], problems
+
+
+def learning_rate_from_old_link(query: dict[str, str]) -> float | None:
+    """The learning rate of a link written before rates were plain decimals
+    (?learning_rate=1e-05), which the slider, bound to the address and reading its choices as
+    format_learning_rate writes them, would drop; None when there is no such rate."""
+    text = query.get("learning_rate")
+    rate = _number(text) if isinstance(text, str) else None
+    if rate in LEARNING_RATES and text != format_learning_rate(rate):
+        return rate
+    return None
+
+
+def as_text(text: str, limit: int = 40) -> str:
+    """Words from a link, to be quoted in a notice that renders Markdown: at most `limit`
+    characters, and every ASCII punctuation mark escaped, so that a crafted link shows as
+    the characters it holds, never as a link, an image or formatting."""
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return "".join(f"\\{char}" if char.isascii() and not char.isalnum() and not char.isspace()
+                   else char for char in text)
+
+
+def _number(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _digits(text: str) -> bool:
+    """Plain ASCII digits, few enough to be a setting: str.isdigit() also takes "²" and "٣",
+    which int() refuses or reads as another number."""
+    return 0 < len(text) <= 12 and text.isascii() and text.isdigit()

@@ -1,0 +1,75 @@
+"""How a link spells settings: what it may ask for, what is dropped and why, and the
+learning rates of older links."""
+
+import dataclasses
+
+from fitlab.links import (
+    CONTROLS, FIELDS, learning_rate_from_old_link, link_problems, link_values, read,
+)
+from fitlab.settings import Settings
+
+
+def test_link_problems_name_each_bad_value_and_the_default_used_instead():
+    assert link_problems({"optimizer": "SGD", "learning_rate": "1e-05", "seed": "3"},
+                         ["Shapes"]) == []
+    problems = link_problems({"batch_size": "33", "seed": "-1", "x": "1"}, ["Shapes"])
+    assert problems == [
+        "The link asks for batch size “33”, which Fit Lab does not offer, so the default "
+        "(32) is used.",
+        "The link asks for seed “\\-1”, which Fit Lab does not offer, so the default (42) is "
+        "used.",
+        "The link's “x” is not a Fit Lab setting, so it was ignored.",
+    ]
+    assert link_problems({"metrics": "F1 score", "done": "compile"}, ["Shapes"]) == []
+    assert link_problems({"metrics": "AUC"}, ["Shapes"]) == [
+        "The link asks for metric “AUC”, which Fit Lab does not offer, so the default "
+        "(accuracy only) is used."]
+
+
+def test_links_write_decimal_learning_rates_and_still_read_old_ones():
+    for text in ("0.00001", "1e-05"):  # today's links, and those written before
+        assert link_problems({"learning_rate": text}, ["Shapes"]) == []
+        assert link_values({"learning_rate": text}) == {"learning_rate": 0.00001}
+    # The slider, bound to the address, reads only the decimal form: an old link's rate is
+    # handed over to it, a new link's is left alone.
+    assert learning_rate_from_old_link({"learning_rate": "3e-05"}) == 0.00003
+    assert learning_rate_from_old_link({"learning_rate": "0.00003"}) is None
+    assert learning_rate_from_old_link({"learning_rate": "2e-05"}) is None  # not offered
+    assert learning_rate_from_old_link({"optimizer": "SGD"}) is None
+
+
+def test_digits_that_are_not_plain_ascii_are_a_problem_not_a_crash():
+    for text in ("²", "٣", "9" * 40):
+        problems = link_problems({"epochs": text, "seed": text}, ["Shapes"])
+        assert len(problems) == 2, text
+        assert link_values({"epochs": text, "seed": text, "patience": text}) == {}
+
+
+def test_what_a_link_says_is_quoted_as_plain_characters_and_kept_short():
+    [problem] = link_problems({"[Fit Lab](http://evil.example)": "1"}, ["Shapes"])
+    assert "\\[Fit Lab\\]\\(http\\:\\/\\/evil\\.example\\)" in problem
+    [problem] = link_problems({"optimizer": "![x](http://evil.example/pixel.png)" * 3},
+                              ["Shapes"])
+    assert "!" not in problem.replace("\\!", "") and problem.count("…") == 1
+    assert "http\\:" in problem
+
+
+def test_every_setting_a_link_can_give_reads_back_as_its_default():
+    """What a link says for a setting comes from its field, so a new one needs no edit in
+    fitlab.links; the page writes a choice by its label and a number as itself."""
+    default = Settings()
+    for field in dataclasses.fields(Settings):
+        value, labels = getattr(default, field.name), field.metadata["labels"]
+        if field.name in ("dataset", "classes", "metrics"):  # read by the page itself
+            continue
+        text = labels[value] if labels else str(value)
+        assert read(field.name, text) == value, field.name
+        assert link_values({field.name: text}) == {field.name: value}
+        assert link_problems({field.name: text}, ["Shapes"]) == []
+    assert set(CONTROLS) | {"images_per_class"} == set(FIELDS)
+
+
+def test_a_whole_number_outside_its_range_is_dropped_as_its_notice_says():
+    [problem] = link_problems({"epochs": "99"}, ["Shapes"])
+    assert problem.endswith("so the default (10) is used.")
+    assert link_values({"epochs": "99", "patience": "3"}) == {"patience": 3}
