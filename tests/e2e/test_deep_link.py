@@ -16,7 +16,7 @@ def test_a_link_to_the_data_page_on_a_fresh_server_opens_the_whole_app(browser, 
         expect(box.locator("input")).to_have_value("MNIST (handwritten digits, grayscale)")
         # the router's pages in the header, one of them named by the router at each run
         expect(page.get_by_role("link", name="Compile and train")).to_be_visible()
-        expect(page.get_by_role("link", name=re.compile(r"Exercises 0\/7$"))).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile(r"Exercises 0\/8$"))).to_be_visible()
         expect(page.get_by_text("Page not found")).to_have_count(0)
         page.context.close()
     assert "Traceback" not in (tmp_path / "streamlit.log").read_text()

@@ -8,6 +8,8 @@ import re
 
 from playwright.sync_api import expect
 
+from fitlab.exercises import BATCH_QUESTIONS
+
 from learner import (choose, exercises_link, move_learning_rate, reveal, scenario,
                      set_number, train)
 
@@ -35,17 +37,50 @@ def best_epoch_from_the_download(page) -> int:
     return int(min(rows, key=lambda row: float(row["val_loss"]))["epoch"])
 
 
+def batch_size(page, steps_from_8):
+    slider = page.get_by_role("slider").nth(1)  # learning rate, batch size, epochs
+    slider.focus()
+    slider.press("Home")  # 8
+    for _ in range(steps_from_8):
+        slider.press("ArrowRight")  # 8, 16, 32, 64, 128, 256
+    page.wait_for_timeout(300)
+
+
+def epochs(page, count):
+    slider = page.get_by_role("slider").nth(2)
+    slider.focus()
+    slider.press("Home")  # 1
+    for _ in range(count - 1):
+        slider.press("ArrowRight")
+    page.wait_for_timeout(300)
+
+
+def back_to_training(page):
+    page.get_by_test_id("stTopNav").get_by_role("link", name="Compile and train").click()
+    expect(page.get_by_role("button", name="Train", exact=True)).to_be_visible(timeout=30_000)
+
+
 def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(page):
     expect(progress(page, 0)).to_be_visible()
-    # The compile challenge, answered in the lesson beside the controls.
-    page.get_by_label("optimizer=").fill("keras.optimizers.Adam()")
-    page.get_by_label("loss=").fill("mse")
+    # On the Exercises page: the compile challenge for whole-number labels, and two
+    # predictions made before the runs they are about.
+    progress(page, 0).click()
+    expect(page.get_by_role("heading", name="Exercises")).to_be_visible(timeout=30_000)
+    page.get_by_text("Whole-number labels (3)", exact=True).click()
+    page.get_by_label("optimizer=").fill('"Adam"')
+    page.get_by_label("loss=").fill('"categorical_crossentropy"')
+    page.get_by_label("metrics=").fill('"accuracy"')
+    page.get_by_role("button", name="Check my answer", exact=True).click()
+    expect(page.get_by_text("Categorical cross-entropy expects one-hot labels")).to_be_visible()
+    expect(page.get_by_text("Keras refuses a lone string")).to_be_visible()
+    page.get_by_label("loss=").fill('"sparse_categorical_crossentropy"')
     page.get_by_label("metrics=").fill('["accuracy"]')
-    page.get_by_role("button", name="Check my answer").click()
-    expect(page.get_by_text("That is a regression loss")).to_be_visible()
-    page.get_by_label("loss=").fill("categorical_crossentropy")
-    page.get_by_role("button", name="Check my answer").click()
+    page.get_by_role("button", name="Check my answer", exact=True).click()
     expect(progress(page, 1)).to_be_visible()
+    page.get_by_text("Fall faster than at 0.001, since every step goes further").click()
+    expect(page.get_by_text("Now train, and see.")).to_be_visible()
+    page.get_by_text("Batch size 8", exact=True).first.click()  # the prediction's first choice
+    back_to_training(page)
 
     # A run made to diverge, one stuck, one fast enough.
     set_number(page, "Training images", 500)
@@ -58,23 +93,39 @@ def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(pag
     run_until(page, "Finished all 10 epochs", 3)
     scenario(page, "Learning rate about right")
     move_learning_rate(page, 1)  # 0.003: 0.56 in epoch 5 on Shapes, where 0.5 is asked for
-    epochs = page.get_by_role("slider").nth(2)  # learning rate, batch size, epochs
-    epochs.focus()
-    epochs.press("Home")
-    for _ in range(4):
-        epochs.press("ArrowRight")  # 5
+    epochs(page, 5)
     run_until(page, "Finished all 5 epochs", 4)
+
+    # Batch size 8 against 256, the lesson's defaults for 3 epochs, then read from the runs.
+    scenario(page, "Learning rate about right")
+    epochs(page, 3)
+    batch_size(page, 0)
+    run_until(page, "Finished all 3 epochs", 4)
+    batch_size(page, 5)
+    run_until(page, "Finished all 3 epochs", 4, same_ending_as_the_last=True)
+    progress(page, 4).click()
+    expect(page.get_by_role("heading", name="Exercises")).to_be_visible(timeout=30_000)
+    # the prediction first, then three rows of the answers' choices
+    expect(page.get_by_text("Your prediction: Batch size 8.")).to_be_visible()
+    for question, choice in zip(BATCH_QUESTIONS.values(), ("256", "8", "8")):
+        page.get_by_role("radiogroup", name=question).get_by_text(
+            f"Batch size {choice}", exact=True).click()
+    page.get_by_role("button", name="Check my answers").click()
+    expect(progress(page, 5)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Right\. After epoch 3, run #\d \(batch size 8\)"))
+           ).to_be_visible()
+    back_to_training(page)
 
     # Overfitting with early stopping.
     scenario(page, "Overfitting")
     set_number(page, "Early stopping: patience", 3)
-    run_until(page, "Early stopping ended the run", 5)
+    run_until(page, "Early stopping ended the run", 6)
     expect(page.get_by_text("The run failed.")).to_have_count(0)  # it did what was asked
 
     # The dropout model without dropout: its best epoch found from its history (the chart
     # does not mark it until this exercise is done) and typed in; then with dropout.
     scenario(page, "Dropout switched off")
-    run_until(page, "Finished all 30 epochs", 5)
+    run_until(page, "Finished all 30 epochs", 6)
     best = best_epoch_from_the_download(page)
     page.get_by_role("link", name="Compile and train").click()
     expect(page.locator("[data-testid='stSelectbox']").filter(has_text="Lesson section")
@@ -82,22 +133,26 @@ def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(pag
     choose(page, "Lesson section", "7. Reading the training curves")
     page.get_by_label("Epoch with the lowest validation loss").fill(str(best))
     page.get_by_role("button", name="Check", exact=True).click()
-    expect(progress(page, 6)).to_be_visible()
+    expect(progress(page, 7)).to_be_visible()
     scenario(page, "Dropout helps")
-    run_until(page, "Finished all 30 epochs", 7, same_ending_as_the_last=True)
+    run_until(page, "Finished all 30 epochs", 8, same_ending_as_the_last=True)
 
     page.get_by_role("link", name="Learning-rate explorer").click()
     expect(page.get_by_role("heading", name="Learning-rate explorer")).to_be_visible()
-    progress(page, 7).click()
+    progress(page, 8).click()
     for title in ("Fill in the blanks of model.compile", "Make a run diverge",
+                  "Batch size 8 against 256",
                   "Find the epoch where validation loss stops improving",
                   "Show that dropout narrows the gap"):
         expect(page.get_by_text(f"check_circle Exercise: {title}")).to_be_visible()
     expect(page.get_by_text("Run #1 diverged: its loss became NaN")).to_be_visible()
+    # the prediction made before it, beside what happened
+    expect(page.get_by_text(re.compile(r"^Your prediction: Fall faster.*What happened instead: "
+                                       r"Break down"))).to_be_visible()
 
     page.reload()  # a new session: the marks come back from the address
     expect(page.get_by_role("heading", name="Exercises")).to_be_visible(timeout=30_000)
-    expect(progress(page, 7)).to_be_visible()
+    expect(progress(page, 8)).to_be_visible()
     expect(page.get_by_text("check_circle Exercise: Make a run diverge")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "exercises.png", full_page=True)
 
