@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fitlab import data
+from fitlab import data, shapes
 from fitlab.store import KEEP_SECONDS
 
 st.title("About Fit Lab")
@@ -29,8 +29,8 @@ when you pressed **Train**.
 st.subheader("Data sets")
 st.markdown(
     f"""
-- **Shapes**: {data.SHAPES_TRAIN_SIZE:,} training and {data.SHAPES_TEST_SIZE:,} test
-  pictures of eight shapes ({", ".join(data.SHAPE_CLASSES)}), 32x32 pixels in colour, made by
+- **Shapes**: {shapes.SHAPES_TRAIN_SIZE:,} training and {shapes.SHAPES_TEST_SIZE:,} test
+  pictures of eight shapes ({", ".join(shapes.SHAPE_CLASSES)}), 32x32 pixels in colour, made by
   Fit Lab itself, so they need no internet and are the same every time.
 - **CIFAR-10**: the lesson's data set, 50,000 training and 10,000 test photographs in ten
   classes, 32x32 in colour (170 MB to download).

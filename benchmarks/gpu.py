@@ -44,7 +44,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from lesson_run import lesson_run  # noqa: E402
 from overhead import bare_fit, fitlab_fit  # noqa: E402
 
-from fitlab import data  # noqa: E402
+from fitlab import data, shapes  # noqa: E402
 from fitlab.jobs import WorkerPool, default_worker_count  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
 
@@ -193,7 +193,7 @@ def main() -> None:
                 epoch_settings = Settings(train_images=2000, epochs=1)
             else:
                 path = pathlib.Path(folder) / "shapes-50000.npz"
-                (x_train, y_train), (x_test, y_test) = data.shapes(
+                (x_train, y_train), (x_test, y_test) = shapes.shapes(
                     seed=0, train_size=EPOCH_IMAGES, test_size=500)
                 np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test,
                               y_test=y_test)

@@ -1,4 +1,5 @@
-"""Data sets: the offline default, Keras' three image sets, `.npz` files and photo folders.
+"""Data sets: the offline default (drawn by `fitlab.shapes`), Keras' three image sets,
+`.npz` files and photo folders.
 
 Everything here needs only NumPy and Pillow, so the Streamlit server can describe, check and
 show a data set without importing Keras; the downloads live in `fitlab.downloads` and photo
@@ -16,12 +17,11 @@ import zlib
 
 import numpy as np
 
-from fitlab import downloads, images
+from fitlab import downloads, images, shapes
 from fitlab.errors import DataError
 from fitlab.settings import VALIDATION_FRACTION
 
 SHAPES, CIFAR10, MNIST, FASHION_MNIST = "shapes", "cifar10", "mnist", "fashion_mnist"
-SHAPE_CLASSES = ("circle", "ring", "square", "frame", "triangle", "cross", "line", "dots")
 CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"
 )
@@ -30,7 +30,6 @@ FASHION_MNIST_CLASSES = (
     "T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
     "ankle boot",
 )
-SHAPES_TRAIN_SIZE, SHAPES_TEST_SIZE = 6000, 1200
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 # The five classes of CIFAR-10 that the lesson's newer edition trains on.
 LESSON_FIVE = ("airplane", "bird", "cat", "dog", "truck")
@@ -57,16 +56,9 @@ class DatasetInfo:
         return len(self.class_names)
 
 
-def _shapes_class_counts() -> tuple[int, ...]:
-    """What `shapes()` draws first are the labels, so they can be counted without drawing."""
-    labels = np.random.default_rng(0).integers(0, len(SHAPE_CLASSES),
-                                               SHAPES_TRAIN_SIZE + SHAPES_TEST_SIZE)
-    return tuple(np.bincount(labels[:SHAPES_TRAIN_SIZE], minlength=len(SHAPE_CLASSES)).tolist())
-
-
 BUILT_IN = {
-    SHAPES: DatasetInfo(SHAPES, "Shapes", SHAPE_CLASSES, (32, 32, 3), SHAPES_TRAIN_SIZE,
-                        SHAPES_TEST_SIZE, _shapes_class_counts()),
+    SHAPES: DatasetInfo(SHAPES, "Shapes", shapes.SHAPE_CLASSES, (32, 32, 3),
+                        shapes.SHAPES_TRAIN_SIZE, shapes.SHAPES_TEST_SIZE, shapes.class_counts()),
     CIFAR10: DatasetInfo(CIFAR10, "CIFAR-10", CIFAR10_CLASSES, (32, 32, 3), 50_000, 10_000,
                          (5000,) * 10),
     FASHION_MNIST: DatasetInfo(FASHION_MNIST, "Fashion-MNIST", FASHION_MNIST_CLASSES,
@@ -186,8 +178,8 @@ def load(name: str, progress: downloads.Progress | None = None):
     its bytes through `progress`.
     """
     if name == SHAPES:
-        (x_train, y_train), (x_test, y_test) = shapes()
-        return x_train, y_train, x_test, y_test, SHAPE_CLASSES
+        (x_train, y_train), (x_test, y_test) = shapes.shapes()
+        return x_train, y_train, x_test, y_test, shapes.SHAPE_CLASSES
     if name in DOWNLOADED:
         downloads.fetch(name, BUILT_IN[name].title, progress)
         return (*downloads.read(name), BUILT_IN[name].class_names)
@@ -357,68 +349,3 @@ def encode_labels(labels: np.ndarray, num_classes: int, label_encoding: str) -> 
     if label_encoding == "one-hot":
         return np.eye(num_classes, dtype=np.float32)[labels]
     return labels.astype(np.int64)
-
-
-def shapes(seed: int = 0, train_size: int = SHAPES_TRAIN_SIZE, test_size: int = SHAPES_TEST_SIZE):
-    """The offline default: 32x32 colour pictures of eight shapes, the same for the same seed.
-
-    Position, size, rotation, colours, a gradient background, pixel noise and a stray blob
-    vary, so that the task is learnable but not trivial: a few thousand images reach high
-    accuracy in ten epochs, while a few hundred are memorised and overfit.
-    """
-    rng = np.random.default_rng(seed)
-    total = train_size + test_size
-    labels = rng.integers(0, len(SHAPE_CLASSES), size=total)
-    images = np.empty((total, 32, 32, 3), dtype=np.uint8)
-    for label in range(len(SHAPE_CLASSES)):
-        chosen = np.flatnonzero(labels == label)
-        images[chosen] = _draw_shapes(rng, label, len(chosen))
-    return (images[:train_size], labels[:train_size].astype(np.uint8)), (
-        images[train_size:], labels[train_size:].astype(np.uint8)
-    )
-
-
-def _draw_shapes(rng: np.random.Generator, label: int, count: int) -> np.ndarray:
-    grid_y, grid_x = np.mgrid[0:32, 0:32].astype(np.float32)
-    column = (count, 1, 1)
-    centre_x = rng.uniform(10, 22, column)
-    centre_y = rng.uniform(10, 22, column)
-    size = rng.uniform(5, 11, column)
-    angle = rng.uniform(0, 2 * np.pi, column)
-    dx, dy = grid_x - centre_x, grid_y - centre_y
-    u = (dx * np.cos(angle) + dy * np.sin(angle)) / size
-    v = (-dx * np.sin(angle) + dy * np.cos(angle)) / size
-    radius = np.hypot(u, v)
-    box = np.maximum(np.abs(u), np.abs(v))
-    inside = (
-        lambda: radius <= 1.0,
-        lambda: (radius >= 0.55) & (radius <= 1.0),
-        lambda: box <= 0.8,
-        lambda: (box >= 0.5) & (box <= 0.85),
-        lambda: (v <= 0.6) & (v >= 1.8 * np.abs(u) - 1.0),
-        lambda: ((np.abs(u) <= 0.25) & (np.abs(v) <= 1.0))
-        | ((np.abs(v) <= 0.25) & (np.abs(u) <= 1.0)),
-        lambda: (np.abs(v) <= 0.2) & (np.abs(u) <= 1.1),
-        lambda: (np.hypot(u - 0.55, v) <= 0.35) | (np.hypot(u + 0.55, v) <= 0.35),
-    )
-    mask = inside[label]()
-
-    background = rng.uniform(0, 1, (count, 1, 1, 3))
-    tilt = rng.uniform(-0.3, 0.3, (count, 1, 1, 2))
-    canvas = background + tilt[..., :1] * (grid_x[..., None] / 32 - 0.5) + tilt[..., 1:] * (
-        grid_y[..., None] / 32 - 0.5
-    )
-    colour = rng.uniform(0, 1, (count, 1, 1, 3))
-    too_close = np.abs(colour - background).mean(axis=-1, keepdims=True) < 0.3
-    colour = np.where(too_close, 1.0 - background, colour)
-    canvas = np.where(mask[..., None], colour, canvas)
-
-    # A stray blob of a third colour in half of the pictures, so that "a patch of colour"
-    # is never enough to tell the shapes apart.
-    blob_x, blob_y = rng.uniform(0, 32, column), rng.uniform(0, 32, column)
-    blob = np.hypot(grid_x - blob_x, grid_y - blob_y) <= rng.uniform(1.5, 3.5, column)
-    blob &= rng.uniform(0, 1, column) < 0.5
-    canvas = np.where(blob[..., None], rng.uniform(0, 1, (count, 1, 1, 3)), canvas)
-
-    canvas += rng.normal(0, 0.08, canvas.shape)
-    return (np.clip(canvas, 0, 1) * 255).round().astype(np.uint8)

@@ -9,11 +9,10 @@ gives the same numbers only on the same backend.
 
 from __future__ import annotations
 
-import inspect
 import pathlib
 import textwrap
 
-from fitlab import data, devices, models
+from fitlab import data, devices, models, shapes
 from fitlab.settings import (
     OPTIMIZERS, VALIDATION_FRACTION, Settings, format_learning_rate, keras_metric,
 )
@@ -57,13 +56,9 @@ def _header(settings: Settings) -> str:
 
 def _load(dataset: str) -> str:
     if dataset == data.SHAPES:
-        drawing = "\n\n".join(inspect.getsource(function)
-                              for function in (data.shapes, data._draw_shapes))
         return (
             "# -- Data: Shapes, drawn by NumPy (the same pictures as in Fit Lab) --\n\n"
-            f"SHAPE_CLASSES = {data.SHAPE_CLASSES!r}\n"
-            f"SHAPES_TRAIN_SIZE, SHAPES_TEST_SIZE = {data.SHAPES_TRAIN_SIZE}, "
-            f"{data.SHAPES_TEST_SIZE}\n\n\n{drawing}\n\n"
+            f"{shapes.as_code()}\n\n"
             "(x_train, y_train), (x_test, y_test) = shapes()\n"
             "class_names = list(SHAPE_CLASSES)"
         )

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from remote_files import FILES, serve
 
-from fitlab import data, devices, downloads
+from fitlab import devices, downloads, shapes
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # Page tests keep learners' runs where the app would: in a run store, here a fresh one.
@@ -40,7 +40,7 @@ def cpu_device() -> str:
 @pytest.fixture(scope="session")
 def small_npz(tmp_path_factory) -> pathlib.Path:
     """An .npz in Keras' layout, 240 + 60 Shapes pictures, labels shaped (N, 1) as Keras ships."""
-    (x_train, y_train), (x_test, y_test) = data.shapes(seed=3, train_size=240, test_size=60)
+    (x_train, y_train), (x_test, y_test) = shapes.shapes(seed=3, train_size=240, test_size=60)
     path = tmp_path_factory.mktemp("npz") / "small-shapes.npz"
     np.savez(path, x_train=x_train, y_train=y_train[:, None], x_test=x_test,
              y_test=y_test[:, None])

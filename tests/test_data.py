@@ -3,18 +3,24 @@ import zipfile
 import numpy as np
 import pytest
 
-from fitlab import data
+from fitlab import data, shapes
 
 
 def test_shapes_are_32x32_colour_in_eight_balanced_classes_and_repeat_for_a_seed():
-    (x_train, y_train), (x_test, y_test) = data.shapes(seed=5, train_size=800, test_size=200)
+    (x_train, y_train), (x_test, y_test) = shapes.shapes(seed=5, train_size=800, test_size=200)
     assert x_train.shape == (800, 32, 32, 3) and x_train.dtype == np.uint8
     assert x_test.shape == (200, 32, 32, 3)
     counts = np.bincount(y_train, minlength=8)
     assert len(counts) == 8 and counts.min() > 60
-    (again, _), _ = data.shapes(seed=5, train_size=800, test_size=200)
-    (other, _), _ = data.shapes(seed=6, train_size=800, test_size=200)
+    (again, _), _ = shapes.shapes(seed=5, train_size=800, test_size=200)
+    (other, _), _ = shapes.shapes(seed=6, train_size=800, test_size=200)
     assert np.array_equal(x_train, again) and not np.array_equal(x_train, other)
+
+
+def test_the_shapes_class_counts_are_those_the_default_draws_without_drawing_them():
+    (_, y_train), _ = shapes.shapes()
+    assert shapes.class_counts() == tuple(np.bincount(y_train, minlength=8).tolist())
+    assert data.describe(data.SHAPES).class_counts == shapes.class_counts()
 
 
 def test_split_holds_out_the_last_fifth_and_encodes_labels_for_the_loss():
