@@ -3,7 +3,7 @@ its answers on test images."""
 
 import streamlit as st
 
-from ui import evaluation, run_history
+from ui import evaluate_view, runs_view
 
 st.title("Evaluate a run")
 st.markdown(
@@ -12,8 +12,8 @@ st.markdown(
     "scored on them after every epoch."
 )
 
-runs = run_history.session_runs()
+runs = runs_view.session_runs()
 if not runs:
     st.info("No runs yet: press **Train** on *Compile and train*, and come back.")
 else:
-    evaluation.show(evaluation.choose_run(runs))
+    evaluate_view.show(evaluate_view.choose_run(runs))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from fitlab.jobs import FINISHED_JOBS_KEPT_PER_OWNER
 from fitlab.store import KEEP_SECONDS
-from ui import run_history
+from ui import runs_view
 
 st.title("Your runs")
 st.markdown(
@@ -16,11 +16,11 @@ st.markdown(
     "settings but not your runs."
 )
 
-runs = run_history.session_runs()
+runs = runs_view.session_runs()
 if not runs:
     st.info("No runs yet: press **Train** on *Compile and train*, and come back.")
 else:
-    chosen = run_history.table(runs)
-    run_history.actions(runs)
+    chosen = runs_view.table(runs)
+    runs_view.actions(runs)
     st.subheader("Compare runs")
-    run_history.comparison(runs, chosen)
+    runs_view.comparison(runs, chosen)
