@@ -296,18 +296,8 @@ def test_progress_marks_read_from_the_url_keep_only_real_exercises():
     assert exercises.write_marks({"fast", "compile"}) == "compile,fast"  # the lesson's order
 
 
-# Placed by this pass's exercises, in lesson files the lesson-text pass owns: the compile
-# challenge moves from 01-compile-and-fit to 05-metrics, after loss and metrics are taught,
-# and section 6 gets the batch-size exercise. Until those `::: exercise` lines are there, the
-# Exercises page names the sections and the lesson shows the compile challenge in section 1.
-PENDING_IN_THE_LESSON = {"compile", "batch_size"}
-
-
 @pytest.mark.parametrize("exercise", exercises.EXERCISES, ids=lambda exercise: exercise.key)
-def test_every_exercise_appears_in_its_lesson_section_and_nowhere_else(exercise, request):
-    if exercise.key in PENDING_IN_THE_LESSON:
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason=f"lesson/{exercise.section}.md: '::: exercise {exercise.key}'"))
+def test_every_exercise_appears_in_its_lesson_section_and_nowhere_else(exercise):
     places = [section.slug for section in lesson.sections() for part in section.parts
               if isinstance(part, lesson.ExercisePlace) and part.key == exercise.key]
     assert places == [exercise.section]
