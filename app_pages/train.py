@@ -4,7 +4,7 @@ on one screen; in the projector view, the lab alone, in large type."""
 import streamlit as st
 
 from fitlab import compare
-from ui import controls, layout, lesson_view, run_panel
+from ui import controls, layout, lesson_view, model_and_code, run_panel, scenario_menu
 from ui.state import projector
 
 layout.one_screen()
@@ -23,12 +23,7 @@ def lab(more, run=None, large: bool = False) -> None:
         train_and_stop = st.container(horizontal=True, width="content", key="train_and_stop")
         summary = st.empty() if large else None
     with bar if large else st.container(horizontal=True, key="menus"):
-        # buttons only, no settings' state; it closes once a scenario is chosen
-        scenarios = st.popover("Scenarios", icon=":material/school:", key="scenarios",
-                               on_change="rerun")
-        if scenarios.open:
-            with scenarios:
-                controls.scenario_menu()
+        scenario_menu.menu()
         model = st.popover("Model", icon=":material/account_tree:")
         code = st.popover("Code", icon=":material/code:")
     run = run or st.container(key="run")
@@ -39,13 +34,13 @@ def lab(more, run=None, large: bool = False) -> None:
         summary.markdown(compare.headline(settings))
     if info is not None:
         with model:
-            controls.show_model(info, settings)
+            model_and_code.show_model(info, settings)
     if settings is not None:
         with code:
-            controls.show_code(settings)
+            model_and_code.show_code(settings)
     with run:
         controls.link_notices()
-        controls.scenario_note(settings)
+        scenario_menu.note(settings)
         run_panel.live_run(settings, running)
 
 

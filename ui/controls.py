@@ -1,10 +1,14 @@
-"""The settings a learner chooses, with the labels the lesson uses."""
+"""The settings a learner chooses, with the labels the lesson uses, and what the page's
+link asked for that could not be used.
+
+This module owns the settings' widget keys in the session (`choose` sets them for a
+scenario or an upload) and the link's notices (`forget_link_notices`)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import compare, data, downloads, export, images, models, scenarios
+from fitlab import data, downloads, images, models
 from fitlab.links import (
     as_text, instructor_choices, learning_rate_from_old_link, link_problems, link_values,
 )
@@ -13,7 +17,7 @@ from fitlab.settings import (
     MAX_TRAIN_IMAGES, METRICS, MIN_EPOCHS, MIN_TRAIN_IMAGES, OPTIMIZERS, VALIDATION_FRACTION,
     Settings, SettingsError, format_learning_rate,
 )
-from ui.state import current_job, learner_folder
+from ui.state import learner_folder
 
 # Every setting lives in the URL, so a link shares it; the binding also keeps the values
 # when the learner visits another page and comes back.
@@ -106,7 +110,14 @@ def _explain_unknown_classes(info: data.DatasetInfo) -> None:
 
 
 def _choose_lesson_five() -> None:
-    st.session_state.classes = list(data.LESSON_FIVE)
+    choose(classes=data.LESSON_FIVE)
+
+
+def choose(**values) -> None:
+    """Set controls, before their widgets are drawn, to these Settings values (a scenario's,
+    an upload's data set); a list goes to its multiselect as a list."""
+    for key, value in values.items():
+        st.session_state[key] = list(value) if isinstance(value, tuple) else value
 
 
 def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo | None]:
@@ -253,6 +264,11 @@ def _explain_link_problems(offered: dict[str, str]) -> None:
             st.query_params.to_dict(), offered.values()) + instructor_problems
 
 
+def forget_link_notices() -> None:
+    """The link was read once; once a run starts, the run speaks for itself."""
+    st.session_state.link_problems = st.session_state.class_link_problems = []
+
+
 MOST_NOTICES = 5  # a link with a thousand bad values gets six notices, not a thousand
 
 
@@ -266,75 +282,3 @@ def link_notices() -> None:
     if len(problems) > MOST_NOTICES:
         st.warning(f"And {len(problems) - MOST_NOTICES:,} more of the link's values could not "
                    "be used.")
-
-
-def show_model(info: data.DatasetInfo, settings: Settings | None) -> None:
-    """The lesson's CNN for this data set, as `model.summary()` would list it."""
-    num_classes = len(settings.classes) if settings and settings.classes else info.num_classes
-    model = settings.model if settings else models.INTRO
-    rows = models.layer_table(info.image_shape, num_classes, model)
-    st.markdown(f"**The model:** {models.MODELS[model].name}, "
-                f"{sum(r.parameters for r in rows):,} parameters")
-    # A Markdown table, as model.summary() prints one: no grid widget to load.
-    st.markdown("\n".join(
-        ["| Layer | Type | Output shape | Parameters |", "|---|---|---|---:|"]
-        + [f"| {row.name} | {row.kind} | (None, {', '.join(map(str, row.output_shape))}) "
-           f"| {row.parameters:,} |" for row in rows]
-    ))
-    st.caption(model_fit_note(info, num_classes))
-
-
-def model_fit_note(info: data.DatasetInfo, num_classes: int) -> str:
-    """How the model's input and output follow the data, and what differs from the lesson."""
-    height, width, channels = info.image_shape
-    kind = "grayscale, 1 channel" if channels == 1 else f"colour, {channels} channels"
-    note = (f"Input: {height}x{width} pixels ({kind}); the last layer has one output per "
-            f"class ({num_classes}) and a softmax activation.")
-    if info.image_shape != models.LESSON_INPUT_SHAPE:
-        note += (f" The lesson's model takes 32x32 colour photos; Fit Lab sets the input to "
-                 f"{info.title}'s {height}x{width}x{channels} for you, so the layer sizes "
-                 "and parameter counts differ from the lesson's.")
-    return note
-
-
-def show_code(settings: Settings) -> None:
-    """This run as plain Keras code, to copy or download and run outside Fit Lab."""
-    code = export.keras_code(settings)
-    st.caption("Everything Fit Lab does for this run, from loading the data to `fit`. "
-               "It needs only NumPy and Keras, and with the same seed it gives the same "
-               "numbers. Copy it with the button at the code's top right, or download it.")
-    st.download_button("Download fitlab_run.py", code, "fitlab_run.py", "text/x-python",
-                       icon=":material/download:")
-    st.code(code, language="python", wrap_lines=True)
-
-
-def scenario_menu() -> None:
-    """Named scenarios that set every control in one click, each with what it shows."""
-    for scenario in scenarios.SCENARIOS:
-        st.button(scenario.title, on_click=_apply_scenario, args=(scenario.title,),
-                  width="stretch", key=f"scenario_{scenario.title}")
-        st.caption(scenario.hint)
-
-
-def scenario_note(settings: Settings | None) -> None:
-    """What to watch in the scenario just chosen, with its settings, while they are unchanged:
-    before its run with "Press Train", and beside the run's charts after."""
-    chosen = st.session_state.get("scenario")
-    scenario = next((each for each in scenarios.SCENARIOS if each.title == chosen), None)
-    if scenario is None or settings is None:
-        return
-    job = current_job()
-    trained = job is not None and job.settings == settings
-    if settings.replace(dataset=scenario.settings.dataset) == scenario.settings:
-        st.info(f"**{scenario.title}.** {scenario.what_to_watch} ({compare.headline(settings)}.)"
-                + ("" if trained else " Press **Train**."), icon=":material/school:")
-
-
-def _apply_scenario(title: str) -> None:
-    scenario = next(each for each in scenarios.SCENARIOS if each.title == title)
-    values = scenario.settings.to_dict()
-    values["classes"], values["metrics"] = list(values["classes"]), list(values["metrics"])
-    for key, value in values.items():
-        st.session_state[key] = value
-    st.session_state.scenario = title
-    st.session_state.scenarios = False  # close the menu: the note says what to do next

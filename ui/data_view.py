@@ -16,7 +16,7 @@ import streamlit as st
 
 from fitlab import data, downloads, images
 from fitlab.links import as_text
-from ui.controls import uploaded
+from ui.controls import choose, uploaded
 from ui.state import current_job, dataset_arrays, learner_folder
 
 SAMPLES = 18
@@ -232,7 +232,7 @@ def _finish_reading(reading: _Reading) -> None:
             f"({error.strerror or 'the disk refused it'}). Ask your instructor.")
         return
     removed = _keep_latest(folder, path)
-    st.session_state.dataset = reading.name
+    choose(dataset=reading.name)
     st.session_state.upload_outcome = (
         "ok", f"{reading.name}: {photos.summary()} It is now the chosen data set, on this page "
         "and on Compile and train, in this browser only." + (

@@ -1,0 +1,51 @@
+"""The Train page's scenarios: the Scenarios menu, which sets every control in one click,
+and the note on what to watch while its settings hold. It owns the session's `scenario`
+(the one chosen) and `scenarios` (the menu's state)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from fitlab import compare, scenarios
+from fitlab.settings import Settings
+from ui import controls
+from ui.state import current_job
+
+
+def menu() -> None:
+    """The Scenarios menu: named scenarios that set every control in one click, each with
+    what it shows. It holds buttons only, no settings' state, and closes once one is chosen."""
+    popover = st.popover("Scenarios", icon=":material/school:", key="scenarios",
+                         on_change="rerun")
+    if not popover.open:
+        return
+    with popover:
+        _buttons()
+
+
+def _buttons() -> None:
+    for scenario in scenarios.SCENARIOS:
+        st.button(scenario.title, on_click=_apply_scenario, args=(scenario.title,),
+                  width="stretch", key=f"scenario_{scenario.title}")
+        st.caption(scenario.hint)
+
+
+def note(settings: Settings | None) -> None:
+    """What to watch in the scenario just chosen, with its settings, while they are unchanged:
+    before its run with "Press Train", and beside the run's charts after."""
+    chosen = st.session_state.get("scenario")
+    scenario = next((each for each in scenarios.SCENARIOS if each.title == chosen), None)
+    if scenario is None or settings is None:
+        return
+    job = current_job()
+    trained = job is not None and job.settings == settings
+    if settings.replace(dataset=scenario.settings.dataset) == scenario.settings:
+        st.info(f"**{scenario.title}.** {scenario.what_to_watch} ({compare.headline(settings)}.)"
+                + ("" if trained else " Press **Train**."), icon=":material/school:")
+
+
+def _apply_scenario(title: str) -> None:
+    scenario = next(each for each in scenarios.SCENARIOS if each.title == title)
+    controls.choose(**scenario.settings.to_dict())
+    st.session_state.scenario = title
+    st.session_state.scenarios = False  # close the menu: the note says what to do next
