@@ -1,9 +1,13 @@
-"""Fit Lab's engine, everything that is not a page: settings and how a link spells them,
-data sets (the offline Shapes, Keras' three downloaded sets, `.npz` files, photo folders
-and zips), the lesson's two CNNs, training runs and how they end, the worker processes that
-train and the pool that feeds them, run histories, charts, the exported Keras code, the
-lesson text with its exercises and scenarios, the learning-rate explorer, and the command
-line (`python -m fitlab`).
+"""Fit Lab's engine, everything that is not a page. docs/design.md maps its modules; in
+short: a run's settings (`settings`, one field per setting) and how a link spells them
+(`links`); the data sets (`data`, with `shapes` drawing the offline default, `downloads`
+fetching Keras' three, `images` reading photo folders and zips); the lesson's two CNNs
+(`models`); a run (`training`, its named steps) and how it ended (`diagnosis`); the worker
+processes that train and the pool that feeds them (`worker`, `jobs`, and `cluster` with
+`ray_trainer` for a Ray cluster); run histories (`history`) and the run store (`store`);
+charts, runs compared, the exported Keras code (`charts`, `compare`, `export`); the lesson
+text with its exercises and scenarios (`lesson`, `exercises`, `scenarios`); the
+learning-rate explorer (`explorer`); and the command line (`python -m fitlab`).
 
 Nothing in this package imports Streamlit. Keras is imported only where training happens:
 by `training` (in the workers and the command line), and lazily by `models.build_model` and

@@ -1,7 +1,10 @@
-"""What the pages in `app_pages/` are made of: one module of parts per page (the lesson,
-the live run panel, the data, the runs, the evaluation, the exercises, the explorer), the
-controls they share, the session's state (the one training pool, who the learner is, their
-current run), and the layout with its stylesheet.
+"""What the pages in `app_pages/` are made of. A page with parts of its own has a view
+named after it (`data_view`, `evaluate_view`, `exercises_view`, `explorer_view`,
+`runs_view`); the Train page is made of the lesson (`lesson_view`), the settings' controls
+(`controls`, which the data page shares), its menus (`scenario_menu`, `model_and_code`) and
+the live run (`run_panel`). `state` holds the session's state (the one training pool and
+run store, who the learner is, their runs); `layout` the one-screen layout and its
+stylesheet.
 
 Like the pages, nothing here imports Keras: training happens in fitlab's worker processes.
 """
