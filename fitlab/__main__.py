@@ -55,6 +55,9 @@ def main(argv=None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     add_setting_flags(train)
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch")
+    train.add_argument("--ray", metavar="ADDRESS",
+                       help="train on the Ray cluster at ADDRESS (head:6379, or auto) rather "
+                            "than here; needs requirements-ray.txt (docs/scaling.md)")
 
     fetch = commands.add_parser("fetch", help="download a data set ahead of a workshop")
     fetch.add_argument("dataset", choices=[*data.DOWNLOADED, "all"])
@@ -139,6 +142,8 @@ def train_from_arguments(args) -> int:
         models.check_input_shape(info.image_shape, settings.model)
     except ValueError as error:
         raise data.DataError(f"{info.title}: {error}") from None
+    if args.ray:  # the cluster's node loads and, if need be, downloads the data set
+        return _train_on_ray(args.ray, settings, args.json)
     if not data.is_cached(dataset):
         _fetch(dataset)
     try:  # imports Keras: only once the arguments are known to be good
@@ -162,6 +167,30 @@ def train_from_arguments(args) -> int:
         raise
     except Exception as error:  # reported in the words the app uses for a failed run
         return _failed(training.describe_failure(error))
+    return EXIT_STATUS[outcome]
+
+
+def _train_on_ray(address: str, settings: Settings, as_json: bool) -> int:
+    """The same run on a trainer of a Ray cluster, its events printed here as they come."""
+    try:
+        from fitlab import ray_trainer
+    except ImportError as error:
+        return _failed(f"Ray could not be loaded ({error}): pip install -r requirements-ray.txt")
+    shown = columns(settings.metrics)
+    printer = JsonPrinter(shown) if as_json else TablePrinter(sys.stderr.isatty(), shown)
+    stop_requested = []
+
+    def request_stop(*_):
+        if stop_requested:
+            raise KeyboardInterrupt
+        stop_requested.append(True)
+
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        outcome = ray_trainer.train(address, settings, printer,
+                                    should_stop=lambda: bool(stop_requested))
+    except ray_trainer.ClusterError as error:
+        return _failed(str(error))
     return EXIT_STATUS[outcome]
 
 

@@ -181,6 +181,7 @@ class _Worker:
         self.runs = 0
         self.heard_at = time.monotonic()
         self.fault = ""  # what was wrong with what it sent, if that is why it is gone
+        self.cluster: dict | None = None  # a Ray trainer's figures of its cluster
         threading.Thread(target=self._read, daemon=True, name="fitlab-worker-reader").start()
 
     def _read(self) -> None:
@@ -188,7 +189,12 @@ class _Worker:
             for line in self.process.stdout:
                 event = read_event(line)
                 self.heard_at = time.monotonic()
-                if event["type"] != "alive":
+                if event["type"] == "gone":  # its last words: why it is leaving
+                    self.fault = event["reason"]
+                    break
+                if event["type"] == "alive":
+                    self.cluster = event.get("cluster", self.cluster)
+                else:
                     self.events.put(event)
         except ProtocolError as fault:
             self.fault = str(fault)
@@ -252,13 +258,17 @@ class WorkerPool:
 
     def __init__(self, workers: int | None = None, owner_alive=None,
                  store: RunStore | None = None, grace: float = GRACE_SECONDS,
-                 command: list[str] | None = None, max_run_seconds: float | None = None):
+                 command: list[str] | None = None, max_run_seconds: float | None = None,
+                 grow_with_cluster: bool = False):
         """`owner_alive(owner)` says whether the learner who submitted a job still has a tab
         open; the runs of one away longer than `grace` seconds are stopped. With a `store`, every
         run is kept there too: a learner's runs come back after a reload or a restart.
         A run that has trained `max_run_seconds` is stopped, its history kept. `command`
-        starts a worker in place of `python -m fitlab.worker` (tests use it)."""
+        starts a worker in place of `python -m fitlab.worker` (tests use it, and the Ray
+        trainers: `fitlab.cluster`); with `grow_with_cluster`, the pool takes on more
+        workers when their cluster says it has room for them."""
         self.size = workers or default_worker_count()
+        self._grow_with_cluster = grow_with_cluster
         self._command = command
         self.max_run_seconds = max_run_seconds
         self._owner_alive = owner_alive
@@ -372,6 +382,13 @@ class WorkerPool:
     def warm_workers(self) -> int:
         return len(self._ready)
 
+    @property
+    def cluster(self) -> dict | None:
+        """The Ray cluster's capacity as its trainers last reported it ({"trainers": 12,
+        "machines": 3}), None for local workers."""
+        reports = [worker.cluster for worker in list(self._workers.values()) if worker.cluster]
+        return reports[-1] if reports else None
+
     def close(self) -> None:
         with self._changed:
             self._closed = True
@@ -395,7 +412,7 @@ class WorkerPool:
                 failures = 0
                 self.problem = ""
                 while not self._closed and worker.runs < RUNS_PER_WORKER:
-                    job = self._next_job()
+                    job = self._next_job(worker)
                     if job is None:
                         break
                     worker.runs += 1
@@ -421,6 +438,7 @@ class WorkerPool:
             if event is not None and event["type"] == "ready":
                 worker.device = event["device"]
                 self._ready[number] = worker.device
+                self._grow_to_cluster()
                 return
             if self._closed:
                 raise EOFError
@@ -429,16 +447,34 @@ class WorkerPool:
                 self.problem = f"A training process could not start: {worker.exit_reason()}."
                 raise EOFError
 
-    def _next_job(self) -> Job | None:
+    def _grow_to_cluster(self) -> None:
+        """One more serving thread per trainer the cluster has room for. A cluster that
+        shrinks needs nothing: its trainers beyond its room wait in Ray for a machine."""
+        report = self.cluster
+        if not self._grow_with_cluster or not report:
+            return
+        with self._changed:
+            while self.size < report["trainers"] and not self._closed:
+                thread = threading.Thread(target=self._serve, args=(self.size,), daemon=True,
+                                          name=f"fitlab-pool-{self.size}")
+                self.size += 1
+                self._threads.append(thread)
+                thread.start()
+
+    def _next_job(self, worker: _Worker) -> Job | None:
+        """The next queued job, for a worker still there: one that died while it waited (a
+        Ray trainer whose machine left) is replaced rather than handed a run to fail."""
         with self._changed:
             while not self._closed:
+                if worker.process.poll() is not None:
+                    raise EOFError
                 while self._queue:
                     job = self._queue.pop(0)
                     if job.history.state == QUEUED:  # not stopped while it waited
                         with job._lock:
                             job.history.state = STARTING
                         return job
-                self._changed.wait()
+                self._changed.wait(timeout=JANITOR_SECONDS)
             return None
 
     def _train(self, worker: _Worker, job: Job) -> None:

@@ -6,6 +6,7 @@ whatever app_pages/ holds, so a new page is checked without editing this file.
 """
 
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -34,16 +35,19 @@ while not (at.success or at.error or at.warning) and time.monotonic() < deadline
     at.run()
 print(json.dumps({
     "finished": bool(at.success),
-    "loaded": sorted(name for name in ("keras", "tensorflow") if name in sys.modules),
+    "loaded": sorted(name for name in ("keras", "tensorflow", "ray") if name in sys.modules),
 }))
 """
 
 
 def test_every_page_and_a_whole_run_leave_keras_and_tensorflow_unloaded():
+    """And Ray: without FITLAB_RAY_ADDRESS, nothing of it is imported (fitlab.cluster)."""
     routed = set(re.findall(r"app_pages/\w+\.py", (ROOT / "app.py").read_text()))
     assert routed and routed <= set(PAGES)  # the listing found every page the router names
+    environment = {name: value for name, value in os.environ.items()
+                   if name != "FITLAB_RAY_ADDRESS"}
     result = subprocess.run([sys.executable, "-c", SERVER_SESSION, json.dumps(PAGES)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=300, env=environment)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"finished": True, "loaded": []}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import compare, diagnosis, downloads
+from fitlab import cluster, compare, diagnosis, downloads
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
@@ -65,11 +65,18 @@ def live_run(settings: Settings | None, running: bool) -> None:
     if job is None:
         invitation = ("Press **Train**: the loss and the accuracy are charted here, epoch by "
                       "epoch, as the network learns.")
-        if projector():  # to be read from the back of the room
-            st.subheader(invitation, anchor=False)
-            st.caption(trainers_line())
-        else:
-            st.caption(f"{invitation} {trainers_line()}")
+        with st.container(key="run_status"):  # where a run's progress will be
+            if projector():  # to be read from the back of the room
+                st.subheader(invitation, anchor=False)
+                st.caption(trainers_line())
+            else:
+                st.caption(f"{invitation} {trainers_line()}")
+        if settings is not None:
+            # The charts' empty axes, where the curves will be drawn: nothing moves when
+            # Train is pressed, and the browser has loaded the charts' code by then.
+            # The projector's bar names the settings already.
+            st.caption("Next run" if projector() else f"Next run · {compare.headline(settings)}")
+            _charts(RunHistory(settings))
         return
     draw_run(job.snapshot(), job.number, settings)
 
@@ -96,12 +103,17 @@ def trainers_line() -> str:
     pool = training_pool()
     if pool.problem:
         return pool.problem
+    capacity = cluster.capacity_line(pool.cluster)  # "" for this machine's own workers
     if not pool.warm_workers:
-        return "Trainers are starting (Keras loads once, in the background)."
+        return " · ".join(filter(None, [
+            "Trainers are starting (Keras loads once, in the background).", capacity]))
     if not projector():  # the room's figures are for the instructor
-        return f"Ready to train, on {', '.join(pool.devices)}."
-    return (f"Trainers ready: {pool.warm_workers} of {pool.size} · {', '.join(pool.devices)} · "
-            f"training now: {pool.training_jobs} · waiting: {pool.queued_jobs}")
+        return " · ".join(filter(None, [f"Ready to train, on {', '.join(pool.devices)}.",
+                                        capacity]))
+    return " · ".join(filter(None, [
+        f"Trainers ready: {pool.warm_workers} of {pool.size}", capacity,
+        ", ".join(pool.devices),
+        f"training now: {pool.training_jobs} · waiting: {pool.queued_jobs}"]))
 
 
 def status_line(history: RunHistory) -> str:
@@ -150,10 +162,11 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
     if changed:
         note += " · the controls have changed since: press Train to run them"
     st.caption(note)
-    if history.state == QUEUED and training_pool().warm_workers == 0:
+    if history.state == QUEUED and training_pool().problem:  # a cluster out of reach
+        st.caption(training_pool().problem)
+    elif history.state == QUEUED and training_pool().warm_workers == 0:
         st.caption("The trainer is starting up: Keras takes a few seconds to load once.")
-    if history.batches:
-        _charts(history)
+    _charts(history)  # empty axes until the first point: the page does not move
     if history.info:
         st.caption(
             f"Training on {history.info['train_images']:,} images, validating on "

@@ -8,7 +8,7 @@ import uuid
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from fitlab import data
+from fitlab import cluster, data
 from fitlab.jobs import Job, WorkerPool, default_max_run_seconds
 from fitlab.store import LEARNER_ID, RunStore
 
@@ -44,11 +44,12 @@ def _learner_is_here(learner: str) -> bool:
 
 @st.cache_resource(show_spinner=False)
 def training_pool() -> WorkerPool:
-    """Started once per server; its workers import Keras in the background at once."""
+    """Started once per server; its workers import Keras in the background at once. With
+    FITLAB_RAY_ADDRESS they are trainers on that Ray cluster (fitlab.cluster)."""
     _log_runs_to_the_console()
     return WorkerPool(owner_alive=_learner_is_here, store=run_store(),
                       grace=float(st.get_option("server.disconnectedSessionTTL")),
-                      max_run_seconds=default_max_run_seconds())
+                      max_run_seconds=default_max_run_seconds(), **cluster.pool_options())
 
 
 def _log_runs_to_the_console() -> None:
