@@ -65,18 +65,11 @@ def live_run(settings: Settings | None, running: bool) -> None:
     if job is None:
         invitation = ("Press **Train**: the loss and the accuracy are charted here, epoch by "
                       "epoch, as the network learns.")
-        with st.container(key="run_status"):  # where a run's progress will be
-            if projector():  # to be read from the back of the room
-                st.subheader(invitation, anchor=False)
-                st.caption(trainers_line())
-            else:
-                st.caption(f"{invitation} {trainers_line()}")
-        if settings is not None:
-            # The charts' empty axes, where the curves will be drawn: nothing moves when
-            # Train is pressed, and the browser has loaded the charts' code by then.
-            # The projector's bar names the settings already.
-            st.caption("Next run" if projector() else f"Next run · {compare.headline(settings)}")
-            _charts(RunHistory(settings))
+        if projector():  # to be read from the back of the room
+            st.subheader(invitation, anchor=False)
+            st.caption(trainers_line())
+        else:
+            st.caption(f"{invitation} {trainers_line()}")
         return
     draw_run(job.snapshot(), job.number, settings)
 
