@@ -37,7 +37,7 @@ import altair as alt
 # drew). Importing it here waits for that import to finish.
 import pandas  # noqa: F401
 
-from fitlab import diagnosis
+from fitlab import data, diagnosis
 from fitlab.history import RunHistory
 from fitlab.settings import METRICS
 
@@ -184,8 +184,13 @@ def _figure(value: float) -> str:
 
 
 def _chance(history: RunHistory) -> float:
-    """Cross-entropy at chance level, ln(classes): where every run's loss starts."""
-    return diagnosis.chance_loss(max(len(history.info.get("class_names", [])), 2))
+    """Cross-entropy at chance level, ln(classes): where every run's loss starts. Before a
+    run has started, from its settings, so that the empty axes are those it will start on."""
+    settings = history.settings
+    built_in = data.BUILT_IN.get(settings.dataset)
+    classes = (len(history.info.get("class_names", [])) or len(settings.classes)
+               or (len(built_in.class_names) if built_in else 0))
+    return diagnosis.chance_loss(max(classes, 2))
 
 
 def _nice_ceiling(value: float) -> float:

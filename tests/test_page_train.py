@@ -270,3 +270,22 @@ def test_a_short_link_opens_a_lesson_section_by_its_number():
         at.run()
         assert not at.exception
         assert at.subheader[0].value == shown, asked
+
+
+def test_before_train_the_charts_show_the_empty_axes_the_next_run_will_fill():
+    # Where the curves will be, on the scales they start on: nothing moves when Train is
+    # pressed (TensorBoard's charts hold still too).
+    import json
+
+    at = open_app()
+    at.slider(key="epochs").set_value(15).run()
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    titles = [spec["title"]["text"] for spec in specs]
+    assert titles[:2] == ["Loss per epoch", "Accuracy per epoch"]
+    assert "no epoch of 15 has ended yet" in specs[0]["description"]
+    assert any(caption.value.startswith("Next run · Adam") for caption in at.caption)
+    # Shapes' eight classes: the loss axis reaches chance level, ln 8 = 2.08, where every
+    # run's loss starts; the epochs run to the 15 chosen.
+    loss = specs[0]["layer"][0]["encoding"]
+    assert loss["x"]["scale"]["domain"] == [1, 15]
+    assert 2.08 < loss["y"]["scale"]["domain"][1] < 3

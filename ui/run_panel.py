@@ -65,11 +65,21 @@ def live_run(settings: Settings | None, running: bool) -> None:
     if job is None:
         invitation = ("Press **Train**: the loss and the accuracy are charted here, epoch by "
                       "epoch, as the network learns.")
-        if projector():  # to be read from the back of the room
-            st.subheader(invitation, anchor=False)
-            st.caption(trainers_line())
-        else:
-            st.caption(f"{invitation} {trainers_line()}")
+        with st.container(key="run_status"):  # where a run's progress will be
+            if projector():  # to be read from the back of the room
+                st.subheader(invitation, anchor=False)
+                st.caption(trainers_line())
+            else:
+                st.caption(f"{invitation} {trainers_line()}")
+        if settings is not None:
+            # The charts' empty axes, where the curves will be drawn: nothing moves when
+            # Train is pressed, and the browser has loaded the charts' code by then. On a
+            # phone the lesson comes first instead (layout.css).
+            with st.container(key="charts_before_train"):
+                # The projector's bar names the settings already.
+                st.caption("Next run" if projector()
+                           else f"Next run · {compare.headline(settings)}")
+                _charts(RunHistory(settings))
         return
     draw_run(job.snapshot(), job.number, settings)
 
