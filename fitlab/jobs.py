@@ -14,13 +14,13 @@ import logging
 import os
 import pathlib
 import queue
-import shutil
 import subprocess
 import sys
 import threading
 import time
 import uuid
 
+from fitlab import devices
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.sessions import GRACE_SECONDS, Departures
 from fitlab.settings import Settings, SettingsError
@@ -78,12 +78,9 @@ def default_worker_count() -> int:
         if not configured.isdigit() or int(configured) < 1:
             raise ValueError(f"FITLAB_WORKERS must be a whole number from 1, not {configured!r}.")
         return int(configured)
-    if shutil.which("nvidia-smi"):
-        # A GPU finishes a lesson run in seconds, and memory growth lets runs share the card.
-        return 4
-    # On a CPU each run already uses every core through TensorFlow's own threads, so two
-    # runs on two cores only take turns. One worker per four cores, at least one.
-    return max(1, (os.cpu_count() or 1) // 4)
+    # From the cores, the memory and the GPU's memory, as measured (fitlab.devices).
+    return devices.worker_count(os.cpu_count() or 1, devices.memory_gib(),
+                                devices.gpu_memory_gib())
 
 
 class Job:
