@@ -107,12 +107,11 @@ def trainers_line() -> str:
     if pool.problem:
         return pool.problem
     capacity = cluster.capacity_line(pool.cluster)  # "" for this machine's own workers
+    sentence = f" {capacity}." if capacity else ""
     if not pool.warm_workers:
-        return " · ".join(filter(None, [
-            "Trainers are starting (Keras loads once, in the background).", capacity]))
+        return f"Trainers are starting (Keras loads once, in the background).{sentence}"
     if not projector():  # the room's figures are for the instructor
-        return " · ".join(filter(None, [f"Ready to train, on {', '.join(pool.devices)}.",
-                                        capacity]))
+        return f"Ready to train, on {', '.join(pool.devices)}.{sentence}"
     return " · ".join(filter(None, [
         f"Trainers ready: {pool.warm_workers} of {pool.size}", capacity,
         ", ".join(pool.devices),
