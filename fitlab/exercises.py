@@ -658,6 +658,14 @@ class _Unreadable(ValueError):
     pass
 
 
+def _answer(text: str) -> _Answer | str | None:
+    """A blank's answer; else why Python cannot read it, or None for an empty blank."""
+    try:
+        return _parse(text)
+    except _Unreadable as unreadable:
+        return str(unreadable)
+
+
 def _parse(text: str) -> _Answer | None:
     """None for an empty blank; _Unreadable for one Python cannot read."""
     text = text.strip()
@@ -689,12 +697,9 @@ def _quote_reason(answer: _Answer, what: str) -> str:
 def check_optimizer(text: str) -> str | None:
     """None when Keras takes it as Adam with its default settings; else what is wrong, in a
     sentence."""
-    try:
-        answer = _parse(text)
-    except _Unreadable as unreadable:
-        return str(unreadable)
-    if answer is None:
-        return "The optimizer is missing."
+    answer = _answer(text)
+    if not isinstance(answer, _Answer):
+        return answer or "The optimizer is missing."
     if answer.kind == "string":
         name = answer.text.lower()
         if name == "adam":
@@ -762,12 +767,9 @@ def _loss_reason(function: str, labels: str, given: str) -> str | None:
 
 
 def check_loss(text: str, labels: str = "one-hot") -> str | None:
-    try:
-        answer = _parse(text)
-    except _Unreadable as unreadable:
-        return str(unreadable)
-    if answer is None:
-        return "The loss is missing."
+    answer = _answer(text)
+    if not isinstance(answer, _Answer):
+        return answer or "The loss is missing."
     if answer.kind == "string":
         if answer.text.lower() in ("crossentropy", "ce"):
             return None  # compile picks the cross-entropy the labels' shape calls for
@@ -876,12 +878,9 @@ def _metric_reason(metric: str, labels: str, given: str) -> str | None:
 
 
 def check_metrics(text: str, labels: str = "one-hot") -> str | None:
-    try:
-        answer = _parse(text)
-    except _Unreadable as unreadable:
-        return str(unreadable)
-    if answer is None:
-        return "metrics is missing: put accuracy in a list, [\"accuracy\"]."
+    answer = _answer(text)
+    if not isinstance(answer, _Answer):
+        return answer or "metrics is missing: put accuracy in a list, [\"accuracy\"]."
     if answer.kind == "dict":  # by output name; with one output, Keras measures every
         answer = _Answer("list", items=tuple(  # entry's metrics, whatever the names
             item for value in answer.items
