@@ -106,6 +106,20 @@ class Job:
         job.id, job.history = job_id, RunHistory.from_record(record)
         return job
 
+    def end_after_restart(self) -> None:
+        """End a run that a stopped server left queued or training, saying which."""
+        with self._lock:
+            history = self.history
+            if history.state == QUEUED:
+                history.state, history.message = "stopped", (
+                    "The server restarted before this run started; nothing was trained. "
+                    "Press Train to run it.")
+            else:
+                history.state, history.message = "failed", (
+                    f"The server restarted while this run was training, after "
+                    f"{len(history.epochs)} of its {history.settings.epochs} epochs; those "
+                    "are kept. Press Train to run it again.")
+
     def to_record(self) -> dict:
         with self._lock:
             return self.history.to_record()
@@ -142,6 +156,33 @@ class Job:
                     pass
         if not self.history.active:
             self._changed()
+
+    # -- its run's passage through a worker, as the pool drives it ------------------------
+
+    def take_from_queue(self) -> bool:
+        """Mark the run as starting; False if it was stopped while it waited (then leave it)."""
+        with self._lock:  # checked and set together, so that a Stop cannot fall in between
+            if self.history.state != QUEUED:
+                return False
+            self.history.state = STARTING
+            return True
+
+    def hand_to(self, worker: _Worker) -> None:
+        """Send the run to `worker` to train, and after it a Stop asked for since it left
+        the queue."""
+        # Under the lock: `stop` then either finds the worker, which already has the run, or
+        # finds none and leaves its request for this to send.
+        with self._lock:
+            worker.send({"type": "train", "settings": self.settings.to_dict(),
+                         "save_to": self.save_to})
+            self._worker = worker
+            if self.stop_requested_at is not None:
+                worker.send({"type": "stop"})
+
+    def let_go_of_worker(self) -> None:
+        """The run has ended, or its worker has gone: a later Stop has nobody to tell."""
+        with self._lock:
+            self._worker = None
 
     def _apply(self, event: dict) -> None:
         with self._lock:
@@ -467,21 +508,14 @@ class WorkerPool:
                     raise EOFError
                 while self._queue:
                     job = self._queue.pop(0)
-                    if job.history.state == QUEUED:  # not stopped while it waited
-                        with job._lock:
-                            job.history.state = STARTING
+                    if job.take_from_queue():
                         return job
                 self._changed.wait(timeout=JANITOR_SECONDS)
             return None
 
     def _train(self, worker: _Worker, job: Job) -> None:
         try:
-            with job._lock:
-                worker.send({"type": "train", "settings": job.settings.to_dict(),
-                             "save_to": job.save_to})
-                job._worker = worker
-                if job.stop_requested_at is not None:
-                    worker.send({"type": "stop"})
+            job.hand_to(worker)
             while True:
                 event = worker.receive(POLL_SECONDS)
                 if self._over_time(job):  # checked whether events flow or not
@@ -517,8 +551,7 @@ class WorkerPool:
                 )
             raise EOFError from None
         finally:
-            with job._lock:
-                job._worker = None
+            job.let_go_of_worker()
 
     def _learn_pace(self, job: Job) -> None:
         history = job.history
@@ -600,16 +633,7 @@ class WorkerPool:
             except (KeyError, TypeError, SettingsError):
                 self._store.delete(job_id)
                 continue
-            history = job.history
-            if history.state == QUEUED:
-                history.state, history.message = "stopped", (
-                    "The server restarted before this run started; nothing was trained. "
-                    "Press Train to run it.")
-            else:
-                history.state, history.message = "failed", (
-                    f"The server restarted while this run was training, after "
-                    f"{len(history.epochs)} of its {history.settings.epochs} epochs; those "
-                    "are kept. Press Train to run it again.")
+            job.end_after_restart()
             self._keep(job)
 
     def _jobs_of(self, owner: str) -> list[Job]:
