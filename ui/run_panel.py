@@ -8,7 +8,7 @@ from fitlab import cluster, compare, diagnosis, downloads
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
-from ui import exercises_view
+from ui import controls, exercises_view
 from ui.state import current_job, projector, start_run, training_pool
 
 REDRAW_SECONDS = 0.5
@@ -21,8 +21,7 @@ def _start(settings: Settings) -> bool:
     except PoolBusy as busy:
         st.warning(str(busy))
         return False
-    # The link was read once; the run now speaks for itself.
-    st.session_state.link_problems = st.session_state.class_link_problems = []
+    controls.forget_link_notices()
     return True
 
 
