@@ -3,7 +3,8 @@ its answers on test images."""
 
 import streamlit as st
 
-from ui import evaluate_view, runs_view
+from ui import evaluate_view
+from ui.state import session_runs
 
 st.title("Evaluate a run")
 st.markdown(
@@ -12,7 +13,7 @@ st.markdown(
     "scored on them after every epoch."
 )
 
-runs = runs_view.session_runs()
+runs = session_runs()
 if not runs:
     st.info("No runs yet: press **Train** on *Compile and train*, and come back.")
 else:

@@ -5,6 +5,7 @@ import streamlit as st
 from fitlab.jobs import FINISHED_JOBS_KEPT_PER_OWNER
 from fitlab.store import KEEP_SECONDS
 from ui import runs_view
+from ui.state import session_runs
 
 st.title("Your runs")
 st.markdown(
@@ -16,7 +17,7 @@ st.markdown(
     "settings but not your runs."
 )
 
-runs = runs_view.session_runs()
+runs = session_runs()
 if not runs:
     st.info("No runs yet: press **Train** on *Compile and train*, and come back.")
 else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fitlab import exercises, lesson
-from ui.state import learner, training_pool
+from ui.state import session_runs
 
 KEPT_FROM_THE_ADDRESS = "Done earlier (kept in this page's address)."
 # Material icons, drawn by Streamlit's own icon font: emoji are empty boxes on a machine
@@ -27,7 +27,7 @@ def progress() -> dict[str, str]:
 
 
 def _runs() -> list[exercises.Run]:
-    return [(job.number, job.snapshot()) for job in training_pool().runs_of(learner())]
+    return [(job.number, history) for job, history in session_runs()]
 
 
 def update() -> None:

@@ -16,11 +16,6 @@ from ui.state import learner, start_run, training_pool
 SHOWN_BY_DEFAULT = 3
 
 
-def session_runs() -> list[tuple[Job, object]]:
-    """This session's runs, oldest first, each with a snapshot of its history to draw."""
-    return [(job, job.snapshot()) for job in training_pool().runs_of(learner())]
-
-
 def table(runs) -> list[int]:
     """The runs, one row each; the rows ticked in it are the runs compared below (the latest
     SHOWN_BY_DEFAULT that have an epoch to show, until the learner ticks others). Returns

@@ -1,4 +1,5 @@
-"""The server's one training pool and run store, who the learner is, and their current run."""
+"""The server's one training pool and run store, who the learner is, their runs and their
+current run."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fitlab import cluster, data
+from fitlab.history import RunHistory
 from fitlab.jobs import Job, WorkerPool, default_max_run_seconds
 from fitlab.store import LEARNER_ID, RunStore
 
@@ -82,6 +84,12 @@ def learner_cookie_due() -> str | None:
     """The learner id, once a tab, to be written into the browser's cookie."""
     learner()
     return st.session_state.learner if st.session_state.pop("learner_cookie_due", False) else None
+
+
+def session_runs() -> list[tuple[Job, RunHistory]]:
+    """The learner's runs, oldest first, each with a snapshot of its history, which a run
+    still training does not change while a page draws or checks it."""
+    return [(job, job.snapshot()) for job in training_pool().runs_of(learner())]
 
 
 def current_job() -> Job | None:
