@@ -19,6 +19,7 @@ from fitlab import cluster as fitlab_cluster
 from fitlab.jobs import WorkerPool
 from fitlab.settings import Settings
 from ray_cluster import ROOT, local_cluster
+from test_jobs import wait_until as waiting_for
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
                                 reason="Ray is not installed (requirements-ray.txt)")
@@ -27,13 +28,8 @@ TINY = Settings(train_images=300, epochs=2)
 LONG = Settings(train_images=5000, epochs=50)  # stopped, or failed, long before its end
 
 
-def wait_until(condition, seconds=180):
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.1)
+def wait_until(condition, seconds=180):  # a cluster's trainers start slower than workers
+    waiting_for(condition, seconds)
 
 
 @pytest.fixture(scope="module")
