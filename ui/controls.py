@@ -172,9 +172,12 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
 
 
 def _start(key: str) -> dict:
-    """The lesson's default as a widget's starting value, unless a scenario or the session
-    already holds one (Streamlit warns when a widget gets both)."""
-    return {} if key in st.session_state else {"value": getattr(Settings(), key)}
+    """The lesson's default as a widget's default, always, even when a scenario or the
+    session holds its value (which Streamlit then shows): a widget bound to the address
+    leaves out of the link the value equal to its default, which without this is its first
+    choice, so a learning rate of 0.00001 or one epoch was lost on a reload. (Streamlit's
+    log warning for a widget given both is switched off in .streamlit/config.toml.)"""
+    return {"value": getattr(Settings(), key)}
 
 
 def choose_metrics() -> tuple[str, ...]:

@@ -146,3 +146,15 @@ def test_a_scenario_sets_the_settings_kept_out_of_sight_too(page):
         timeout=60_000)
     page.get_by_role("button", name="Stop", exact=True).click()
     expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=30_000)
+
+
+def test_a_scenarios_settings_are_in_the_link_and_survive_a_reload(page):
+    # Its learning rate, 0.00001, is the slider's first choice, which a control bound to the
+    # address used to leave out of the link as if it were the default.
+    scenario(page, "Learning rate too low")
+    expect(page.get_by_role("slider").first).to_have_attribute("aria-valuetext", "0.00001")
+    page.wait_for_timeout(500)
+    assert "learning_rate=0.00001" in page.url
+    page.reload()
+    expect(page.get_by_role("slider").first).to_have_attribute("aria-valuetext", "0.00001",
+                                                               timeout=60_000)
