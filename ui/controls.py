@@ -168,7 +168,17 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
         return None, info
     with more:
         _explain_sizes(settings, info)
+    st.session_state.settings_read = settings  # for fixed_by_instructor, on the next run
     return settings, info
+
+
+def fixed_by_instructor() -> dict[str, object]:
+    """The settings of the controls the link hides or locks, as the page last read them: a
+    learner cannot change them, so a scenario must not either (these never change within
+    a session, so the last reading holds)."""
+    hidden, locked = instructor()
+    read = st.session_state.get("settings_read")
+    return {} if read is None else {key: getattr(read, key) for key in hidden | locked}
 
 
 def _start(key: str) -> dict:

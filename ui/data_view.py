@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import streamlit as st
 
-from fitlab import data, downloads, images
+from fitlab import compare, data, downloads, images
 from fitlab.links import as_text
 from ui.controls import choose, uploaded
 from ui.state import current_job, dataset_arrays, learner_folder
@@ -236,7 +236,7 @@ def _finish_reading(reading: _Reading) -> None:
     st.session_state.upload_outcome = (
         "ok", f"{reading.name}: {photos.summary()} It is now the chosen data set, on this page "
         "and on Compile and train, in this browser only." + (
-            f" To make room, Fit Lab removed {_listed(removed)}: it keeps your "
+            f" To make room, Fit Lab removed {compare.listed(removed)}: it keeps your "
             f"{MAX_KEPT_UPLOADS} latest uploads." if removed else ""))
 
 
@@ -285,11 +285,7 @@ def _show_kept() -> None:
     kept = images.uploads_in(_upload_folder())
     if kept:
         st.caption(as_text(
-            f"Kept on the server for you: {_listed([name for _, name, _ in kept])} "
+            f"Kept on the server for you: {compare.listed([name for _, name, _ in kept])} "
             f"({sum(size for _, _, size in kept) / 1e6:.1f} MB). Fit Lab keeps your "
             f"{MAX_KEPT_UPLOADS} latest uploads and removes the oldest to make room.",
             limit=2000))
-
-
-def _listed(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

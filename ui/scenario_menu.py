@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fitlab import compare, scenarios
+from fitlab.links import LINK_NAMES
 from fitlab.settings import Settings
 from ui import controls
 from ui.state import current_job
@@ -24,10 +25,19 @@ def menu() -> None:
 
 
 def _buttons() -> None:
+    fixed = controls.fixed_by_instructor()
     for scenario in scenarios.SCENARIOS:
+        # A scenario that would change what the instructor's link fixed is off: applied in
+        # part, it would train something that is neither the scenario nor the room's run.
+        clashes = [LINK_NAMES[key] for key, value in fixed.items()
+                   if getattr(scenario.settings, key) != value]
         st.button(scenario.title, on_click=_apply_scenario, args=(scenario.title,),
-                  width="stretch", key=f"scenario_{scenario.title}")
-        st.caption(scenario.hint)
+                  width="stretch", key=f"scenario_{scenario.title}", disabled=bool(clashes))
+        if clashes:
+            st.caption(f"Not in this session: your instructor has set the "
+                       f"{compare.listed(clashes)}, which this scenario changes.")
+        else:
+            st.caption(scenario.hint)
 
 
 def note(settings: Settings | None) -> None:

@@ -158,3 +158,16 @@ def test_a_scenarios_settings_are_in_the_link_and_survive_a_reload(page):
     page.reload()
     expect(page.get_by_role("slider").first).to_have_attribute("aria-valuetext", "0.00001",
                                                                timeout=60_000)
+
+
+def test_a_scenario_that_would_change_what_the_instructor_locked_is_off(browser, app_url):
+    learner = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    learner.goto(f"{app_url}/?learning_rate=0.1&lock=learning_rate")
+    learner.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+    learner.get_by_role("button", name="Scenarios").click()
+    too_high = learner.get_by_role("button", name="Learning rate too high", exact=True)
+    expect(too_high).to_be_disabled()
+    expect(learner.get_by_text("Not in this session: your instructor has set the learning "
+                               "rate, which this scenario changes.").first).to_be_visible()
+    expect(learner.get_by_role("slider").first).to_have_attribute("aria-valuetext", "0.1")
+    learner.context.close()
