@@ -60,16 +60,9 @@ def live_run(settings: Settings | None, running: bool) -> None:
     if running:
         st.fragment(run_every=REDRAW_SECONDS)(_draw_live)(settings)
         return
-    st.fragment(run_every=WATCH_SECONDS)(_watch)(job.id if job else None)
     if job is None:
-        invitation = ("Press **Train**: the loss and the accuracy are charted here, epoch by "
-                      "epoch, as the network learns.")
         with st.container(key="run_status"):  # where a run's progress will be
-            if projector():  # to be read from the back of the room
-                st.subheader(invitation, anchor=False)
-                st.caption(trainers_line())
-            else:
-                st.caption(f"{invitation} {trainers_line()}")
+            st.fragment(run_every=WATCH_SECONDS)(_watch)(None, invite=True)
         if settings is not None:
             # The charts' empty axes, where the curves will be drawn: nothing moves when
             # Train is pressed, and the browser has loaded the charts' code by then. On a
@@ -80,16 +73,28 @@ def live_run(settings: Settings | None, running: bool) -> None:
                            else f"Next run · {compare.headline(settings)}")
                 _charts(RunHistory(settings))
         return
+    st.fragment(run_every=WATCH_SECONDS)(_watch)(job.id)
     draw_run(job.snapshot(), job.number, settings)
 
 
-def _watch(shown: str | None) -> None:
+def _watch(shown: str | None, invite: bool = False) -> None:
     """Draw the page again when the learner's current run is not the one it shows: a run
     started in another tab, or one this tab started whose page was lost to a dropped
-    connection (Streamlit then reconnects to a page drawn before Train). Draws nothing."""
+    connection (Streamlit then reconnects to a page drawn before Train). With `invite`,
+    before any run, the invitation to press Train and the trainers' line, kept up to date:
+    "starting" becomes "ready", and the projector's counts follow the room."""
     job = current_job()
     if (job.id if job else None) != shown or (job is not None and job.history.active):
         st.rerun()
+    if not invite:
+        return
+    invitation = ("Press **Train**: the loss and the accuracy are charted here, epoch by "
+                  "epoch, as the network learns.")
+    if projector():  # to be read from the back of the room
+        st.subheader(invitation, anchor=False)
+        st.caption(trainers_line())
+    else:
+        st.caption(f"{invitation} {trainers_line()}")
 
 
 def _draw_live(settings: Settings | None) -> None:

@@ -20,3 +20,13 @@ def test_a_link_to_the_data_page_on_a_fresh_server_opens_the_whole_app(browser, 
         expect(page.get_by_text("Page not found")).to_have_count(0)
         page.context.close()
     assert "Traceback" not in (tmp_path / "streamlit.log").read_text()
+
+
+def test_the_train_page_on_a_fresh_server_says_when_the_trainers_are_ready(browser, tmp_path):
+    # The first learner of the day watches "starting" become "ready" without a reload.
+    with streamlit_server(tmp_path / "streamlit.log") as (url, _):
+        page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        page.goto(url)  # before the trainers have imported Keras and warmed up
+        expect(page.get_by_text(re.compile(r"Ready to train, on CPU"))).to_be_visible(
+            timeout=120_000)
+        page.context.close()
