@@ -26,7 +26,7 @@ def test_train_watch_the_charts_redraw_then_stop(page):
         page.wait_for_timeout(200)
     assert len(seen) >= 3, f"the status redrew only {seen}"  # at least two redraws
     expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(3)
-    page.get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
     expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled()
     page.screenshot(path=ARTIFACTS / "stopped.png", full_page=True)
@@ -144,7 +144,7 @@ def test_a_scenario_sets_the_settings_kept_out_of_sight_too(page):
     train(page)
     expect(page.get_by_text("Training on 4,000 images, validating on 1,000")).to_be_visible(
         timeout=60_000)
-    page.get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
     expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=30_000)
 
 

@@ -79,7 +79,7 @@ def test_a_reload_mid_run_finds_every_run_and_the_one_still_training(browser, fl
     expect(page.get_by_text(STATUS)).to_be_visible(timeout=60_000)  # re-attached, live
     expect(page.get_by_text(re.compile(r"^Run #2 · "))).to_be_visible()
     wait_for_a_later_epoch(page, reached)
-    page.get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
     expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+"))).to_be_visible(
         timeout=30_000)
     page.reload()  # and once it has ended, a reload still shows it and the one before
@@ -114,7 +114,7 @@ def test_a_connection_dropped_for_a_minute_comes_back_to_the_run_still_training(
         shown = [int(match.group(1)) for text in page.get_by_text(STATUS).all_inner_texts()
                  if (match := EPOCH.search(text))]
         if shown and shown[0] > reached + 1:
-            page.get_by_role("button", name="Stop", exact=True).click()
+            page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
             expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+|"
                                                r"Finished all 50 epochs"))).to_be_visible(
                 timeout=30_000)
@@ -146,7 +146,7 @@ def test_a_connection_dropped_as_train_is_pressed_still_shows_the_run(browser, f
     time.sleep(15)
     link.restore()
     expect(page.get_by_text(STATUS)).to_be_visible(timeout=30_000)
-    page.get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
     expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+"))).to_be_visible(
         timeout=30_000)
     page.context.close()
@@ -168,6 +168,6 @@ def test_a_server_restart_mid_run_keeps_every_run_and_says_what_happened(browser
         expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
         train(page)  # run numbers go on
         expect(page.get_by_text(re.compile(r"^Run #3 · "))).to_be_visible(timeout=60_000)
-        page.get_by_role("button", name="Stop", exact=True).click()
+        page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
         page.context.close()
     assert "Traceback" not in log.read_text()

@@ -80,14 +80,14 @@ def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pa
         page.wait_for_timeout(2_000)  # a few redraws
         page.screenshot(path=shot)
         assert in_view(page, loss) and in_view(page, accuracy), "a chart is out of view"
-        assert in_view(page, page.get_by_role("button", name="Stop", exact=True))
+        assert in_view(page, page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True))
         if not projector and width >= 641:  # beside the charts; on a phone, below them
             assert in_view(page, page.get_by_text(LESSON_TEXT)), "the lesson went out of view"
         assert not scrolled(page), f"the page scrolled: {scrolled(page)}"
         charts_at = loss.bounding_box()["y"]
         if width >= 641:
             assert abs(charts_at - idle_at) < 1, f"Train moved the charts by {charts_at - idle_at}"
-        page.get_by_role("button", name="Stop", exact=True).click()
+        page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
         expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=30_000)
         if width >= 641:  # the outcome takes the progress bar's place
             assert abs(loss.bounding_box()["y"] - charts_at) < 1, "the charts moved at the end"
