@@ -450,6 +450,47 @@ CHECKS: dict[str, Callable[[Sequence[Run]], str | None]] = {
 }
 
 
+def what_happened(key: str, pair: dict | None = None) -> int:
+    """The choice of an exercise's predict-first question that came true once it is done:
+    for the batch-size exercise, what the learner's own two runs showed (`pair`, from
+    batch_size_pair), else the answer its check requires or Fit Lab's measured runs gave."""
+    predict = BY_KEY[key].predict
+    if key == "batch_size" and pair is not None:
+        # "About the same" is the third choice: too close to call, in the check's words.
+        return {"8": 0, "256": 1, None: 2}[pair["accurate"]]
+    return predict.right
+
+
+def prediction_outcome(key: str, chosen: int, happened: int) -> str:
+    """The learner's prediction beside what happened, saying whether it was right."""
+    predict = BY_KEY[key].predict
+    said, was = predict.choices[chosen], predict.choices[happened]
+    if chosen == happened:
+        return f"**You predicted *{said}*, and so it was: right.** {predict.why}"
+    return f"**You predicted *{said}*; it was *{was}*. Not this time.** {predict.why}"
+
+
+def read_predictions(text: str) -> dict[str, int]:
+    """Predictions from the URL (?predicted=batch_size.1,diverge.2): an exercise's key and
+    the number of its choice; anything else is dropped."""
+    found = {}
+    for mark in text.split(","):
+        key, _, choice = mark.strip().partition(".")
+        predict = BY_KEY[key].predict if key in BY_KEY else None
+        if predict and choice.isascii() and choice.isdigit() and \
+                int(choice) < len(predict.choices):
+            found[key] = int(choice)
+    return found
+
+
+def write_predictions(predictions: dict[str, int]) -> str:
+    return ",".join(f"{exercise.key}.{predictions[exercise.key]}" for exercise in EXERCISES
+                    if exercise.key in predictions)
+
+
+PREDICT_FIRST = sum(1 for exercise in EXERCISES if exercise.predict)
+
+
 def newly_done(runs: Sequence[Run], done: set[str]) -> dict[str, str]:
     """{exercise key: evidence} for the exercises these runs complete that are not yet done.
     Runs still training are left out: their curves may yet change."""

@@ -4,7 +4,7 @@ Every widget is bound to the page's address, so a link carries the settings, in 
 the learner sees ("SGD", "Categorical cross-entropy", "0.001"). Streamlit applies the good
 values and drops the rest; this module reads a link as Fit Lab's settings, says what it
 dropped and why, and reads the keys a link holds besides the settings: an instructor's
-`hide`, `lock` and `view`, the exercises' `done`, the lesson's `section`.
+`hide`, `lock` and `view`, the exercises' `done` and `predicted`, the lesson's `section`.
 
 What a link may say for a setting comes from its field in `Settings` (its labels, its
 whole-number range, the values its widget offers), so a new setting needs no edit here.
@@ -21,8 +21,9 @@ FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
 LINK_NAMES = {name: field.metadata["link"] for name, field in FIELDS.items()}
 # The keys besides the settings, each read where it is used: `hide` and `lock` by
 # instructor_choices, `view` by the Train page (?view=projector), `done` by the exercises'
-# progress (fitlab.exercises), `section` by the lesson (a bad one shows the first section).
-OTHER_KEYS = ("hide", "lock", "view", "done", "section")
+# progress and `predicted` by their predict-first questions (fitlab.exercises), `section` by
+# the lesson (a bad one shows the first section).
+OTHER_KEYS = ("hide", "lock", "view", "done", "predicted", "section")
 # What an instructor may hide or lock: ?hide=optimizer,loss&lock=learning_rate. The images
 # per class share the classes' control, so they are hidden and locked with it.
 CONTROLS = tuple(name for name in FIELDS if name != "images_per_class")

@@ -173,3 +173,37 @@ def test_the_batch_size_answers_wait_for_two_runs_that_show_it():
     button(at, "Check my answers").click().run()
     assert at.warning[0].value.startswith("Train two runs first, one at batch size 8 and one at "
                                           "256")
+
+
+def test_once_the_runs_have_answered_the_prediction_stands_beside_what_happened(monkeypatch):
+    """The learner predicted 256; their own two runs showed 8: the page says both, and that
+    the prediction was not right, rather than dropping it."""
+    from fitlab import exercises
+    pair = {"runs": (1, 2), "epoch": 3, "seconds": (1.6, 0.3), "jumps": (0.08, 0.03),
+            "accuracy": (0.6, 0.2), "faster": "256", "jumpier": "8", "accurate": "8"}
+    monkeypatch.setattr(exercises, "batch_size_pair", lambda runs: pair)
+    monkeypatch.setattr(exercises, "batch_size_answer",
+                        lambda runs, answers: ("Right. After epoch 3, …", ""))
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    at.radio(key="page_predict_batch_size").set_value(1).run()  # "Batch size 256"
+    assert at.query_params["predicted"] == "batch_size.1"
+    for key, choice in (("faster", "256"), ("jumpier", "8"), ("accurate", "8")):
+        at.radio(key=f"page_batch_{key}").set_value(choice)
+    button(at, "Check my answers").click().run()
+    outcome = [box.value for box in at.info if box.value.startswith("**You predicted")]
+    assert outcome and outcome[0].startswith(
+        "**You predicted *Batch size 256*; it was *Batch size 8*. Not this time.**")
+    # Two runs too close to call make "About the same" what happened.
+    pair["accurate"] = None
+    assert exercises.what_happened("batch_size", pair) == 2
+
+
+def test_a_reload_keeps_the_prediction_and_says_it_was_right():
+    at = open_app(done="diverge", predicted="diverge.2,batch_size.9,nothing.1")
+    at.switch_page("app_pages/exercises.py").run()
+    assert any(box.value.startswith("**You predicted *Break down: jump far up or turn into "
+                                    "NaN, then stop improving*, and so it was: right.**")
+               for box in at.success)
+    assert not at.warning  # "predicted" is Fit Lab's own; a choice it has not is dropped
+    assert at.query_params["predicted"] == "diverge.2"

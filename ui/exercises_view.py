@@ -38,6 +38,9 @@ def update() -> None:
     marks = exercises.write_marks(set(progress()))
     if marks and st.query_params.get("done") != marks:
         st.query_params["done"] = marks
+    predicted = exercises.write_predictions(_predictions())
+    if predicted and st.query_params.get("predicted") != predicted:
+        st.query_params["predicted"] = predicted
 
 
 def _mark(key: str, evidence: str) -> None:
@@ -81,8 +84,24 @@ def show(exercise: exercises.Exercise, where: str, section_title: str = "") -> N
 
 
 def _predictions() -> dict[str, int]:
-    """{exercise key: the choice predicted}, for this session: made once, on either page."""
-    return st.session_state.setdefault("exercise_predictions", {})
+    """{exercise key: the choice predicted}, made once, on either page. Kept in the address
+    like the marks (?predicted=batch_size.1), so that a reload still sets a prediction
+    beside what happened."""
+    if "exercise_predictions" not in st.session_state:
+        st.session_state.exercise_predictions = exercises.read_predictions(
+            st.query_params.get("predicted", ""))
+    return st.session_state.exercise_predictions
+
+
+def _happened(key: str) -> int:
+    """What came true, as the check saw it when the exercise was done; after a reload, read
+    again from the learner's runs, which outlive it."""
+    outcomes = st.session_state.setdefault("exercise_outcomes", {})
+    if key not in outcomes:
+        pair = exercises.batch_size_pair([run for run in _runs() if not run[1].active]) \
+            if key == "batch_size" else None
+        outcomes[key] = exercises.what_happened(key, pair)
+    return outcomes[key]
 
 
 def _prediction(exercise: exercises.Exercise, where: str, done: bool) -> None:
@@ -97,14 +116,11 @@ def _prediction(exercise: exercises.Exercise, where: str, done: bool) -> None:
         return
     if chosen is None:
         return  # done without a prediction (or in an earlier visit): nothing to compare
-    line = f"Your prediction: *{predict.choices[chosen]}*."
     if not done:
-        st.info(f"{line} Now train, and see.")
-    elif chosen == predict.right:
-        st.info(f"{line} That is what happened. {predict.why}")
-    else:
-        st.info(f"{line} What happened instead: *{predict.choices[predict.right]}*. "
-                f"{predict.why}")
+        st.info(f"Your prediction: *{predict.choices[chosen]}*. Now train, and see.")
+        return
+    outcome = exercises.prediction_outcome(exercise.key, chosen, _happened(exercise.key))
+    (st.success if chosen == _happened(exercise.key) else st.info)(outcome)
 
 
 def _predict(key: str, where: str) -> None:
@@ -163,6 +179,9 @@ def _check_batch_size(where: str) -> None:
         [run for run in _runs() if not run[1].active], answers)
     st.session_state[f"{where}_batch_size_feedback"] = feedback
     if evidence:
+        st.session_state.setdefault("exercise_outcomes", {})["batch_size"] = \
+            exercises.what_happened("batch_size", exercises.batch_size_pair(
+                [run for run in _runs() if not run[1].active]))
         _mark("batch_size", evidence)
 
 
