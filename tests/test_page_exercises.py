@@ -207,3 +207,15 @@ def test_a_reload_keeps_the_prediction_and_says_it_was_right():
                for box in at.success)
     assert not at.warning  # "predicted" is Fit Lab's own; a choice it has not is dropped
     assert at.query_params["predicted"] == "diverge.2"
+
+
+def test_an_exercise_done_is_announced_in_a_toast_but_not_on_the_projector():
+    for view, toasts in (("", 1), ("projector", 0)):
+        at = open_app(view=view) if view else open_app()
+        at.switch_page("app_pages/exercises.py").run()
+        at.text_input(key="page_optimizer").input('"adam"')
+        at.text_input(key="page_loss").input('"categorical_crossentropy"')
+        at.text_input(key="page_metrics").input('["accuracy"]')
+        button(at, "Check my answer").click().run()
+        assert len(at.toast) == toasts, view
+        assert progress_shown(at) == "Done: 1 of 8."

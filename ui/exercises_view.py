@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fitlab import exercises, lesson
-from ui.state import session_runs
+from ui.state import projector, session_runs
 
 KEPT_FROM_THE_ADDRESS = "Done earlier (kept in this page's address)."
 # Material icons, drawn by Streamlit's own icon font: emoji are empty boxes on a machine
@@ -45,7 +45,8 @@ def update() -> None:
 
 def _mark(key: str, evidence: str) -> None:
     progress()[key] = evidence
-    st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon=DONE)
+    if not projector():  # at the back of a room it would cover the menus of a demo
+        st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon=DONE)
 
 
 def progress_label() -> str:
