@@ -334,10 +334,11 @@ _TARGETS = ", ".join(f"{target:g} on {data.title(name)}" for name, target in FAS
 # In the lesson's order: by section, and within one as they are written here.
 EXERCISES = tuple(sorted((
     Exercise("compile", "Fill in the blanks of model.compile",
-             "Complete the compile call for the lesson's CNN, whose last layer is a softmax "
-             "over ten classes: the cross-entropy that fits the labels chosen below, Adam with "
-             "its default settings, and accuracy reported after every epoch. Fit Lab checks "
-             "each blank by Keras 3's own rules.",
+             "Complete the compile call for the lesson's CNN on CIFAR-10, whatever data set "
+             "you train on here: its last layer is a softmax over CIFAR-10's ten classes. Ask "
+             "for the cross-entropy that fits the labels chosen below, Adam with its default "
+             "settings, and accuracy reported after every epoch. Fit Lab checks each blank by "
+             "Keras 3's own rules.",
              ("The optimizer is an object from keras.optimizers, or its name as a string.",
               "One-hot labels call for the loss whose name has no 'sparse' in it; whole-number "
               "labels for the one that has.",
@@ -488,7 +489,15 @@ def write_predictions(predictions: dict[str, int]) -> str:
                     if exercise.key in predictions)
 
 
+# How many exercises of each kind there are, for pages that describe them: counted here, so
+# that a new exercise cannot leave a page's sentence behind.
 PREDICT_FIRST = sum(1 for exercise in EXERCISES if exercise.predict)
+ANSWERED = sum(1 for exercise in EXERCISES if exercise.key not in CHECKS)  # typed or chosen
+_WORDS = "no one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def in_words(number: int) -> str:
+    return _WORDS[number] if 0 <= number < len(_WORDS) else f"{number:,}"
 
 
 def newly_done(runs: Sequence[Run], done: set[str]) -> dict[str, str]:

@@ -219,3 +219,19 @@ def test_an_exercise_done_is_announced_in_a_toast_but_not_on_the_projector():
         button(at, "Check my answer").click().run()
         assert len(at.toast) == toasts, view
         assert progress_shown(at) == "Done: 1 of 8."
+
+
+def test_the_introduction_counts_the_questions_there_are():
+    """Three exercises are answered (compile, best epoch, batch size) and three predict first
+    (diverge, batch size, dropout); the page counts them rather than saying so by hand."""
+    from fitlab import exercises
+    assert [exercise.key for exercise in exercises.EXERCISES if exercise.predict] == \
+        ["diverge", "batch_size", "dropout_gap"]
+    assert (exercises.ANSWERED, exercises.PREDICT_FIRST) == (3, 3)
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    intro = at.markdown[0].value
+    assert "three tasks ask for an answer" in intro and "and three ask you to predict" in intro
+    compile_task = next(block.value for block in at.markdown
+                        if block.value.startswith("Complete the compile call"))
+    assert "CIFAR-10, whatever data set you train on here" in compile_task
