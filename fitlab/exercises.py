@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import difflib
 from typing import Callable, Sequence
 
 from fitlab import data, diagnosis
@@ -739,6 +740,16 @@ def _module_problem(answer: _Answer, module: str) -> str | None:
             f"keras.{module}.{answer.text}{brackets}, not {answer.module}{answer.text}.")
 
 
+def _did_you_mean(name: str, known, quoted: bool = True, unless: str = "") -> str:
+    """" Did you mean 'x'?" for the name Keras knows nearest to a misspelt one, else "";
+    also "" when `unless`, which the message names anyway, is among the near ones: "adma"
+    is nearer "adamax" than "adam", but the task asks for Adam."""
+    near = difflib.get_close_matches(name, list(known), n=3)
+    if not near or unless in near:
+        return ""
+    return f" Did you mean {near[0]!r}?" if quoted else f" Did you mean {near[0]}?"
+
+
 def _quote_reason(answer: _Answer, what: str) -> str:
     return (f"Without quotes, {answer.module}{answer.text} is a Python name that nothing has "
             f"defined: write the {what}'s name as a string, in quotes.")
@@ -759,13 +770,16 @@ def check_optimizer(text: str) -> str | None:
                     " is not an optimizer it knows. Leave out the spaces.")
         if name in KERAS_OPTIMIZER_STRINGS:
             return f"{answer.text!r} is an optimizer Keras knows, but the task asks for Adam."
-        return f"Keras has no optimizer called {answer.text!r}. Try \"adam\"."
+        return (f"Keras has no optimizer called {answer.text!r}."
+                f"{_did_you_mean(name, KERAS_OPTIMIZER_STRINGS, unless='adam')} Try \"adam\".")
     if answer.kind not in ("name", "call"):
         return "The optimizer is a string, \"adam\", or an object: keras.optimizers.Adam()."
     if answer.text not in KERAS_OPTIMIZER_CLASSES:
         if answer.kind == "name" and not answer.module:
             return _quote_reason(answer, "optimizer")
-        return f"Keras has no optimizer called {answer.text}. Try keras.optimizers.Adam()."
+        return (f"Keras has no optimizer called {answer.text}."
+                + _did_you_mean(answer.text, KERAS_OPTIMIZER_CLASSES, quoted=False,
+                                unless="Adam") + " Try keras.optimizers.Adam().")
     problem = _module_problem(answer, "optimizers")
     if problem:
         return problem
@@ -830,7 +844,8 @@ def check_loss(text: str, labels: str = "one-hot") -> str | None:
             if near:
                 return (f"Keras looks the name up exactly as it is written: {answer.text!r} is "
                         f"not one it knows, {near[0]!r} is.")
-            return f"Keras has no loss called {answer.text!r}."
+            return (f"Keras has no loss called {answer.text!r}."
+                    f"{_did_you_mean(answer.text, KERAS_LOSS_STRINGS)}")
         return _loss_reason(function, labels, repr(answer.text))
     if answer.kind not in ("name", "call"):
         return "The loss is a string, such as \"…\", or an object from keras.losses."
@@ -838,7 +853,9 @@ def check_loss(text: str, labels: str = "one-hot") -> str | None:
     if not known:
         if answer.kind == "name" and not answer.module:
             return _quote_reason(answer, "loss")
-        return f"Keras has no loss called {answer.text}."
+        return (f"Keras has no loss called {answer.text}."
+                + _did_you_mean(answer.text, [*KERAS_LOSS_CLASSES, *KERAS_LOSS_FUNCTIONS],
+                                quoted=False))
     problem = _module_problem(answer, "losses")
     if problem:
         return problem
@@ -872,14 +889,17 @@ def _metric_class(answer: _Answer) -> str | tuple[str]:
             return "accuracy"
         if answer.text in KERAS_METRIC_STRINGS:
             return KERAS_METRIC_STRINGS[answer.text]
-        return (f"Keras has no metric called {answer.text!r}.",)
+        return (f"Keras has no metric called {answer.text!r}."
+                f"{_did_you_mean(answer.text, ['accuracy', *KERAS_METRIC_STRINGS])}",)
     if answer.kind not in ("name", "call"):
         return ("Each metric is a string, such as \"accuracy\", or an object from "
                 "keras.metrics.",)
     if answer.text not in KERAS_METRIC_CLASSES and answer.text not in KERAS_METRIC_FUNCTIONS:
         if answer.kind == "name" and not answer.module:
             return (_quote_reason(answer, "metric"),)
-        return (f"Keras has no metric called {answer.text}.",)
+        return (f"Keras has no metric called {answer.text}."
+                + _did_you_mean(answer.text, [*KERAS_METRIC_CLASSES, *KERAS_METRIC_FUNCTIONS],
+                                quoted=False),)
     problem = _module_problem(answer, "metrics")
     if problem:
         return (problem,)

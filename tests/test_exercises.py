@@ -404,6 +404,30 @@ def test_each_wrong_blank_of_the_compile_challenge_gets_its_own_reason(labels, b
     assert list(problems) == [blank] and words in problems[blank]
 
 
+@pytest.mark.parametrize("check, answer, words", [
+    (exercises.check_loss, '"categorical_crossentopy"',
+     "Keras has no loss called 'categorical_crossentopy'. Did you mean "
+     "'categorical_crossentropy'?"),
+    (exercises.check_loss, "keras.losses.CategoricalCrossEntropy()",
+     "Did you mean CategoricalCrossentropy?"),
+    (exercises.check_optimizer, '"rmsprob"', "Did you mean 'rmsprop'? Try \"adam\"."),
+    (exercises.check_optimizer, "keras.optimizers.RMSProp()", "Did you mean RMSprop?"),
+    (exercises.check_metrics, '["acuracy"]', "Did you mean 'accuracy'?"),
+    (exercises.check_metrics, "[keras.metrics.CategoricalAcuracy()]",
+     "Did you mean CategoricalAccuracy?"),
+])
+def test_a_misspelt_name_gets_the_nearest_name_keras_knows(check, answer, words):
+    assert words in check(answer)
+
+
+def test_no_near_name_is_suggested_when_none_is_near_or_the_task_names_it_anyway():
+    assert exercises.check_loss('"xyz"') == "Keras has no loss called 'xyz'."
+    # "adma" is nearer Keras' "adamax" than "adam", which the message names anyway.
+    assert exercises.check_optimizer('"adma"') == "Keras has no optimizer called 'adma'. " \
+        "Try \"adam\"."
+    assert "Did you mean" not in exercises.check_optimizer("keras.optimizers.Adm()")
+
+
 def test_the_compile_challenge_reads_the_blanks_without_running_them():
     # A blank is parsed, never evaluated: this would print if it ran.
     assert "no optimizer called print" in exercises.check_optimizer('print("ran")')
