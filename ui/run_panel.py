@@ -12,6 +12,7 @@ from ui import controls, exercises_view
 from ui.state import current_job, projector, start_run, training_pool
 
 REDRAW_SECONDS = 0.5
+PROJECTOR_HEIGHT = 560  # the three charts' row, which fits under the bar at 1920x1080
 WATCH_SECONDS = 2.0  # how soon an idle page notices a run it does not show
 
 
@@ -186,19 +187,39 @@ def _charts(history: RunHistory) -> None:
     metrics, which matter less, after them and smaller."""
     from fitlab import charts  # Altair: imported with the first chart, not at start-up
 
-    large = projector()
-    height = 640 if large else 280
     # The best epoch is marked once the exercise that asks for it is done: not before.
     mark_best = "best_epoch" in exercises_view.progress()
+    if projector():
+        _projector_charts(history, mark_best)
+        return
+    height = 280
     for row in [("loss", "accuracy"), *_pairs(history.settings.metrics)]:
         for column, metric in zip(st.columns(2), row):
             # Each chart's text alternative is its Vega-Lite description (charts.describe).
-            column.altair_chart(charts.epoch_chart(history, metric, large=large,
-                                                   mark_best=mark_best),
+            column.altair_chart(charts.epoch_chart(history, metric, mark_best=mark_best),
                                 key=f"{metric}_chart", height=height)
-        height = 420 if large else 220  # the chosen metrics' rows: smaller
-    st.altair_chart(charts.batch_chart(history, large=large), key="batch_chart",
-                    height=360 if large else 200)
+        height = 220  # the chosen metrics' rows: smaller
+    st.altair_chart(charts.batch_chart(history), key="batch_chart", height=200)
+
+
+def _projector_charts(history: RunHistory, mark_best: bool) -> None:
+    """For the back of the room, the three charts side by side on one screen: the per-batch
+    curve beside the epochs' is the one that moves during the first epoch, where a learning
+    rate of 1.0 breaks down and its outcome points. The chosen metrics follow, three a row."""
+    from fitlab import charts
+
+    row = st.columns(3)
+    for column, metric in zip(row, ("loss", "accuracy")):
+        column.altair_chart(charts.epoch_chart(history, metric, large=True, mark_best=mark_best),
+                            key=f"{metric}_chart", height=PROJECTOR_HEIGHT)
+    row[2].altair_chart(charts.batch_chart(history, large=True), key="batch_chart",
+                        height=PROJECTOR_HEIGHT)
+    names = history.settings.metrics
+    for start in range(0, len(names), 3):
+        for column, metric in zip(st.columns(3), names[start:start + 3]):
+            column.altair_chart(charts.epoch_chart(history, metric, large=True,
+                                                   mark_best=mark_best),
+                                key=f"{metric}_chart", height=420)
 
 
 def _pairs(names: tuple[str, ...]) -> list[tuple[str, ...]]:

@@ -80,6 +80,8 @@ def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pa
         page.wait_for_timeout(2_000)  # a few redraws
         page.screenshot(path=shot)
         assert in_view(page, loss) and in_view(page, accuracy), "a chart is out of view"
+        if projector:  # the per-batch curve too: in epoch 1 it is the one that moves
+            assert in_view(page, charts.nth(2)), "the loss per batch is out of view"
         assert in_view(page, page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True))
         if not projector and width >= 641:  # beside the charts; on a phone, below them
             assert in_view(page, page.get_by_text(LESSON_TEXT)), "the lesson went out of view"
