@@ -13,6 +13,7 @@ whole-number range, the values its widget offers), so a new setting needs no edi
 from __future__ import annotations
 
 import dataclasses
+import difflib
 
 from fitlab import data
 from fitlab.settings import LEARNING_RATES, Settings, format_learning_rate
@@ -59,13 +60,39 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
         text = value if isinstance(value, str) else str(value)
         if key not in FIELDS and key not in OTHER_KEYS:
             problems.append(f"The link's “{as_text(key)}” is not a Fit Lab setting, so it was "
-                            "ignored.")
+                            f"ignored.{_did_you_mean(key, [*FIELDS, *OTHER_KEYS])}")
         elif key in FIELDS and not _offered(key, text, dataset_titles):
             problems.append(
                 f"The link asks for {LINK_NAMES[key]} “{as_text(text)}”, which Fit Lab does not "
-                f"offer, so the default ({_default_words(key)}) is used."
+                f"offer, so the default ({_default_words(key)}) is used. "
+                f"{_what_is_offered(key, dataset_titles)}".rstrip()
             )
     return problems
+
+
+def _did_you_mean(name: str, known) -> str:
+    """" Did you mean learning_rate?" for a misspelt name near one Fit Lab knows, else ""."""
+    near = difflib.get_close_matches(name, list(known), n=1)
+    return f" Did you mean {near[0]}?" if near else ""
+
+
+def _what_is_offered(name: str, dataset_titles) -> str:
+    """The values a link may give for setting `name`, so that one wrong value can be put
+    right without guessing again."""
+    about = FIELDS[name].metadata
+    if name == "dataset":  # a folder's name, which a learner may have chosen: quoted safely
+        choices = [f"“{as_text(title)}”" for title in dataset_titles]
+    elif about["labels"] is not None:
+        choices = [f"“{label}”" for label in about["labels"].values()]
+    elif about["offered"] is not None:
+        choices = [format_learning_rate(value) if name == "learning_rate" else f"{value:g}"
+                   for value in about["offered"]]
+    elif about["whole"] is not None:
+        low, high = about["whole"]
+        return f"It takes a whole number from {low:,} to {high:,}."
+    else:
+        return ""
+    return f"It offers {', '.join(choices)}." if choices else ""
 
 
 def _offered(name: str, text: str, dataset_titles) -> bool:
@@ -100,8 +127,10 @@ def instructor_choices(query: dict[str, str]) -> tuple[set[str], set[str], list[
     for mode in ("hide", "lock"):
         names = {name.strip() for name in query.get(mode, "").split(",") if name.strip()}
         for unknown in sorted(names - set(CONTROLS)):
+            near = _did_you_mean(unknown, CONTROLS)
             problems.append(f"The link asks to {mode} “{as_text(unknown)}”, which is not one of "
-                            f"Fit Lab's controls ({', '.join(CONTROLS)}).")
+                            "Fit Lab's controls"
+                            + (f".{near}" if near else f" ({', '.join(CONTROLS)})."))
         chosen[mode] = names & set(CONTROLS)
     return chosen["hide"], chosen["lock"] - chosen["hide"], problems
 

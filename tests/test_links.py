@@ -4,7 +4,8 @@ learning rates of older links."""
 import dataclasses
 
 from fitlab.links import (
-    CONTROLS, FIELDS, learning_rate_from_old_link, link_problems, link_values, read,
+    CONTROLS, FIELDS, instructor_choices, learning_rate_from_old_link, link_problems,
+    link_values, read,
 )
 from fitlab.settings import Settings
 
@@ -15,15 +16,16 @@ def test_link_problems_name_each_bad_value_and_the_default_used_instead():
     problems = link_problems({"batch_size": "33", "seed": "-1", "x": "1"}, ["Shapes"])
     assert problems == [
         "The link asks for batch size “33”, which Fit Lab does not offer, so the default "
-        "(32) is used.",
+        "(32) is used. It offers 8, 16, 32, 64, 128, 256, 512.",
         "The link asks for seed “\\-1”, which Fit Lab does not offer, so the default (42) is "
-        "used.",
+        "used. It takes a whole number from 0 to 2,147,483,647.",
         "The link's “x” is not a Fit Lab setting, so it was ignored.",
     ]
     assert link_problems({"metrics": "F1 score", "done": "compile"}, ["Shapes"]) == []
     assert link_problems({"metrics": "AUC"}, ["Shapes"]) == [
         "The link asks for metric “AUC”, which Fit Lab does not offer, so the default "
-        "(accuracy only) is used."]
+        "(accuracy only) is used. It offers “Categorical accuracy”, “Top-3 accuracy”, "
+        "“Precision”, “Recall”, “F1 score”."]
 
 
 def test_links_write_decimal_learning_rates_and_still_read_old_ones():
@@ -71,5 +73,32 @@ def test_every_setting_a_link_can_give_reads_back_as_its_default():
 
 def test_a_whole_number_outside_its_range_is_dropped_as_its_notice_says():
     [problem] = link_problems({"epochs": "99"}, ["Shapes"])
-    assert problem.endswith("so the default (10) is used.")
+    assert problem.endswith("so the default (10) is used. It takes a whole number from 1 to "
+                            "50.")
     assert link_values({"epochs": "99", "patience": "3"}) == {"patience": 3}
+
+
+def test_a_value_not_offered_says_which_are():
+    [problem] = link_problems({"learning_rate": "7"}, ["Shapes"])
+    assert problem == ("The link asks for learning rate “7”, which Fit Lab does not offer, so "
+                       "the default (0.001) is used. It offers 0.00001, 0.00003, 0.0001, "
+                       "0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10.")
+    [problem] = link_problems({"dataset": "Cifar"}, ["Shapes", "[x](http://evil.example)"])
+    assert problem.endswith("It offers “Shapes”, “\\[x\\]\\(http\\:\\/\\/evil\\.example\\)”.")
+
+
+def test_a_misspelt_name_in_a_link_gets_the_nearest_one():
+    [problem] = link_problems({"learnin_rate": "0.1"}, ["Shapes"])
+    assert problem == ("The link's “learnin\\_rate” is not a Fit Lab setting, so it was "
+                       "ignored. Did you mean learning_rate?")
+    hidden, locked, problems = instructor_choices({"lock": "learnin_rate",
+                                                   "hide": "optimiser,zzz"})
+    assert (hidden, locked) == (set(), set())
+    assert problems == [
+        "The link asks to hide “optimiser”, which is not one of Fit Lab's controls. Did you "
+        "mean optimizer?",
+        "The link asks to hide “zzz”, which is not one of Fit Lab's controls (dataset, loss, "
+        "optimizer, learning_rate, batch_size, epochs, train_images, seed, classes, model, "
+        "dropout_rate, patience, metrics).",
+        "The link asks to lock “learnin\\_rate”, which is not one of Fit Lab's controls. Did "
+        "you mean learning_rate?"]
