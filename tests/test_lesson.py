@@ -166,3 +166,13 @@ def test_the_lesson_ends_with_the_episodes_summary_and_shows_history_save_and_th
     edition = " ".join(text for section, text in section_texts()
                        if section.slug == "01-compile-and-fit")
     assert "The June 2026 edition" in edition and "2025 edition" in edition
+
+
+def test_the_first_section_opens_on_compile_and_fit_and_leaves_the_editions_to_its_end():
+    """Which edition Fit Lab follows is a long paragraph: a learner's first minute goes to
+    compile and fit, and the editions come after the challenge, under their own heading."""
+    first = lesson.sections()[0]
+    assert [type(part).__name__ for part in first.parts] == ["str", "Challenge", "str"]
+    assert "edition" not in first.parts[0]
+    assert first.parts[-1].startswith("#### Which edition of the episode?\n\nFit Lab follows "
+                                      "the episode's 2025 edition")
