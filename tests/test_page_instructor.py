@@ -83,3 +83,31 @@ def test_a_projector_link_names_a_section_by_its_number_and_none_for_no_section(
         assert not at.exception
         shown = [caption.value for caption in at.caption if "menu_book" in caption.value]
         assert shown == ([f":material/menu_book: {named}"] if named else []), asked
+
+
+def part(heading: str) -> str:
+    return GUIDE.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_demo_script_follows_the_core_path_for_the_sparse_loss():
+    assert "Skip the run with the sparse loss" in part("A 45-minute core path")
+    section_2 = part("Demo script").split("\n2. ", 1)[1].split("\n3. ", 1)[0]
+    assert "skip the run with the sparse loss" in section_2
+    assert section_2.index("skip the run") < section_2.index("With time to spare")
+
+
+def test_the_guide_says_the_projector_queues_with_the_room_and_code_updates_need_a_restart():
+    sizing = " ".join(part("Server sizing").split())
+    assert "a demo run queues behind the room's runs" in sizing
+    assert "python3 -m streamlit run app.py --server.port 8502" in sizing and \
+        "FITLAB_STORE=" in sizing
+    assert "Updating Fit Lab's code" in sizing and "needs a restart of the server" in sizing
+    assert "Server sizing" in part("Demo script")  # where the demo's queue is explained
+
+
+def test_the_glossary_says_it_is_for_learners_too_on_the_page():
+    assert part("Glossary").lstrip().startswith("**For everyone, learners included**")
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    at.switch_page("app_pages/instructor.py").run()
+    assert any(block.value.startswith("**For everyone, learners included**")
+               for block in at.markdown)
