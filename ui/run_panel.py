@@ -126,7 +126,10 @@ def trainers_line() -> str:
 def status_line(history: RunHistory) -> str:
     if history.state == QUEUED:
         pool, job = training_pool(), current_job()
-        line = f"Waiting for a free trainer: number {pool.queue_position(job)} in the queue"
+        position = pool.queue_position(job)
+        if not pool.warm_workers and position == 1 and not pool.problem:  # the day's first
+            return "Starting the trainer: Keras loads once, in a few seconds, then your run."
+        line = f"Waiting for a free trainer: number {position} in the queue"
         wait = pool.seconds_to_wait(job)
         return line + (f", about {wait:.0f} s to wait." if wait is not None else ".")
     if history.state == STARTING and history.download:
@@ -171,8 +174,9 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
     st.caption(note)
     if history.state == QUEUED and training_pool().problem:  # a cluster out of reach
         st.caption(training_pool().problem)
-    elif history.state == QUEUED and training_pool().warm_workers == 0:
-        st.caption("The trainer is starting up: Keras takes a few seconds to load once.")
+    elif history.state == QUEUED and training_pool().warm_workers == 0 and \
+            training_pool().queue_position(current_job()) > 1:
+        st.caption("The trainers are starting up: Keras takes a few seconds to load once.")
     _charts(history)  # empty axes until the first point: the page does not move
     if history.info:
         st.caption(
@@ -227,9 +231,16 @@ def _pairs(names: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 
 def _outcome(history: RunHistory) -> None:
-    last = history.epochs[-1] if history.epochs else None
+    scored = [record for record in history.epochs if "val_accuracy" in record]
     summary = ""
-    if last and "val_accuracy" in last:
+    if scored and history.state == diagnosis.EARLY_STOPPED:
+        # Early stopping kept the weights of the epoch with the lowest validation loss: its
+        # figures are the trained model's, not those of the last epoch trained.
+        kept = min(scored, key=lambda record: record["val_loss"])
+        summary = (f" Epoch {kept['epoch']}: validation accuracy {kept['val_accuracy']:.3f}, "
+                   f"validation loss {kept['val_loss']:.3f}; after {history.elapsed():.0f} s.")
+    elif scored:
+        last = scored[-1]
         summary = (f" Final validation accuracy {last['val_accuracy']:.3f}, "
                    f"validation loss {last['val_loss']:.3f}, after {history.elapsed():.0f} s.")
     if history.state in (diagnosis.FINISHED, diagnosis.EARLY_STOPPED):
