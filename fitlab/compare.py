@@ -43,15 +43,23 @@ def summary(history: RunHistory) -> dict:
     }
 
 
+DEFAULT = Settings()
+
+
 def headline(settings: Settings) -> str:
     """The settings the lesson is about, in one line, as the Train page names a run, with the
     dropout model and early stopping when chosen, which also tell runs apart:
     "Adam · learning rate 0.001 · batch size 32 · 10 epochs · …"."""
+    images = f"{settings.train_images:,} images"
+    if settings.dataset != DEFAULT.dataset:  # the room should see what a scenario trains on
+        images += f" of {data.title(settings.dataset)}"
+    if settings.classes:
+        images += f", {len(settings.classes)} classes"
     return " · ".join([
         OPTIMIZERS[settings.optimizer].label,
         f"learning rate {format_learning_rate(settings.learning_rate)}",
         f"batch size {settings.batch_size}", _epochs(settings.epochs),
-        LOSSES[settings.loss].lower(), f"{settings.train_images:,} images",
+        LOSSES[settings.loss].lower(), images,
         *([f"dropout {settings.dropout_rate:g}"] if MODELS[settings.model].has_dropout else []),
         *([f"early stopping, patience {settings.patience}"] if settings.patience else [])])
 

@@ -61,3 +61,7 @@ def test_a_runs_headline_names_the_settings_the_lesson_is_about():
                                           "epochs · categorical cross-entropy · 500 images")
     assert compare.headline(settings.replace(model="dropout", patience=3)).endswith(
         "500 images · dropout 0.5 · early stopping, patience 3")
+    # What a scenario trains on, when it is not the default data set: the room reads it.
+    edition = settings.replace(dataset="cifar10", classes=("airplane", "bird", "cat", "dog",
+                                                           "truck"))
+    assert "500 images of CIFAR-10, 5 classes" in compare.headline(edition)
