@@ -436,8 +436,9 @@ EXERCISES = tuple(sorted((
                         "Dropout switches off a share of the units at random in every "
                         "training step (half at rate 0.5), so the network cannot lean on "
                         "memorised details. Measured at rate 0.5 against 0: "
-                        "training accuracy 0.78 against 0.93, validation 0.34 against 0.24. "
-                        "The gap narrows from both sides.")),
+                        "training accuracy 0.74 against 0.94, validation 0.33 against 0.36 "
+                        "(the dropout model, Dense 64, on 500 Shapes pictures). The gap "
+                        "narrows, here from the training side.")),
     Exercise("early_stop", "Let early stopping end a run",
              "Set a patience and train until early stopping ends the run before its last "
              "epoch.",
