@@ -147,8 +147,8 @@ def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(pag
         expect(page.get_by_text(f"check_circle Exercise: {title}")).to_be_visible()
     expect(page.get_by_text("Run #1 diverged: its loss became NaN")).to_be_visible()
     # the prediction made before it, beside what happened
-    expect(page.get_by_text(re.compile(r"^Your prediction: Fall faster.*What happened instead: "
-                                       r"Break down"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^You predicted Fall faster.*; it was Break down.*"
+                                       r"Not this time\."))).to_be_visible()
 
     page.reload()  # a new session: the marks come back from the address
     expect(page.get_by_role("heading", name="Exercises")).to_be_visible(timeout=30_000)
