@@ -22,7 +22,7 @@ page = st.navigation([
     st.Page("app_pages/instructor.py", title="Instructor guide", icon=":material/school:"),
 ], position="top")
 page.run()
-# After the page, so that this element, there on a tab's first run only, shifts none of the
-# page's: a shift makes Streamlit draw some elements twice for a moment.
+# After the page, so that this element, there only until the browser holds the cookie,
+# shifts none of the page's: a shift makes Streamlit draw some elements twice for a moment.
 if learner := state.learner_cookie_due():  # so that a reload finds this browser's runs
     layout.remember_learner(learner)

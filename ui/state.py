@@ -81,9 +81,13 @@ def learner() -> str:
 
 
 def learner_cookie_due() -> str | None:
-    """The learner id, once a tab, to be written into the browser's cookie."""
+    """The learner id, to be written into the browser's cookie: on every run of a tab
+    whose browser did not send it, since a run cut short by the learner's next click never
+    reaches the browser; once a tab otherwise, to renew its day."""
     learner()
-    return st.session_state.learner if st.session_state.pop("learner_cookie_due", False) else None
+    renew = st.session_state.pop("learner_cookie_due", False)
+    sent = st.context.cookies.get(LEARNER_COOKIE) if st.runtime.exists() else None
+    return st.session_state.learner if renew or sent != st.session_state.learner else None
 
 
 def session_runs() -> list[tuple[Job, RunHistory]]:

@@ -171,3 +171,20 @@ def test_a_server_restart_mid_run_keeps_every_run_and_says_what_happened(browser
         page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
         page.context.close()
     assert "Traceback" not in log.read_text()
+
+
+def test_a_learner_who_moves_a_slider_at_once_still_finds_their_runs_after_a_reload(
+        browser, tmp_path):
+    """The browser learns who it is from a cookie the page writes. On a server's first
+    visit the page takes longest to draw, and a learner who moves a control as soon as Train
+    shows cuts that first drawing short: the cookie must be written all the same."""
+    with streamlit_server(tmp_path / "streamlit.log",
+                          FITLAB_STORE=str(tmp_path / "store")) as (url, _):
+        page = open_app(browser, url)
+        epochs_slider_to(page, "Home")  # at once, while the page is still being drawn
+        train(page)
+        expect(page.get_by_text("Finished all 1 epochs.")).to_be_visible(timeout=120_000)
+        page.reload()
+        expect(page.get_by_text("Finished all 1 epochs.")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text(re.compile(r"^Run #1 · "))).to_be_visible()
+        page.context.close()
