@@ -96,6 +96,7 @@ class Job:
         self.stop_requested_at: float | None = None
         self.stop_reason = ""
         self._lock = threading.Lock()
+        self._news = threading.Condition(self._lock)  # each event the run's worker sends
         self._worker = None  # while a worker trains this job
         self.on_change = None  # called with the job after each change worth keeping
 
@@ -135,6 +136,14 @@ class Job:
     def snapshot(self) -> RunHistory:
         with self._lock:
             return self.history.copy()
+
+    def wait_for_first_point(self, seconds: float) -> None:
+        """Return once the run has charted its first batch, or has ended, or after
+        `seconds`: a page that polls can then draw the first point the moment it comes
+        rather than at its next poll."""
+        with self._news:
+            self._news.wait_for(lambda: self.history.batches or not self.history.active,
+                                timeout=seconds)
 
     def stop(self, reason: str = "") -> None:
         """Ask the run to stop within a few batches (Keras runs 8 at a time); a queued run
@@ -189,6 +198,7 @@ class Job:
             if event["type"] == "end" and event["outcome"] == "stopped" and self.stop_reason:
                 event = {**event, "message": self.stop_reason}
             self.history.apply(event)
+            self._news.notify_all()
         if event["type"] in SAVED_AFTER:
             self._changed()
 

@@ -50,6 +50,18 @@ def test_stop_ends_a_running_run_and_keeps_its_history(pool):
     assert history.batches and len(history.epochs) < 50
 
 
+def test_a_page_waiting_for_the_first_point_gets_it_as_it_comes(pool):
+    # What the live page does before a run's first point: it waits for it, for at most a
+    # poll, instead of finding it only at the next poll.
+    job = pool.submit(Settings(train_images=5000, epochs=50))
+    wait_until(lambda: job.history.state == "running" or not job.history.active)
+    job.wait_for_first_point(seconds=600)  # returns with the point, long before this
+    history = job.snapshot()
+    assert history.batches and not history.epochs, "it returned with the first epoch's end"
+    job.stop()
+    wait_until(lambda: not job.history.active)
+
+
 def test_a_queued_run_can_be_stopped_before_it_starts(pool):
     running = pool.submit(TINY.replace(epochs=50))
     waiting = pool.submit(TINY)

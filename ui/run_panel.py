@@ -12,6 +12,9 @@ from ui import controls, exercises_view
 from ui.state import current_job, projector, start_run, training_pool
 
 REDRAW_SECONDS = 0.5
+# A poll before the run's first point waits this long for it (less than a poll, so that
+# polls do not pile up), so that the point shows as it comes instead of up to a poll later.
+FIRST_POINT_WAIT_SECONDS = 0.4
 PROJECTOR_HEIGHT = 560  # the three charts' row, which fits under the bar at 1920x1080
 WATCH_SECONDS = 2.0  # how soon an idle page notices a run it does not show
 
@@ -102,6 +105,8 @@ def _draw_live(settings: Settings | None) -> None:
     job = current_job()
     if job is None or not job.history.active:
         st.rerun()  # the whole page: Train comes back and the polling ends
+    if job.history.state != QUEUED and not job.history.download:  # its first point is near
+        job.wait_for_first_point(FIRST_POINT_WAIT_SECONDS)
     draw_run(job.snapshot(), job.number, settings)
 
 
