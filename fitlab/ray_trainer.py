@@ -47,6 +47,9 @@ CAPACITY_SECONDS = 10.0  # how often the cluster's capacity is looked at again
 # How long a trainer whose events were cut waits for Ray to say why: well within the pool's
 # SILENCE_SECONDS, after which it would end the run as "stopped answering".
 DIAGNOSIS_SECONDS = 40.0
+# A head that shuts down takes the trainers of its own node with it a moment before its
+# port closes; so long is a trainer's death given to show that the head went too.
+HEAD_SETTLE_SECONDS = 5.0
 # Settings that make a run train as the server would have it train, wherever it trains.
 PASSED_ON = ("KERAS_BACKEND", "FITLAB_MIRROR")
 
@@ -195,7 +198,7 @@ class RemoteTrainer:
                 yield event
         except ray.exceptions.RayError as error:
             print(f"fitlab trainer: Ray says: {error}", file=sys.stderr)  # for the server's log
-            if not self.head_is_reachable():  # the head took the trainer with it
+            if self._head_went_too():  # the head took the trainer with it
                 yield {"type": "gone", "reason": self.head_lost()}
                 return
             error = self._death_of(error)
@@ -230,6 +233,14 @@ class RemoteTrainer:
 
     def head_is_reachable(self) -> bool:
         return _reachable(self.gcs_address)
+
+    def _head_went_too(self) -> bool:
+        deadline = time.monotonic() + HEAD_SETTLE_SECONDS
+        while self.head_is_reachable():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)
+        return True
 
 
 def train(address: str, settings, emit, should_stop=lambda: False) -> str:
