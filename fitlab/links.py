@@ -135,15 +135,29 @@ def instructor_choices(query: dict[str, str]) -> tuple[set[str], set[str], list[
     return chosen["hide"], chosen["lock"] - chosen["hide"], problems
 
 
-def learning_rate_from_old_link(query: dict[str, str]) -> float | None:
-    """The learning rate of a link written before rates were plain decimals
-    (?learning_rate=1e-05), which the slider, bound to the address and reading its choices as
-    format_learning_rate writes them, would drop; None when there is no such rate."""
-    text = query.get("learning_rate")
-    rate = _number(text) if isinstance(text, str) else None
-    if rate in LEARNING_RATES and text != format_learning_rate(rate):
-        return rate
-    return None
+def respelled(query: dict[str, str]) -> dict[str, str]:
+    """The link's settings that Fit Lab offers but that the link spells otherwise than the
+    controls write them (?learning_rate=1.0 or 1e-05, batch_size=64.0, epochs=3.0), each as
+    the controls write it (1, 0.00001, 64, 3). A control bound to the address reads its own
+    spelling only: it would drop the others, and the address would lose them on a reload."""
+    respelled = {}
+    for key, text in query.items():
+        if key not in FIELDS or not isinstance(text, str):
+            continue
+        offered, whole, number = FIELDS[key].metadata["offered"], FIELDS[key].metadata[
+            "whole"], _number(text)
+        if number is None:
+            continue
+        if offered is not None:
+            if number not in offered:
+                continue
+        elif whole is None or not (number.is_integer() and whole[0] <= number <= whole[1]):
+            continue
+        value = int(number) if isinstance(FIELDS[key].default, int) else number
+        spelled = format_learning_rate(value) if key == "learning_rate" else f"{value:g}"
+        if spelled != text:
+            respelled[key] = spelled
+    return respelled
 
 
 def as_text(text: str, limit: int = 40) -> str:

@@ -4,8 +4,7 @@ learning rates of older links."""
 import dataclasses
 
 from fitlab.links import (
-    CONTROLS, FIELDS, instructor_choices, learning_rate_from_old_link, link_problems,
-    link_values, read,
+    CONTROLS, FIELDS, instructor_choices, link_problems, link_values, read, respelled,
 )
 from fitlab.settings import Settings
 
@@ -32,12 +31,18 @@ def test_links_write_decimal_learning_rates_and_still_read_old_ones():
     for text in ("0.00001", "1e-05"):  # today's links, and those written before
         assert link_problems({"learning_rate": text}, ["Shapes"]) == []
         assert link_values({"learning_rate": text}) == {"learning_rate": 0.00001}
-    # The slider, bound to the address, reads only the decimal form: an old link's rate is
-    # handed over to it, a new link's is left alone.
-    assert learning_rate_from_old_link({"learning_rate": "3e-05"}) == 0.00003
-    assert learning_rate_from_old_link({"learning_rate": "0.00003"}) is None
-    assert learning_rate_from_old_link({"learning_rate": "2e-05"}) is None  # not offered
-    assert learning_rate_from_old_link({"optimizer": "SGD"}) is None
+    # The controls, bound to the address, read only their own spelling: a link's other
+    # spellings of an offered value are written as the controls write them.
+    assert respelled({"learning_rate": "3e-05"}) == {"learning_rate": "0.00003"}
+    assert respelled({"learning_rate": "1.0", "batch_size": "64.0", "epochs": "3.0",
+                      "dropout_rate": "0.50", "train_images": "1e3"}) == {
+        "learning_rate": "1", "batch_size": "64", "epochs": "3", "dropout_rate": "0.5",
+        "train_images": "1000"}
+    # as the controls write them already, or not offered: left for the controls, and the
+    # notices, to deal with
+    assert respelled({"learning_rate": "0.00003", "epochs": "3", "optimizer": "SGD"}) == {}
+    assert respelled({"learning_rate": "2e-05", "batch_size": "63.0", "epochs": "3.5",
+                      "seed": "nan", "train_images": "inf", "x": "1.0"}) == {}
 
 
 def test_digits_that_are_not_plain_ascii_are_a_problem_not_a_crash():

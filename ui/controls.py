@@ -10,7 +10,7 @@ import streamlit as st
 
 from fitlab import data, downloads, images, models
 from fitlab.links import (
-    as_text, instructor_choices, learning_rate_from_old_link, link_problems, link_values,
+    as_text, instructor_choices, link_problems, link_values, respelled,
 )
 from fitlab.settings import (
     BATCH_SIZES, DROPOUT_RATES, LABEL_ENCODING, LEARNING_RATES, LOSSES, MAX_EPOCHS, MAX_SEED,
@@ -124,6 +124,11 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
     """Draw the controls: the five the lesson is about in `lesson_bar`, the others in `more`.
     Return the settings and the data set's description, or Nones with the problem shown when
     the chosen data set or classes cannot be used."""
+    # A link's ?learning_rate=1.0 or 1e-05, which the slider, reading only its own spelling
+    # (1, 0.00001), would drop from the address: spelled so, before any control reads it.
+    if respell := respelled(st.query_params.to_dict()):
+        st.query_params.update(respell)
+        st.rerun()
     with more:
         source, info = choose_dataset()
     with lesson_bar:
@@ -131,9 +136,6 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
                         format_func=LOSSES.get, width=215)
         optimizer = _control("optimizer", st.selectbox, "Optimizer", list(OPTIMIZERS),
                              format_func=lambda key: OPTIMIZERS[key].label, width=120)
-        old_rate = learning_rate_from_old_link(st.query_params.to_dict())
-        if old_rate is not None and "learning_rate" not in st.session_state:
-            st.session_state.learning_rate = old_rate  # a 1e-05 link: the slider says 0.00001
         learning_rate = _control(
             "learning_rate", st.select_slider, "Learning rate", LEARNING_RATES,
             **_start("learning_rate"), format_func=format_learning_rate, width=240,

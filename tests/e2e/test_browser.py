@@ -160,6 +160,24 @@ def test_a_scenarios_settings_are_in_the_link_and_survive_a_reload(page):
                                                                timeout=60_000)
 
 
+def test_a_link_that_spells_a_rate_otherwise_keeps_it_through_a_reload(browser, app_url):
+    """An instructor types ?learning_rate=1.0; the slider writes 1, and used to drop 1.0
+    from the address, so that a reload, or the link copied from the address bar, trained at
+    0.001 under a lock that still said "set by your instructor"."""
+    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    page.goto(f"{app_url}/?learning_rate=1.0&batch_size=64.0&lock=learning_rate")
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+    sliders = page.get_by_role("slider")
+    expect(sliders.nth(0)).to_have_attribute("aria-valuetext", "1")
+    expect(sliders.nth(1)).to_have_attribute("aria-valuetext", "64")
+    expect(page).to_have_url(re.compile(r"learning_rate=1(&|$)"))
+    assert "batch_size=64" in page.url and "lock=learning_rate" in page.url
+    page.reload()
+    expect(sliders.nth(0)).to_have_attribute("aria-valuetext", "1", timeout=60_000)
+    expect(sliders.nth(1)).to_have_attribute("aria-valuetext", "64")
+    page.context.close()
+
+
 def test_a_scenario_that_would_change_what_the_instructor_locked_is_off(browser, app_url):
     learner = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
     learner.goto(f"{app_url}/?learning_rate=0.1&lock=learning_rate")
