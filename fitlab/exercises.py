@@ -154,7 +154,8 @@ def best_epoch_answer(runs: Sequence[Run], answer: int | None) -> tuple[str | No
         return (f"Right: in run #{number} the validation loss was lowest in epoch {best} and "
                 "rose after it."), ""
     if answer is None:
-        return None, f"Run #{number} shows it. Which epoch is it?"
+        return None, (f"Run #{number} shows it. Which epoch is it? Type a whole number "
+                      f"from 1 to {len(history.epochs)}, its epochs.")
     return None, (f"Not epoch {answer}: in run #{number} another epoch has a lower validation "
                   "loss. Look for the lowest point of the validation line on the loss chart.")
 
@@ -358,9 +359,10 @@ EXERCISES = tuple(sorted((
                          "Hardly move, as if stuck",
                          "Break down: jump far up or turn into NaN, then stop improving"),
                         2,
-                        "Each step overshoots the valley it should go down into, further "
-                        "every time, so the loss explodes: measured, Adam at 1.0 on Shapes "
-                        "ends at chance level, and SGD at 10 turns it into NaN.")),
+                        "The steps are so long that they overshoot, and the loss jumps far "
+                        "up. Measured on Shapes: Adam at 1.0 jumps, then sits at chance "
+                        "level, as its first steps switch off the ReLU units for every image "
+                        "and nothing more is learned; SGD at 10 turns the loss into NaN.")),
     Exercise("stuck", "Get stuck with a learning rate that is too low",
              f"Train for at least {STUCK_EPOCHS} epochs with a learning rate below your "
              "optimizer's default, so low that the training loss hardly moves from where it "
@@ -849,7 +851,8 @@ def check_loss(text: str, labels: str = "one-hot") -> str | None:
                     f"{_did_you_mean(answer.text, KERAS_LOSS_STRINGS)}")
         return _loss_reason(function, labels, repr(answer.text))
     if answer.kind not in ("name", "call"):
-        return "The loss is a string, such as \"…\", or an object from keras.losses."
+        return ("The loss is a string, such as \"categorical_crossentropy\", or an object "
+                "from keras.losses.")
     known = answer.text in KERAS_LOSS_CLASSES or answer.text in KERAS_LOSS_FUNCTIONS
     if not known:
         if answer.kind == "name" and not answer.module:
