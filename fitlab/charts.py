@@ -676,7 +676,15 @@ def class_counts_chart(class_names, counts) -> alt.Chart:
     )
 
 
-def confusion_chart(class_names, confusion) -> alt.Chart:
+def _class_chart_size(chart, large: bool):
+    """A chart of the Evaluate page in the type size of the run's charts."""
+    size = _size(large)
+    return chart.configure_axis(labelFontSize=size.font, titleFontSize=size.axis_title) \
+        .configure_title(fontSize=size.title).configure_legend(
+            labelFontSize=size.font, titleFontSize=size.font)
+
+
+def confusion_chart(class_names, confusion, large: bool = False) -> alt.Chart:
     """A heat map: rows are the true classes, columns what the network answered."""
     rows = [{"true": true, "predicted": predicted, "images": int(count)}
             for true, counts in zip(class_names, confusion)
@@ -691,23 +699,24 @@ def confusion_chart(class_names, confusion) -> alt.Chart:
         color=alt.Color("images:Q", title="Images", scale=alt.Scale(scheme="blues")),
         tooltip=["true:N", "predicted:N", "images:Q"],
     )
-    numbers = base.mark_text(fontSize=11).encode(
+    numbers = base.mark_text(fontSize=_size(large).font).encode(
         text="images:Q",
         color=alt.condition(alt.datum.images > max(map(max, confusion)) / 2,
                             alt.value("white"), alt.value("black")),
     )
-    return cells + numbers
+    return _class_chart_size(cells + numbers, large)
 
 
-def per_class_chart(class_names, accuracies) -> alt.Chart:
+def per_class_chart(class_names, accuracies, large: bool = False) -> alt.Chart:
     """Accuracy on each class's test images: the diagonal of the confusion matrix, per row."""
     rows = [{"class": name, "accuracy": float(value)}
             for name, value in zip(class_names, accuracies)]
-    return alt.Chart(alt.InlineData(values=rows), title="Accuracy per class").mark_bar().encode(
+    return _class_chart_size(alt.Chart(
+        alt.InlineData(values=rows), title="Accuracy per class").mark_bar().encode(
         x=alt.X("accuracy:Q", title="Accuracy", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("class:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False)),
         tooltip=["class:N", alt.Tooltip("accuracy:Q", format=".3f")],
-    )
+    ), large)
 
 
 def descent_chart(curve: list[tuple[float, float]], path: list[tuple[float, float]],

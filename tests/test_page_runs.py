@@ -75,3 +75,18 @@ def test_the_evaluate_page_scores_a_run_on_test_images():
     assert len(captions) == 24
     assert all(image.caption.startswith((":material/check:", ":material/close:"))
                for image in captions)
+
+
+def test_the_projector_view_goes_with_the_instructor_to_every_page_and_back():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["view"] = "projector"
+    at.run()
+    for page in ("app_pages/runs.py", "app_pages/evaluate.py", "app_pages/train.py"):
+        at.switch_page(page)
+        at.query_params.clear()  # the header's links to the pages carry no address
+        at.run()
+        assert not at.exception
+        assert at.query_params["view"] == "projector", page
+    # back on Compile and train: the projector's Run and Settings tabs, not the lesson's
+    assert [tab.label for tab in at.tabs] == [":material/monitoring: Run",
+                                              ":material/tune: Settings"]

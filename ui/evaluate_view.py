@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from fitlab import compare, data
-from ui.state import dataset_arrays
+from ui.state import dataset_arrays, projector
 
 REDRAW_SECONDS = 1.0
 # Streamlit's own icon font draws these on every machine, with or without a symbol font.
@@ -57,13 +57,14 @@ def _draw(job) -> None:
     right.metric("Test loss", f"{evaluation['loss']:.3f}")
     from fitlab import charts  # Altair: imported when a chart is drawn
 
-    size = 140 + 34 * len(class_names)  # room for every class's name on the axes
+    large = projector()  # read from the back of the room
+    size = 140 + (48 if large else 34) * len(class_names)  # room for each class's name
     left, right = st.columns([3, 2])
-    left.altair_chart(charts.confusion_chart(class_names, confusion), key="confusion",
-                      height=size)
+    left.altair_chart(charts.confusion_chart(class_names, confusion, large=large),
+                      key="confusion", height=size)
     per_class = np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)
-    right.altair_chart(charts.per_class_chart(class_names, per_class), key="per_class",
-                       height=size)
+    right.altair_chart(charts.per_class_chart(class_names, per_class, large=large),
+                       key="per_class", height=size)
     st.caption("Each row of the matrix is a true class; a dark square off the diagonal is a "
                "pair of classes the network mixes up.")
     _grid(history, evaluation, class_names)

@@ -11,7 +11,7 @@ from fitlab import compare
 from fitlab.jobs import Job, PoolBusy
 from fitlab.settings import OPTIMIZERS, format_learning_rate
 from ui import exercises_view
-from ui.state import learner, start_run, training_pool
+from ui.state import learner, projector, start_run, training_pool
 
 SHOWN_BY_DEFAULT = 3
 
@@ -126,9 +126,10 @@ def comparison(runs, chosen: list[int]) -> None:
     pairs = list(zip(labels, [history for _, history in picked]))
     left, right = st.columns(2)
     # the plots 380 px tall whatever the legend of run names below them takes
-    left.altair_chart(charts.compare_chart(pairs, "loss", height=380), key="compare_loss",
-                      height="content")
-    right.altair_chart(charts.compare_chart(pairs, "accuracy", height=380),
+    large = projector()  # read from the back of the room
+    left.altair_chart(charts.compare_chart(pairs, "loss", height=380, large=large),
+                      key="compare_loss", height="content")
+    right.altair_chart(charts.compare_chart(pairs, "accuracy", height=380, large=large),
                        key="compare_accuracy", height="content")
     st.caption("Each run is named by the settings in which the chosen runs differ. A run "
                "whose loss exploded is drawn as triangles along the top of the loss chart, "

@@ -133,5 +133,10 @@ def start_run(settings):
 
 
 def projector() -> bool:
-    """?view=projector: large type and charts, for the back of a room."""
-    return st.query_params.get("view") == "projector"
+    """?view=projector: large type and charts, for the back of a room. Kept for the tab's
+    session, on every page: the header's links to the other pages carry no address."""
+    if st.query_params.get("view") == "projector":
+        st.session_state.projector = True
+    elif st.session_state.get("projector"):
+        st.query_params["view"] = "projector"
+    return st.session_state.get("projector", False)
