@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fitlab import cluster, compare, diagnosis, downloads
 from fitlab.history import QUEUED, STARTING, RunHistory
@@ -12,8 +13,8 @@ from ui import controls, exercises_view
 from ui.state import current_job, projector, start_run, training_pool
 
 REDRAW_SECONDS = 0.5
-# A poll before the run's first point waits this long for it (less than a poll, so that
-# polls do not pile up), so that the point shows as it comes instead of up to a poll later.
+# Before a run's first point, Train and each poll wait this long for it (less than a poll,
+# so that polls do not pile up): the point shows as it comes, not up to a poll later.
 FIRST_POINT_WAIT_SECONDS = 0.4
 PROJECTOR_HEIGHT = 560  # the three charts' row, which fits under the bar at 1920x1080
 WATCH_SECONDS = 2.0  # how soon an idle page notices a run it does not show
@@ -46,6 +47,9 @@ def train_and_stop(settings: Settings | None) -> bool:
                  disabled=running or settings is None):
         if _start(settings):
             st.session_state.run_started = True
+            # The page drawn next shows the first point if it comes within a poll; waiting
+            # here, while the page still stands as it was, moves nothing on it.
+            current_job().wait_for_first_point(FIRST_POINT_WAIT_SECONDS)
             st.rerun()  # draw the page again with Train off and Stop on
     st.button("Stop", key="stop", icon=":material/stop:", on_click=_stop, disabled=not running)
     return running
@@ -105,9 +109,16 @@ def _draw_live(settings: Settings | None) -> None:
     job = current_job()
     if job is None or not job.history.active:
         st.rerun()  # the whole page: Train comes back and the polling ends
-    if job.history.state != QUEUED and not job.history.download:  # its first point is near
+    if _polling() and job.history.state != QUEUED and not job.history.download:  # it is near
         job.wait_for_first_point(FIRST_POINT_WAIT_SECONDS)
     draw_run(job.snapshot(), job.number, settings)
+
+
+def _polling() -> bool:
+    """Whether this is one of the fragment's own runs, not the whole page's (whose panels
+    of before and after Train stand together until it ends: it must not wait)."""
+    context = get_script_run_ctx()
+    return bool(context is not None and context.fragment_ids_this_run)
 
 
 def trainers_line() -> str:
