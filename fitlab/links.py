@@ -154,7 +154,8 @@ def respelled(query: dict[str, str]) -> dict[str, str]:
         elif whole is None or not (number.is_integer() and whole[0] <= number <= whole[1]):
             continue
         value = int(number) if isinstance(FIELDS[key].default, int) else number
-        spelled = format_learning_rate(value) if key == "learning_rate" else f"{value:g}"
+        # as Streamlit writes an option: its format_func, for the learning rate; else str()
+        spelled = format_learning_rate(value) if key == "learning_rate" else str(value)
         if spelled != text:
             respelled[key] = spelled
     return respelled

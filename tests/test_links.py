@@ -38,9 +38,11 @@ def test_links_write_decimal_learning_rates_and_still_read_old_ones():
                       "dropout_rate": "0.50", "train_images": "1e3"}) == {
         "learning_rate": "1", "batch_size": "64", "epochs": "3", "dropout_rate": "0.5",
         "train_images": "1000"}
+    assert respelled({"dropout_rate": "0"}) == {"dropout_rate": "0.0"}  # as Streamlit has it
     # as the controls write them already, or not offered: left for the controls, and the
     # notices, to deal with
-    assert respelled({"learning_rate": "0.00003", "epochs": "3", "optimizer": "SGD"}) == {}
+    assert respelled({"learning_rate": "0.00003", "epochs": "3", "optimizer": "SGD",
+                      "dropout_rate": "0.0"}) == {}
     assert respelled({"learning_rate": "2e-05", "batch_size": "63.0", "epochs": "3.5",
                       "seed": "nan", "train_images": "inf", "x": "1.0"}) == {}
 

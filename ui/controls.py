@@ -125,10 +125,13 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
     Return the settings and the data set's description, or Nones with the problem shown when
     the chosen data set or classes cannot be used."""
     # A link's ?learning_rate=1.0 or 1e-05, which the slider, reading only its own spelling
-    # (1, 0.00001), would drop from the address: spelled so, before any control reads it.
-    if respell := respelled(st.query_params.to_dict()):
-        st.query_params.update(respell)
-        st.rerun()
+    # (1, 0.00001), would drop from the address: spelled so, before any control reads it
+    # (on the session's first run: after it the controls write the address themselves).
+    if "link_respelled" not in st.session_state:
+        st.session_state.link_respelled = respelled(st.query_params.to_dict())
+        if st.session_state.link_respelled:
+            st.query_params.update(st.session_state.link_respelled)
+            st.rerun()
     with more:
         source, info = choose_dataset()
     with lesson_bar:
