@@ -37,6 +37,15 @@ def in_view(page, locator) -> bool:
         box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1
 
 
+def settled(page) -> None:
+    """Wait until the page's drawing is over: while the script runs that draws the panel of
+    after Train (or after the run), the panel of before stands on the page with it, and
+    Streamlit removes it only when that run ends."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state",
+                                                          "notRunning", timeout=30_000)
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=30_000)
+
+
 def scrolled(page) -> list[str]:
     """Every element of the page that is scrolled away from its top, the page included."""
     return page.evaluate("""() => [document.scrollingElement, ...document.querySelectorAll('*')]
@@ -53,22 +62,26 @@ def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pa
         train = page.get_by_role("button", name="Train", exact=True)
         expect(train).to_be_enabled(timeout=60_000)
         projector = "view=projector" in query
-        assert in_view(page, train), "Train is out of view"
+        # Waited for, not read once: the page's own layout (layout.css) lands with the first
+        # elements drawn, and a look taken between the two saw the phone's Train out of view.
+        expect(train, "Train is out of view").to_be_in_viewport(ratio=1)
         if projector:
             expect(page.get_by_text(LESSON_TEXT)).to_have_count(0)
             expect(page.get_by_text("Adam · learning rate 0.001 · batch size 32")).to_be_visible()
         else:
-            assert in_view(page, page.get_by_text(LESSON_TEXT)), "the lesson is out of view"
+            expect(page.get_by_text(LESSON_TEXT), "the lesson is out of view").to_be_in_viewport(
+                ratio=1)
             for label in LESSON_CONTROLS:
                 control = page.locator(".st-key-lesson_bar").get_by_text(label, exact=True)
-                assert in_view(page, control), \
-                    f"{label} is out of view"
+                expect(control, f"{label} is out of view").to_be_in_viewport(ratio=1)
+        assert in_view(page, train), "Train is out of view"
         charts = page.locator("[data-testid='stVegaLiteChart']")  # loss, accuracy, batches
         loss, accuracy = charts.nth(0), charts.nth(1)
         # Before Train the charts' empty axes are where the run will draw its curves (on a
         # phone the lesson is there instead).
         if width >= 641:
             expect(loss).to_contain_text("Loss per epoch", timeout=30_000)
+            settled(page)
             idle_at = loss.bounding_box()["y"]
         # A click that does not scroll: at the button's place, as a hand would press it.
         box = train.bounding_box()
@@ -91,6 +104,7 @@ def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pa
             assert abs(charts_at - idle_at) < 1, f"Train moved the charts by {charts_at - idle_at}"
         page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
         expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=30_000)
+        settled(page)
         if width >= 641:  # the outcome takes the progress bar's place
             assert abs(loss.bounding_box()["y"] - charts_at) < 1, "the charts moved at the end"
     finally:
