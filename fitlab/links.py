@@ -16,7 +16,7 @@ import dataclasses
 import difflib
 
 from fitlab import data
-from fitlab.settings import LEARNING_RATES, Settings, format_learning_rate
+from fitlab.settings import Settings, format_learning_rate
 
 FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
 LINK_NAMES = {name: field.metadata["link"] for name, field in FIELDS.items()}
