@@ -6,7 +6,7 @@ from ui import exercises_view, layout, state
 
 st.set_page_config(page_title="Fit Lab", page_icon=":material/science:", layout="wide")
 
-state.projector()  # the projector view, wherever the instructor goes in the header
+state.keep_view()  # the projector view, wherever the instructor goes in the header
 exercises_view.update()  # a run that has just ended may complete an exercise
 exercises_done = exercises_view.progress_label()
 # The pages in the header rather than a sidebar: the Train page needs the whole width.

@@ -144,8 +144,8 @@ def respelled(query: dict[str, str]) -> dict[str, str]:
     for key, text in query.items():
         if key not in FIELDS or not isinstance(text, str):
             continue
-        offered, whole, number = FIELDS[key].metadata["offered"], FIELDS[key].metadata[
-            "whole"], _number(text)
+        offered, whole = FIELDS[key].metadata["offered"], FIELDS[key].metadata["whole"]
+        number = _number(text)
         if number is None:
             continue
         if offered is not None:

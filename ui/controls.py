@@ -128,9 +128,9 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
     # (1, 0.00001), would drop from the address: spelled so, before any control reads it
     # (on the session's first run: after it the controls write the address themselves).
     if "link_respelled" not in st.session_state:
-        st.session_state.link_respelled = respelled(st.query_params.to_dict())
-        if st.session_state.link_respelled:
-            st.query_params.update(st.session_state.link_respelled)
+        st.session_state.link_respelled = True
+        if respell := respelled(st.query_params.to_dict()):
+            st.query_params.update(respell)
             st.rerun()
     with more:
         source, info = choose_dataset()

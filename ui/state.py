@@ -132,11 +132,15 @@ def start_run(settings):
     return job
 
 
-def projector() -> bool:
-    """?view=projector: large type and charts, for the back of a room. Kept for the tab's
-    session, on every page: the header's links to the other pages carry no address."""
+def keep_view() -> None:
+    """Keep ?view=projector for the tab's session, on every page: the header's links to the
+    other pages carry no address. The router calls this before each page."""
     if st.query_params.get("view") == "projector":
         st.session_state.projector = True
     elif st.session_state.get("projector"):
         st.query_params["view"] = "projector"
+
+
+def projector() -> bool:
+    """The projector view: large type and charts, for the back of a room."""
     return st.session_state.get("projector", False)
