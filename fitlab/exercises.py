@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 from fitlab import data, diagnosis
 from fitlab.models import MODELS
 from fitlab.history import RunHistory
-from fitlab.settings import format_learning_rate
+from fitlab.settings import OPTIMIZERS, format_learning_rate
 
 # A run as the checks see it: the number the runs table shows, and its history.
 Run = tuple[int, RunHistory]
@@ -35,9 +35,6 @@ FAST_MIN_VALIDATION = 200
 # How far validation loss must climb after its best epoch, and for how many epochs, before
 # "it stopped improving" is a fair reading of the curve rather than noise.
 TURN_EPOCHS_AFTER = 2
-# Keras' default learning rate of each optimizer (keras/src/optimizers/adam.py, rmsprop.py,
-# sgd.py); "too low" means below it.
-KERAS_DEFAULT_RATES = {"adam": 0.001, "rmsprop": 0.001, "sgd": 0.01}
 # A run is "stuck" when, over at least STUCK_EPOCHS epochs, its training loss fell by no more
 # than STUCK_MOVED of chance level (the loss of a network that gives every class the same
 # probability) from its first epoch to its last, and every epoch's training loss and the last
@@ -111,7 +108,7 @@ def stuck(runs: Sequence[Run]) -> str | None:
         epochs = _finished_epochs(history)
         settings = history.settings
         if history.state != diagnosis.FINISHED or len(epochs) < STUCK_EPOCHS or \
-                settings.learning_rate >= KERAS_DEFAULT_RATES[settings.optimizer]:
+                settings.learning_rate >= OPTIMIZERS[settings.optimizer].default_learning_rate:
             continue
         chance = diagnosis.chance_loss(_num_classes(history))
         first, last = epochs[0], epochs[-1]

@@ -14,6 +14,7 @@ import logging
 import os
 import pathlib
 import queue
+import shlex
 import subprocess
 import sys
 import threading
@@ -37,6 +38,13 @@ RESTART_DELAYS = (0.5, 2.0, 5.0, 15.0)
 # long batch; one silent this long has frozen (stopped, or stuck in a library) and is killed.
 SILENCE_SECONDS = 60.0
 WORKER_COMMAND = [sys.executable, "-m", "fitlab.worker"]
+
+
+def worker_command() -> list[str]:
+    """What a trainer runs: `FITLAB_WORKER_COMMAND` replaces it, read when a worker starts, so
+    that the tests' fast tier can put a scripted stand-in (no Keras) behind the real pool."""
+    configured = os.environ.get("FITLAB_WORKER_COMMAND", "").strip()
+    return shlex.split(configured) if configured else WORKER_COMMAND
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
 # TensorFlow keeps about 7 MB per model built in a process, whatever we clear (measured:
 # clear_session, gc and malloc_trim together saved 1 MB of it). So a worker retires after
@@ -220,7 +228,7 @@ class _Worker:
 
     def __init__(self, command: list[str] | None = None):
         self.process = subprocess.Popen(
-            command or WORKER_COMMAND,
+            command or worker_command(),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
             cwd=PROJECT_ROOT, errors="replace",
         )

@@ -27,12 +27,13 @@ class Optimizer:
     key: str  # in Settings and the command line's --optimizer
     label: str  # on the pages, in run labels, and a link's value for it
     keras_class: str  # its class in keras.optimizers
+    default_learning_rate: float  # Keras' own default for the class, in Keras 3.15
 
 
 OPTIMIZERS = {optimizer.key: optimizer for optimizer in (
-    Optimizer("adam", "Adam", "Adam"),
-    Optimizer("sgd", "SGD", "SGD"),
-    Optimizer("rmsprop", "RMSprop", "RMSprop"),
+    Optimizer("adam", "Adam", "Adam", 0.001),
+    Optimizer("sgd", "SGD", "SGD", 0.01),
+    Optimizer("rmsprop", "RMSprop", "RMSprop", 0.001),
 )}
 # Metrics reported besides accuracy, which every run measures: the charts, the collapse check
 # and the exercises read it. Keys are the names Keras gives them in the history.
