@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fitlab import data, exercises, shapes
+from fitlab import config, exercises, shapes
 from fitlab.store import KEEP_SECONDS
 
 st.title("About Fit Lab")
@@ -41,7 +41,7 @@ st.markdown(
   Photos of any size become 32x32 colour pictures; files that are not photos are skipped.
   They stay in a private folder on the server for your browser only, with your runs, and are
   deleted {KEEP_SECONDS / 3600:.0f} hours after your last visit.
-- **The data folder** (`{data.data_dir()}`, set by the `FITLAB_DATA_DIR` environment
+- **The data folder** (`{config.data_dir()}`, set by the `FITLAB_DATA_DIR` environment
   variable): `.npz` files holding `x_train`, `y_train`, `x_test` and `y_test` (the layout of
   Keras' own data sets) and folders of photos with one subfolder per class appear in the
   Dataset list.

@@ -9,7 +9,10 @@ import math
 import signal
 import sys
 
-from fitlab import data, diagnosis, downloads, models
+from fitlab import data, downloads, models
+from fitlab.protocol import (
+    COLLAPSED, DIVERGED, EARLY_STOPPED, FAILED, FINISHED, STOPPED, TYPE, Event,
+)
 from fitlab.settings import MAX_TRAIN_IMAGES, Settings, SettingsError
 
 # Exit statuses, so that a script can tell how a run ended (listed in `train --help`).
@@ -19,8 +22,8 @@ EXIT_DIVERGED = 3
 EXIT_COLLAPSED = 4
 EXIT_STOPPED = 130  # what a shell reports for a program ended by Ctrl-C (128 + SIGINT)
 EXIT_STATUS = {
-    diagnosis.FINISHED: 0, diagnosis.EARLY_STOPPED: 0, diagnosis.DIVERGED: EXIT_DIVERGED,
-    diagnosis.COLLAPSED: EXIT_COLLAPSED, diagnosis.STOPPED: EXIT_STOPPED,
+    FINISHED: 0, EARLY_STOPPED: 0, DIVERGED: EXIT_DIVERGED, COLLAPSED: EXIT_COLLAPSED,
+    STOPPED: EXIT_STOPPED,
 }
 EXIT_STATUS_HELP = f"""\
 exit status:
@@ -196,7 +199,7 @@ def _train_on_ray(address: str, settings: Settings, as_json: bool) -> int:
 
 def _failed(message: str) -> int:
     first = (message.strip().splitlines() or ["the run raised an error"])[0]
-    print(f"fitlab: {diagnosis.FAILED}: {first}", file=sys.stderr)
+    print(f"fitlab: {FAILED}: {first}", file=sys.stderr)
     return EXIT_FAILED
 
 
@@ -207,10 +210,10 @@ class JsonPrinter:
         self.columns = columns
 
     def __call__(self, event: dict) -> None:
-        if event["type"] == "epoch":
+        if event[TYPE] == Event.EPOCH:
             record = {key: event.get(key) for key in self.columns}
             print(json.dumps({key: _rounded(value) for key, value in record.items()}), flush=True)
-        elif event["type"] == "end":
+        elif event[TYPE] == Event.END:
             print(f"fitlab: {event['outcome']}: {event['message']}", file=sys.stderr)
 
 
@@ -223,8 +226,8 @@ class TablePrinter:
         self.show_bar, self.columns, self.steps, self.epochs = show_bar, columns, 1, 1
 
     def __call__(self, event: dict) -> None:
-        kind = event["type"]
-        if kind == "started":
+        kind = event[TYPE]
+        if kind == Event.STARTED:
             self.steps, self.epochs = event["steps_per_epoch"], event["epochs"]
             print(
                 f"Training on {event['train_images']:,} images, validating on "
@@ -232,7 +235,7 @@ class TablePrinter:
                 f"on {event['device']}."
             )
             print("  ".join(f"{name:>12}" for name in self.columns))
-        elif kind == "batches" and self.show_bar:
+        elif kind == Event.BATCHES and self.show_bar:
             epoch, step, loss = event["records"][-1][:3]
             filled = round(self.BAR_WIDTH * step / self.steps)
             bar = "#" * filled + "." * (self.BAR_WIDTH - filled)
@@ -240,11 +243,11 @@ class TablePrinter:
                 f"\r  epoch {epoch}/{self.epochs} [{bar}] {step}/{self.steps}  loss {loss:.4f} "
             )
             sys.stderr.flush()
-        elif kind == "epoch":
+        elif kind == Event.EPOCH:
             if self.show_bar:
                 sys.stderr.write("\r" + " " * (self.BAR_WIDTH + 60) + "\r")
             print("  ".join(_cell(event.get(name)) for name in self.columns), flush=True)
-        elif kind == "end":
+        elif kind == Event.END:
             print(f"{event['outcome'].capitalize()}: {event['message']}")
 
 

@@ -9,7 +9,6 @@ folders and zips in `fitlab.images`.
 from __future__ import annotations
 
 import dataclasses
-import os
 import pathlib
 import tokenize
 import zipfile
@@ -17,7 +16,7 @@ import zlib
 
 import numpy as np
 
-from fitlab import downloads, images, shapes
+from fitlab import config, downloads, images, shapes
 from fitlab.errors import DataError
 from fitlab.settings import VALIDATION_FRACTION
 
@@ -80,11 +79,6 @@ class Split:
     num_classes: int
 
 
-def data_dir() -> pathlib.Path:
-    """The folder an instructor fills with `.npz` files and photo folders for the app."""
-    return pathlib.Path(os.environ.get("FITLAB_DATA_DIR", "data")).expanduser()
-
-
 def is_cached(name: str) -> bool:
     """Whether a built-in data set is ready without the internet."""
     return name not in DOWNLOADED or downloads.is_cached(name)
@@ -102,7 +96,7 @@ def choices(folder: pathlib.Path | None = None) -> dict[str, str]:
         FASHION_MNIST: "Fashion-MNIST (clothes, grayscale)",
         MNIST: "MNIST (handwritten digits, grayscale)",
     }
-    folder = data_dir() if folder is None else folder
+    folder = config.data_dir() if folder is None else folder
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.suffix == ".npz" and path.is_file():
@@ -116,7 +110,7 @@ def resolve(name: str, folder: pathlib.Path | None = None) -> str:
     """The data set to load for a name from `choices`: a built-in name or a path."""
     if name in BUILT_IN:
         return name
-    folder = data_dir() if folder is None else folder
+    folder = config.data_dir() if folder is None else folder
     if name not in choices(folder):  # only entries that are really there, never a typed path
         raise DataError(f"There is no data set called {name!r} in the data folder.")
     return str((folder / name).resolve())

@@ -7,6 +7,8 @@ import os
 import pathlib
 import subprocess
 
+from fitlab import config
+
 # Keras' backends as their projects write their names.
 BACKEND_TITLES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch",
                   "numpy": "NumPy", "openvino": "OpenVINO"}
@@ -43,18 +45,9 @@ def prepare_environment() -> None:
                 f"{flags} --tf_xla_persistent_cache_directory={cache / 'xla'}".strip())
 
 
-def keras_home() -> pathlib.Path:
-    """Where Keras keeps its configuration and its downloads: KERAS_HOME, else ~/.keras,
-    else /tmp/.keras where the home folder cannot be written (as Keras decides)."""
-    if "KERAS_HOME" in os.environ:
-        return pathlib.Path(os.environ["KERAS_HOME"])
-    base = pathlib.Path("~").expanduser()
-    return (base if os.access(base, os.W_OK) else pathlib.Path("/tmp")) / ".keras"
-
-
 def compile_cache() -> pathlib.Path:
     """Fit Lab's compiled training steps, beside Keras' own cache."""
-    return keras_home() / "fitlab-compiled"
+    return config.keras_home() / "fitlab-compiled"
 
 
 def configured_backend() -> str:
@@ -62,11 +55,11 @@ def configured_backend() -> str:
     Keras finds it (KERAS_BACKEND, else "backend" in keras.json under KERAS_HOME or ~/.keras,
     else TensorFlow), without importing Keras: the server, which never imports it, starts the
     workers with its own environment, so this is theirs too."""
-    chosen = os.environ.get("KERAS_BACKEND", "").strip()
+    chosen = config.keras_backend()
     if chosen:
         return chosen
     try:
-        configured = json.loads((keras_home() / "keras.json").read_text()).get("backend")
+        configured = json.loads((config.keras_home() / "keras.json").read_text()).get("backend")
     except (OSError, ValueError, AttributeError):
         configured = None
     return configured if isinstance(configured, str) and configured else DEFAULT_BACKEND

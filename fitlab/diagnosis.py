@@ -15,11 +15,8 @@ from __future__ import annotations
 import decimal
 import math
 
+from fitlab.protocol import COLLAPSED, DIVERGED, EARLY_STOPPED, FINISHED, STOPPED
 from fitlab.settings import format_learning_rate
-
-FINISHED, STOPPED, DIVERGED, COLLAPSED, FAILED, EARLY_STOPPED = (
-    "finished", "stopped", "diverged", "collapsed", "failed", "early stopped"
-)
 # A network has stopped learning when a whole epoch does no better than chance (loss no lower
 # than 2 % below ln(classes), accuracy at most 1.5 times 1/classes) AND its answer no longer
 # depends on the picture. The second test matters: a learning rate that is merely too low also

@@ -29,6 +29,7 @@ from typing import Callable
 
 import numpy as np
 
+from fitlab import config
 from fitlab.errors import DataError
 
 # Long enough for a slow link to start sending, short enough that an offline laptop hears
@@ -95,13 +96,12 @@ def source_url(remote: Remote) -> str:
     A workshop on a slow or closed network can serve the files from one machine on the
     room's network (`python -m http.server` in a folder holding them) and set FITLAB_MIRROR.
     """
-    mirror = os.environ.get("FITLAB_MIRROR", "").strip().rstrip("/")
+    mirror = config.mirror()
     return f"{mirror}/{remote.url.rsplit('/', 1)[1]}" if mirror else remote.url
 
 
 def cache_dir() -> pathlib.Path:
-    keras_home = os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras"))
-    return pathlib.Path(keras_home, "datasets")
+    return config.keras_home() / "datasets"
 
 
 def is_cached(name: str) -> bool:

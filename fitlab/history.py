@@ -7,10 +7,8 @@ import dataclasses
 import io
 import time
 
+from fitlab.protocol import ACTIVE_STATES, EVENTS, FAILED, QUEUED, RUNNING, TYPE, Event
 from fitlab.settings import Settings
-
-QUEUED, STARTING, RUNNING = "queued", "starting", "running"
-ACTIVE_STATES = (QUEUED, STARTING, RUNNING)
 
 
 @dataclasses.dataclass
@@ -32,24 +30,24 @@ class RunHistory:
 
     def apply(self, event: dict) -> None:
         """Fold one event from a training run into the history."""
-        kind = event["type"]
-        if kind == "download":
-            self.download = {key: event[key] for key in ("title", "done", "total")}
-        elif kind == "started":
-            self.info = {key: value for key, value in event.items() if key != "type"}
+        kind = event[TYPE]
+        if kind == Event.DOWNLOAD:
+            self.download = {key: event[key] for key in EVENTS[Event.DOWNLOAD]}
+        elif kind == Event.STARTED:
+            self.info = _fields(event)
             self.state, self.started_at = RUNNING, time.monotonic()
-        elif kind == "batches":
+        elif kind == Event.BATCHES:
             self.batches.extend(event["records"])
-        elif kind == "epoch":
-            self.epochs.append({key: value for key, value in event.items() if key != "type"})
-        elif kind == "evaluation":
-            self.evaluation = {key: value for key, value in event.items() if key != "type"}
-        elif kind == "saved":
+        elif kind == Event.EPOCH:
+            self.epochs.append(_fields(event))
+        elif kind == Event.EVALUATION:
+            self.evaluation = _fields(event)
+        elif kind == Event.SAVED:
             self.model_file = event["path"]
-        elif kind == "end":
+        elif kind == Event.END:
             self.finish(event["outcome"], event["message"])
-        elif kind == "failed":
-            self.finish("failed", event["reason"])
+        elif kind == Event.FAILED:
+            self.finish(FAILED, event["reason"])
 
     def finish(self, state: str, message: str) -> None:
         self.state, self.message, self.ended_at = state, message, time.monotonic()
@@ -121,6 +119,11 @@ class RunHistory:
         return dataclasses.replace(
             self, info=dict(self.info), epochs=list(self.epochs), batches=list(self.batches)
         )
+
+
+def _fields(event: dict) -> dict:
+    """What an event says, without its type."""
+    return {key: value for key, value in event.items() if key != TYPE}
 
 
 def _csv(header: list[str], rows) -> str:

@@ -24,6 +24,8 @@ import threading
 import time
 import uuid
 
+from fitlab import config
+
 KEEP_SECONDS = 24 * 3600.0  # a workshop day, and the evening after it
 MAX_BYTES = 2_000_000_000  # about 150 learners at the upload and model limits
 LEARNER_ID = re.compile(r"[0-9a-f]{32}")
@@ -39,18 +41,10 @@ CREATE TABLE IF NOT EXISTS learners (learner TEXT PRIMARY KEY, seen_at REAL NOT 
 """
 
 
-def default_folder() -> pathlib.Path:
-    configured = os.environ.get("FITLAB_STORE", "").strip()
-    if configured:
-        return pathlib.Path(configured).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME", "").strip() or pathlib.Path.home() / ".cache"
-    return pathlib.Path(cache) / "fitlab" / "store"
-
-
 class RunStore:
     def __init__(self, folder: pathlib.Path | None = None, keep_seconds: float = KEEP_SECONDS,
                  max_bytes: int = MAX_BYTES):
-        self.folder = pathlib.Path(folder) if folder else default_folder()
+        self.folder = pathlib.Path(folder) if folder else config.store_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o700)  # photos of people's own: this user's eyes only
         self.keep_seconds, self.max_bytes = keep_seconds, max_bytes

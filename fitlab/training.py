@@ -24,6 +24,7 @@ from typing import Callable
 import numpy as np
 
 from fitlab import data, devices, diagnosis, models
+from fitlab.protocol import TYPE, Event
 from fitlab.settings import OPTIMIZERS, Settings, keras_metric
 
 devices.prepare_environment()
@@ -75,7 +76,7 @@ def load_dataset(name: str, emit: Callable[[dict], None] = lambda event: None):
     is reported as `download` events (bytes done and in all)."""
     if name not in _loaded:
         def report(title: str, done: int, total: int | None) -> None:
-            emit({"type": "download", "title": title, "done": done, "total": total})
+            emit({TYPE: Event.DOWNLOAD, "title": title, "done": done, "total": total})
 
         if len(_loaded) >= DATASETS_KEPT:
             _loaded.pop(next(iter(_loaded)))  # the one loaded longest ago
@@ -135,7 +136,8 @@ class Progress(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.flush()
         record = {key: float(value) for key, value in (logs or {}).items()}
-        record.update(type="epoch", epoch=epoch + 1, seconds=time.perf_counter() - self.started)
+        record.update({TYPE: Event.EPOCH, "epoch": epoch + 1,
+                       "seconds": time.perf_counter() - self.started})
         self.emit(record)
         if self.outcome == diagnosis.FINISHED and self.has_collapsed(record):
             self.model.stop_training = True
@@ -155,7 +157,7 @@ class Progress(keras.callbacks.Callback):
 
     def flush(self):
         if self.pending:
-            self.emit({"type": "batches", "records": self.pending})
+            self.emit({TYPE: Event.BATCHES, "records": self.pending})
             self.pending = []
         self.last_flush = time.perf_counter()
 
@@ -176,7 +178,7 @@ class TestSetCheck(keras.callbacks.Callback):
         confusion = np.zeros((self.num_classes, self.num_classes), np.int64)
         np.add.at(confusion, (self.y_test, predicted), 1)
         self.emit({
-            "type": "evaluation", "epoch": epoch + 1, "test_images": len(self.y_test),
+            TYPE: Event.EVALUATION, "epoch": epoch + 1, "test_images": len(self.y_test),
             "loss": float(-np.log(np.clip(right, 1e-7, 1.0)).mean()),
             "accuracy": float((predicted == self.y_test).mean()),
             "confusion": confusion.tolist(),
@@ -205,7 +207,7 @@ def run(settings: Settings, emit: Callable[[dict], None],
     end = ending(settings, run_data.split.num_classes, progress, early)
     if save_to and end["outcome"] != diagnosis.DIVERGED:
         model.save(save_to)
-        emit({"type": "saved", "path": save_to})
+        emit({TYPE: Event.SAVED, "path": save_to})
     emit(end)
     return end["outcome"]
 
@@ -320,7 +322,7 @@ def started(settings: Settings, run_data: RunData) -> dict:
     """The `started` event: what the run trains on, where, and how many steps an epoch."""
     split = run_data.split
     return {
-        "type": "started",
+        TYPE: Event.STARTED,
         "device": devices.device_name(),
         "backend": keras.backend.backend(),
         "epochs": settings.epochs,
@@ -370,7 +372,7 @@ def ending(settings: Settings, num_classes: int, progress: Progress, early) -> d
         outcome, (epoch, step) = diagnosis.EARLY_STOPPED, (early.stopped_epoch + 1, 0)
         best_epoch = early.best_epoch + 1
     return {
-        "type": "end",
+        TYPE: Event.END,
         "outcome": outcome,
         "message": diagnosis.explain(
             outcome, learning_rate=settings.learning_rate, epoch=epoch, step=step,

@@ -5,8 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from fitlab import cluster, compare, diagnosis, downloads
-from fitlab.history import QUEUED, STARTING, RunHistory
+from fitlab import cluster, compare, downloads
+from fitlab.history import RunHistory
+from fitlab.protocol import (
+    COLLAPSED, DIVERGED, EARLY_STOPPED, FINISHED, QUEUED, STARTING, STOPPED,
+)
 from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
 from ui import controls, exercises_view
@@ -249,7 +252,7 @@ def _pairs(names: tuple[str, ...]) -> list[tuple[str, ...]]:
 def _outcome(history: RunHistory) -> None:
     scored = [record for record in history.epochs if "val_accuracy" in record]
     summary = ""
-    if scored and history.state == diagnosis.EARLY_STOPPED:
+    if scored and history.state == EARLY_STOPPED:
         # Early stopping kept the weights of the epoch with the lowest validation loss: its
         # figures are the trained model's, not those of the last epoch trained.
         kept = min(scored, key=lambda record: record["val_loss"])
@@ -259,13 +262,13 @@ def _outcome(history: RunHistory) -> None:
         last = scored[-1]
         summary = (f" Final validation accuracy {last['val_accuracy']:.3f}, "
                    f"validation loss {last['val_loss']:.3f}, after {history.elapsed():.0f} s.")
-    if history.state in (diagnosis.FINISHED, diagnosis.EARLY_STOPPED):
+    if history.state in (FINISHED, EARLY_STOPPED):
         st.success(history.message + summary)
-    elif history.state == diagnosis.STOPPED:
+    elif history.state == STOPPED:
         st.info(history.message + summary)
-    elif history.state == diagnosis.DIVERGED:
+    elif history.state == DIVERGED:
         st.error(f"**The loss diverged.** {history.message}")
-    elif history.state == diagnosis.COLLAPSED:
+    elif history.state == COLLAPSED:
         st.error(history.message)  # it opens with "The network stopped learning"
     else:
         st.warning(f"**The run failed.** {history.message}")
