@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fitlab.jobs import FINISHED_JOBS_KEPT_PER_OWNER
+from fitlab.pool import FINISHED_JOBS_KEPT_PER_OWNER
 from fitlab.store import KEEP_SECONDS
 from ui import runs_view
 from ui.state import session_runs

@@ -45,7 +45,7 @@ from lesson_run import lesson_run  # noqa: E402
 from overhead import bare_fit, fitlab_fit  # noqa: E402
 
 from fitlab import data, shapes  # noqa: E402
-from fitlab.jobs import WorkerPool, default_worker_count  # noqa: E402
+from fitlab.pool import WorkerPool, default_worker_count  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
 
 import keras  # noqa: E402  (imported by overhead.py already)

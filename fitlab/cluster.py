@@ -7,20 +7,19 @@ with it outlives a lost head (see that module for why).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
-from fitlab.jobs import PROJECT_ROOT
+from fitlab import config
+from fitlab.worker_process import PROJECT_ROOT
 
-ADDRESS_VARIABLE = "FITLAB_RAY_ADDRESS"
 PROBE_SECONDS = 60.0
 
 
 def address() -> str | None:
     """The Ray cluster's address from FITLAB_RAY_ADDRESS ("head:6379" or "auto"), None when
     runs train in this machine's own worker processes."""
-    return os.environ.get(ADDRESS_VARIABLE, "").strip() or None
+    return config.ray_address()
 
 
 def trainer_command(cluster_address: str) -> list[str]:
@@ -51,11 +50,9 @@ def pool_options() -> dict:
     cluster_address = address()
     if cluster_address is None:
         return {}
-    configured = os.environ.get("FITLAB_WORKERS", "").strip()
+    configured = config.workers()
     if configured:
-        if not configured.isdigit() or int(configured) < 1:
-            raise ValueError(f"FITLAB_WORKERS must be a whole number from 1, not {configured!r}.")
-        workers, grow = int(configured), False
+        workers, grow = configured, False
     else:
         report, _ = probe(cluster_address)
         # A head out of reach at start-up: one trainer keeps trying, and the pool grows

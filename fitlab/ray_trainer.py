@@ -1,9 +1,10 @@
-"""Trainers on a Ray cluster: `python -m fitlab.ray_trainer ADDRESS`, started by
-`fitlab.jobs.WorkerPool` in place of `python -m fitlab.worker` when FITLAB_RAY_ADDRESS is set.
+"""Trainers on a Ray cluster: `python -m fitlab.ray_trainer ADDRESS`, started by the pool
+(`fitlab.pool.WorkerPool`) in place of `python -m fitlab.worker` when FITLAB_RAY_ADDRESS is
+set.
 
-Each such process holds one `Trainer` actor on the cluster and speaks the worker's JSON lines
-to the pool, so that the pool's queue, Stop, run numbers, run store and limits are the same
-whichever trains. The actor runs `fitlab.worker.train_runs`, the worker's own loop: it
+Each such process holds one `Trainer` actor on the cluster and speaks the worker's protocol
+(`fitlab.protocol`) to the pool, so that the pool's queue, Stop, run numbers, run store and
+limits are the same whichever trains. The actor runs `fitlab.worker.train_runs`, the worker's own loop: it
 imports Keras once and trains one run after another; its events come back through a Ray
 streaming generator, and Stop is a call that runs beside the training (its own concurrency
 group).
@@ -13,7 +14,8 @@ driver that has lost the cluster's head 60 s later ("Failed to connect to GCS wi
 seconds ... The program will terminate", measured with Ray 2.60). Here that ends one trainer
 process, which the pool replaces, and never the server, which keeps serving the lesson.
 
-`python -m fitlab.ray_trainer --capacity ADDRESS` prints the cluster's capacity as JSON.
+`python -m fitlab.ray_trainer --capacity ADDRESS` prints the cluster's capacity as JSON. Joining
+the cluster, its capacity and Ray's failures in words are `fitlab.ray_connection`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import math
 import os
 import pathlib
 import queue
-import socket
 import sys
 import tempfile
 import threading
@@ -31,18 +32,16 @@ import time
 
 import ray
 
-from fitlab import worker
+from fitlab import config, worker
+from fitlab.protocol import ALIVE_SECONDS, TYPE, Channel, Event, Message
+from fitlab.ray_connection import (
+    ClusterError, capacity, cluster_capacity, join, reachable, trainer_resources, why_it_died,
+)
 
 PACKAGE = pathlib.Path(__file__).resolve().parent
-# What a trainer asks of a machine. On a CPU, TensorFlow's threads use every core they are
-# given, so a trainer gets a few of them (the local pool gives a worker four cores); on a
-# GPU node it gets a share of the card, as the local pool lets four workers share one.
-CPUS_PER_TRAINER = 2.0
-GPUS_PER_TRAINER = 0.25
 # How long the head may be out of reach before the run in hand is failed in words: Ray
 # itself would end this process after 60 s, with a line only in the server's log.
 HEAD_LOST_SECONDS = 10.0
-CONNECT_SECONDS = 30.0  # ray.init retries an absent head for minutes; a trainer gives up sooner
 CAPACITY_SECONDS = 10.0  # how often the cluster's capacity is looked at again
 # How long a trainer whose events were cut waits for Ray to say why: well within the pool's
 # SILENCE_SECONDS, after which it would end the run as "stopped answering".
@@ -50,46 +49,6 @@ DIAGNOSIS_SECONDS = 40.0
 # A head that shuts down takes the trainers of its own node with it a moment before its
 # port closes; so long is a trainer's death given to show that the head went too.
 HEAD_SETTLE_SECONDS = 5.0
-# Settings that make a run train as the server would have it train, wherever it trains.
-PASSED_ON = ("KERAS_BACKEND", "FITLAB_MIRROR")
-
-
-class ClusterError(RuntimeError):
-    """The cluster cannot be reached or used; the message is a sentence for the page."""
-
-
-def trainer_resources(cluster_gpus: float) -> dict:
-    """What each trainer asks Ray for: FITLAB_RAY_CPUS and FITLAB_RAY_GPUS, else the defaults
-    (a share of a GPU only where the cluster has GPUs)."""
-    cpus = _number("FITLAB_RAY_CPUS", CPUS_PER_TRAINER)
-    gpus = _number("FITLAB_RAY_GPUS", GPUS_PER_TRAINER if cluster_gpus else 0.0)
-    return {"num_cpus": cpus, "num_gpus": gpus}
-
-
-def _number(name: str, default: float) -> float:
-    text = os.environ.get(name, "").strip()
-    try:
-        value = float(text) if text else default
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < math.inf:
-        raise ClusterError(f"{name} must be a number of {name[-4:].lower()} from 0, "
-                           f"not {text!r}.")
-    return value
-
-
-def capacity(nodes: list[dict], resources: dict) -> dict:
-    """How many trainers the live nodes hold, and on how many machines."""
-    per_node = []
-    for node in nodes:
-        if not node.get("Alive"):
-            continue
-        have = node.get("Resources", {})
-        fits = [math.floor(have.get(kind, 0) / wanted + 1e-9)
-                for kind, wanted in (("CPU", resources["num_cpus"]),
-                                     ("GPU", resources["num_gpus"])) if wanted]
-        per_node.append(min(fits) if fits else 0)
-    return {"trainers": sum(per_node), "machines": sum(1 for fits in per_node if fits)}
 
 
 @ray.remote(concurrency_groups={"control": 1, "events": 1})
@@ -106,7 +65,7 @@ class Trainer:
                          args=(self.runs, self._emit, self.stop.is_set)).start()
 
     def _emit(self, event: dict) -> None:
-        if event["type"] == "saved":
+        if event[TYPE] == Event.SAVED:
             path = pathlib.Path(event["path"])
             event = {**event, "model": path.read_bytes()}
             path.unlink()
@@ -125,38 +84,9 @@ class Trainer:
         ALIVE_SECONDS, as a worker's heartbeat: a trainer stuck in a library falls silent."""
         while True:
             try:
-                yield self.outbox.get(timeout=worker.ALIVE_SECONDS)
+                yield self.outbox.get(timeout=ALIVE_SECONDS)
             except queue.Empty:
-                yield {"type": "alive"}
-
-
-def join(address: str, **options) -> None:
-    """Connect this process to the cluster as a Ray driver, or raise ClusterError in words
-    (within CONNECT_SECONDS: ray.init retries an absent head for minutes)."""
-    _check_reachable(address)
-    connected = threading.Event()
-    failure: list[BaseException] = []
-
-    def connect():
-        try:
-            ray.init(address=address, namespace="fitlab", log_to_driver=False,
-                     logging_level="warning", **options)
-        except BaseException as error:  # noqa: BLE001 - it becomes the sentence below
-            failure.append(error)
-        connected.set()
-
-    threading.Thread(target=connect, daemon=True).start()
-    if not connected.wait(CONNECT_SECONDS):
-        raise ClusterError(f"the Ray cluster at {address} did not let Fit Lab in within "
-                           f"{CONNECT_SECONDS:.0f} seconds")
-    if failure:
-        raise ClusterError(f"Fit Lab could not join the Ray cluster at {address}: "
-                           f"{_first_line(failure[0])}")
-
-
-def cluster_capacity() -> dict:
-    """Of the cluster this process has joined."""
-    return capacity(ray.nodes(), trainer_resources(ray.cluster_resources().get("GPU", 0)))
+                yield {TYPE: Event.ALIVE}
 
 
 class RemoteTrainer:
@@ -168,7 +98,7 @@ class RemoteTrainer:
         # version of it; Keras and the rest are installed on the nodes (docs/scaling.md).
         join(address, runtime_env={
             "py_modules": [str(PACKAGE)], "excludes": ["__pycache__"],
-            "env_vars": {name: os.environ[name] for name in PASSED_ON if name in os.environ}})
+            "env_vars": config.passed_to_trainers()})
         self.gcs_address = ray.get_runtime_context().gcs_address
         self.resources = trainer_resources(ray.cluster_resources().get("GPU", 0))
         cpus = max(1, math.floor(self.resources["num_cpus"]))
@@ -182,7 +112,7 @@ class RemoteTrainer:
         return capacity(ray.nodes(), self.resources)
 
     def send(self, message: dict) -> None:
-        if message.get("type") == "train":
+        if message.get(TYPE) == Message.TRAIN:
             self.save_to = message.get("save_to")
         ray.get(self.actor.send.remote(message))  # one at a time: in order, Stop after its run
 
@@ -191,7 +121,7 @@ class RemoteTrainer:
         try:
             for reference in self.actor.events.remote():
                 event = ray.get(reference)
-                if event["type"] == "saved":
+                if event[TYPE] == Event.SAVED:
                     model = event.pop("model")
                     pathlib.Path(self.save_to).write_bytes(model)
                     event["path"] = self.save_to
@@ -199,11 +129,11 @@ class RemoteTrainer:
         except ray.exceptions.RayError as error:
             print(f"fitlab trainer: Ray says: {error}", file=sys.stderr)  # for the server's log
             if self._head_went_too():  # the head took the trainer with it
-                yield {"type": "gone", "reason": self.head_lost()}
+                yield {TYPE: Event.GONE, "reason": self.head_lost()}
                 return
             error = self._death_of(error)
             print(f"fitlab trainer: Ray says: {error}", file=sys.stderr)
-            yield {"type": "gone", "reason": why_it_died(error)}
+            yield {TYPE: Event.GONE, "reason": why_it_died(error)}
 
     def head_lost(self) -> str:
         return f"the connection to the Ray cluster's head at {self.address} was lost"
@@ -232,7 +162,7 @@ class RemoteTrainer:
             pass
 
     def head_is_reachable(self) -> bool:
-        return _reachable(self.gcs_address)
+        return reachable(self.gcs_address)
 
     def _head_went_too(self) -> bool:
         deadline = time.monotonic() + HEAD_SETTLE_SECONDS
@@ -249,115 +179,55 @@ def train(address: str, settings, emit, should_stop=lambda: False) -> str:
     ClusterError, in words, for a run that failed or a cluster that failed it."""
     trainer = RemoteTrainer(address)
     try:
-        trainer.send({"type": "train", "settings": settings.to_dict()})
+        trainer.send({TYPE: Message.TRAIN, "settings": settings.to_dict()})
         stopping = False
         for event in trainer.events():  # `alive` at least every ALIVE_SECONDS: Stop is heard
             if should_stop() and not stopping:
-                trainer.send({"type": "stop"})
+                trainer.send({TYPE: Message.STOP})
                 stopping = True
-            if event["type"] in ("failed", "gone"):
+            if event[TYPE] in (Event.FAILED, Event.GONE):
                 raise ClusterError(event["reason"])
-            if event["type"] not in ("alive", "ready"):
+            if event[TYPE] not in (Event.ALIVE, Event.READY):
                 emit(event)
-            if event["type"] == "end":
+            if event[TYPE] == Event.END:
                 return event["outcome"]
         raise ClusterError("the trainer's events ended before its run did")
     finally:
         trainer.close()
 
 
-def why_it_died(error: BaseException) -> str:
-    """A Ray failure as the end of a sentence that starts "The training process ended
-    unexpectedly: ..."."""
-    text = str(error)
-    where = getattr(getattr(error, "_actor_died_error_context", None), "node_ip_address", "")
-    ip = next((line.split(":", 1)[1].strip() for line in text.splitlines()
-               if line.strip().startswith("ip:")), where)
-    machine = f"the machine it trained on ({ip})" if ip else "the machine it trained on"
-    lowered = text.lower()
-    # Ray's words for the two (2.60): "The actor is dead because its worker process has
-    # died" and "... because its node has died"; the first also names nodes, in its advice.
-    if "worker process has died" in lowered or "worker unexpectedly exits" in lowered:
-        return (f"its process on {machine} was killed, which usually means that machine ran "
-                "out of memory; the other runs go on")
-    if "node" in lowered:
-        return f"{machine} left the Ray cluster; the other runs go on"
-    if isinstance(error, ray.exceptions.ActorUnavailableError):
-        return f"Fit Lab lost touch with {machine}; the other runs go on"
-    return f"Ray reported that the trainer died ({_first_line(error)})"
-
-
-def _first_line(error: BaseException) -> str:
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
-
-
-def _host_and_port(address: str) -> tuple[str, int] | None:
-    host, _, port = address.rpartition(":")
-    return (host.strip("[]"), int(port)) if host and port.isdigit() else None
-
-
-def _reachable(address: str, seconds: float = 3.0) -> bool:
-    target = _host_and_port(address)
-    if target is None:
-        return True  # "auto": Ray finds the address itself, and says if it cannot
-    try:
-        socket.create_connection(target, timeout=seconds).close()
-    except OSError:
-        return False
-    return True
-
-
-def _check_reachable(address: str) -> None:
-    if address.startswith("ray://"):
-        raise ClusterError(f"{address} is a Ray Client address; give the cluster's own "
-                           "address (head:6379, or auto): see docs/scaling.md")
-    if not _reachable(address):
-        raise ClusterError(f"the Ray cluster's head at {address} does not answer")
-
-
 def main(argv: list[str]) -> None:
     """Relay the pool's messages to one Trainer actor and its events back, as JSON lines."""
-    protocol = os.fdopen(os.dup(1), "w", buffering=1)
-    os.dup2(2, 1)  # our events own standard output; Ray's messages go to the server's log
-    writing = threading.Lock()
+    channel = Channel()  # Ray's own messages go to standard error, the server's log
     started = threading.Event()  # the actor's first event: from then on it says it is alive
     cluster: dict = {}
 
     def send(event: dict) -> None:
-        if event["type"] == "alive" and cluster:
+        if event[TYPE] == Event.ALIVE and cluster:
             event = {**event, "cluster": dict(cluster)}
-        with writing:
-            protocol.write(json.dumps(event) + "\n")
+        channel.send(event)
 
     def leave(reason: str) -> None:
-        send({"type": "gone", "reason": reason})
+        send({TYPE: Event.GONE, "reason": reason})
         os._exit(3)  # Ray's own threads would keep an ordinary exit waiting
 
-    def heartbeat() -> None:
-        # While Ray connects, places the actor (it waits for a free machine) and starts it.
-        while not started.wait(worker.ALIVE_SECONDS):
-            send({"type": "alive"})
-
-    threading.Thread(target=heartbeat, daemon=True).start()
+    # While Ray connects, places the actor (it waits for a free machine) and starts it.
+    channel.keep_alive(send, until=started)
     try:
         trainer = RemoteTrainer(argv[0])
         cluster.update(trainer.capacity())
     except ClusterError as error:
         leave(f"{error}. Fit Lab tries again every few seconds; runs wait until then")
-    send({"type": "alive"})  # with the cluster's capacity, before the trainer is warm
+    send({TYPE: Event.ALIVE})  # with the cluster's capacity, before the trainer is warm
 
-    def read_input() -> None:
-        for line in sys.stdin:
-            try:
-                message = json.loads(line)
-                trainer.send(message)
-            except (ValueError, TypeError, KeyError):
-                print(f"fitlab trainer: ignored an unreadable message {line[:80]!r}",
-                      file=sys.stderr)
-            except ray.exceptions.RayError:
-                pass  # the actor has died; its events say how
-        trainer.close()  # end of input: the server has gone, or retired this trainer
+    def take(message: dict) -> None:
+        try:
+            trainer.send(message)
+        except ray.exceptions.RayError:
+            pass  # the actor has died; its events say how
+
+    def at_end() -> None:  # the server has gone, or retired this trainer
+        trainer.close()
         os._exit(0)
 
     def watch_the_head() -> None:
@@ -376,11 +246,11 @@ def main(argv: list[str]) -> None:
             elif time.monotonic() - lost_since > HEAD_LOST_SECONDS:
                 leave(trainer.head_lost())
 
-    threading.Thread(target=read_input, daemon=True).start()
+    channel.read_messages(take, at_end, "trainer")
     threading.Thread(target=watch_the_head, daemon=True).start()
     for event in trainer.events():
         started.set()
-        if event["type"] == "gone":
+        if event[TYPE] == Event.GONE:
             leave(event["reason"])
         send(event)
 

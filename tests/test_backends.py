@@ -17,7 +17,7 @@ import pytest
 from test_export import run_exported
 
 from fitlab import export
-from fitlab.jobs import WorkerPool
+from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from fitlab.jobs import WorkerPool
+from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
 
 TINY = Settings(train_images=300, epochs=2)
@@ -96,7 +96,7 @@ def test_a_bad_data_file_fails_the_run_in_words_and_the_worker_carries_on(pool, 
 
 
 def test_one_session_has_one_active_run_at_a_time(pool):
-    from fitlab.jobs import PoolBusy
+    from fitlab.pool import PoolBusy
 
     first = pool.submit(TINY.replace(epochs=50), owner="learner-a")
     with pytest.raises(PoolBusy, match="already have a run"):
@@ -146,9 +146,9 @@ def test_the_run_of_a_learner_gone_longer_than_the_grace_is_stopped_and_let_go()
 
 
 def test_a_worker_whose_server_has_gone_stops_its_run_and_exits():
-    from fitlab.jobs import _Worker
+    from fitlab.worker_process import WorkerProcess
 
-    worker = _Worker()
+    worker = WorkerProcess()
     wait_until(lambda: worker.receive(0.5) is not None)  # ready
     worker.send({"type": "train", "settings": TINY.replace(epochs=50).to_dict()})
     wait_until(lambda: (worker.receive(0.5) or {}).get("type") == "batches")
@@ -157,9 +157,9 @@ def test_a_worker_whose_server_has_gone_stops_its_run_and_exits():
 
 
 def test_a_worker_retires_after_its_share_of_runs_and_a_fresh_one_carries_on(monkeypatch):
-    from fitlab import jobs
+    from fitlab import pool as pool_module
 
-    monkeypatch.setattr(jobs, "RUNS_PER_WORKER", 2)
+    monkeypatch.setattr(pool_module, "RUNS_PER_WORKER", 2)
     pool = WorkerPool(workers=1)
     try:
         pids, outcomes = [], []
@@ -237,9 +237,9 @@ def test_a_worker_that_sends_what_no_worker_sends_fails_its_run_in_words(fault, 
 
 
 def test_a_frozen_worker_is_found_out_by_its_silence_and_replaced(monkeypatch):
-    from fitlab import jobs
+    from fitlab import worker_process
 
-    monkeypatch.setattr(jobs, "SILENCE_SECONDS", 4.0)  # 60 s in the app
+    monkeypatch.setattr(worker_process, "SILENCE_SECONDS", 4.0)  # 60 s in the app
     pool = WorkerPool(workers=1)
     try:
         job = pool.submit(TINY.replace(epochs=50))
@@ -271,12 +271,12 @@ def test_a_run_longer_than_the_servers_limit_is_stopped_with_its_history_kept():
 
 
 def test_the_run_limit_is_read_from_the_environment_and_a_bad_one_is_named(monkeypatch):
-    from fitlab.jobs import default_max_run_seconds
+    from fitlab.config import max_run_seconds
 
     monkeypatch.setenv("FITLAB_MAX_RUN_MINUTES", "0")
-    assert default_max_run_seconds() is None
+    assert max_run_seconds() is None
     monkeypatch.setenv("FITLAB_MAX_RUN_MINUTES", "1.5")
-    assert default_max_run_seconds() == 90
+    assert max_run_seconds() == 90
     monkeypatch.setenv("FITLAB_MAX_RUN_MINUTES", "an hour")
     with pytest.raises(ValueError, match="FITLAB_MAX_RUN_MINUTES must be a number"):
-        default_max_run_seconds()
+        max_run_seconds()

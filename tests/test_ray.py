@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from fitlab import cluster as fitlab_cluster
-from fitlab.jobs import WorkerPool
+from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
 from ray_cluster import ROOT, local_cluster
 from test_jobs import wait_until as waiting_for

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from fitlab.jobs import WorkerPool
+from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
 from fitlab.store import RunStore
 
@@ -51,7 +51,7 @@ def test_a_restarted_server_shows_a_learner_every_finished_run_and_numbers_on(tm
         again = second.submit(TINY.replace(epochs=1), owner=ANNA)
         assert again.number == 2
         wait_until(lambda: not again.history.active)
-        second.forget(back)  # Delete on Your runs: gone from the store, model file too
+        second.delete(back)  # Delete on Your runs: gone from the store, model file too
         assert not model.exists()
     finally:
         second.close()
@@ -64,7 +64,7 @@ def test_a_restarted_server_shows_a_learner_every_finished_run_and_numbers_on(tm
 
 KILLED_SERVER = """
 import sys, time
-from fitlab.jobs import WorkerPool
+from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
 from fitlab.store import RunStore
 

@@ -10,7 +10,7 @@ from fitlab.history import RunHistory
 from fitlab.protocol import (
     COLLAPSED, DIVERGED, EARLY_STOPPED, FINISHED, QUEUED, STARTING, STOPPED,
 )
-from fitlab.jobs import PoolBusy
+from fitlab.pool import PoolBusy
 from fitlab.settings import Settings
 from ui import controls, exercises_view
 from ui.state import current_job, projector, start_run, training_pool

@@ -8,7 +8,8 @@ import pathlib
 import streamlit as st
 
 from fitlab import compare
-from fitlab.jobs import Job, PoolBusy
+from fitlab.job import Job
+from fitlab.pool import PoolBusy
 from fitlab.settings import OPTIMIZERS, format_learning_rate
 from ui import exercises_view
 from ui.state import learner, projector, start_run, training_pool
@@ -104,7 +105,7 @@ def _rerun(job: Job) -> None:
 def _delete(job_id: str) -> None:
     job = training_pool().get(job_id)
     if job is not None and job.owner == learner() and not job.history.active:
-        training_pool().forget(job)
+        training_pool().delete(job)
 
 
 def comparison(runs, chosen: list[int]) -> None:

@@ -9,9 +9,10 @@ import uuid
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from fitlab import cluster, data
+from fitlab import cluster, config, data
 from fitlab.history import RunHistory
-from fitlab.jobs import Job, WorkerPool, default_max_run_seconds
+from fitlab.job import Job
+from fitlab.pool import WorkerPool
 from fitlab.store import LEARNER_ID, RunStore
 
 
@@ -51,7 +52,7 @@ def training_pool() -> WorkerPool:
     _log_runs_to_the_console()
     return WorkerPool(owner_alive=_learner_is_here, store=run_store(),
                       grace=float(st.get_option("server.disconnectedSessionTTL")),
-                      max_run_seconds=default_max_run_seconds(), **cluster.pool_options())
+                      max_run_seconds=config.max_run_seconds(), **cluster.pool_options())
 
 
 def _log_runs_to_the_console() -> None:

@@ -1,51 +1,32 @@
 """A warm pool of worker processes that train, so that the server never imports Keras.
 
-The server side (`WorkerPool`, `Job`) is plain Python: it queues jobs, hands each to an idle
-worker over a pipe, and folds the progress events that come back into the job's history.
-The worker side (`fitlab.worker`) imports Keras once when it starts and then trains one run
-after another. Workers are fresh interpreters, never forks: the server has threads.
+`WorkerPool` queues runs (`fitlab.job.Job`), hands each to an idle worker
+(`fitlab.worker_process`), folds the events that come back into the run through Job's
+public methods, and keeps every run in the store (`fitlab.store`). The worker side
+(`fitlab.worker`) imports Keras once when it starts and then trains one run after another.
 """
 
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
-import pathlib
-import queue
-import shlex
-import subprocess
-import sys
 import threading
 import time
-import uuid
 
-from fitlab import devices
-from fitlab.history import QUEUED, STARTING, RunHistory
+from fitlab import config, devices
+from fitlab.job import Job
+from fitlab.protocol import FAILED, QUEUED, RUN_ENDS, STOPPED, TYPE, Event
 from fitlab.sessions import GRACE_SECONDS, Departures
 from fitlab.settings import Settings, SettingsError
 from fitlab.store import RunStore
-from fitlab.worker import ProtocolError, read_event
+from fitlab.worker_process import WorkerProcess
 
 log = logging.getLogger(__name__)
 
 # A worker gets this long to honour Stop (it checks after every batch) before it is killed.
 STOP_GRACE_SECONDS = 15.0
-POLL_SECONDS = 0.25
 RESTART_DELAYS = (0.5, 2.0, 5.0, 15.0)
-# A worker says it is alive every ALIVE_SECONDS, even while importing TensorFlow or inside a
-# long batch; one silent this long has frozen (stopped, or stuck in a library) and is killed.
-SILENCE_SECONDS = 60.0
-WORKER_COMMAND = [sys.executable, "-m", "fitlab.worker"]
-
-
-def worker_command() -> list[str]:
-    """What a trainer runs: `FITLAB_WORKER_COMMAND` replaces it, read when a worker starts, so
-    that the tests' fast tier can put a scripted stand-in (no Keras) behind the real pool."""
-    configured = os.environ.get("FITLAB_WORKER_COMMAND", "").strip()
-    return shlex.split(configured) if configured else WORKER_COMMAND
-PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
 # TensorFlow keeps about 7 MB per model built in a process, whatever we clear (measured:
 # clear_session, gc and malloc_trim together saved 1 MB of it). So a worker retires after
 # this many runs and a fresh one takes its place, which bounds a long workshop's memory.
@@ -54,25 +35,6 @@ RUNS_PER_WORKER = 25
 JANITOR_SECONDS = 2.0
 STORE_SWEEP_SECONDS = 600.0
 FINISHED_JOBS_KEPT_PER_OWNER = 20
-# The events after which a run is written to the store: what a restart should not lose.
-SAVED_AFTER = ("started", "epoch", "saved", "evaluation", "end", "failed")
-
-
-# The longest a run may train on a shared server, so that nobody holds a trainer for an hour:
-# the lesson's runs take seconds to a few minutes. FITLAB_MAX_RUN_MINUTES sets it (0: none).
-MAX_RUN_MINUTES = 20.0
-
-
-def default_max_run_seconds() -> float | None:
-    configured = os.environ.get("FITLAB_MAX_RUN_MINUTES", "").strip()
-    try:
-        minutes = float(configured) if configured else MAX_RUN_MINUTES
-    except ValueError:
-        minutes = -1.0
-    if not 0 <= minutes < float("inf"):
-        raise ValueError("FITLAB_MAX_RUN_MINUTES must be a number of minutes from 0 (no "
-                         f"limit), not {configured!r}.")
-    return minutes * 60 or None
 
 
 class PoolBusy(RuntimeError):
@@ -80,233 +42,10 @@ class PoolBusy(RuntimeError):
 
 
 def default_worker_count() -> int:
-    """How many runs train at once: FITLAB_WORKERS, else a default for the machine."""
-    configured = os.environ.get("FITLAB_WORKERS", "").strip()
-    if configured:
-        if not configured.isdigit() or int(configured) < 1:
-            raise ValueError(f"FITLAB_WORKERS must be a whole number from 1, not {configured!r}.")
-        return int(configured)
-    # From the cores, the memory and the GPU's memory, as measured (fitlab.devices).
-    return devices.worker_count(os.cpu_count() or 1, devices.memory_gib(),
-                                devices.gpu_memory_gib())
-
-
-class Job:
-    """One training run as the server sees it: its history and a way to stop it."""
-
-    def __init__(self, settings: Settings, owner: str = "", number: int = 1,
-                 save_to: str | None = None):
-        self.id = uuid.uuid4().hex  # not guessable: one learner cannot reach another's run
-        self.owner = owner
-        self.number = number  # 1, 2, 3 … within its session, never reused
-        self.save_to = save_to  # where the worker saves the trained model, if anywhere
-        self.history = RunHistory(settings)
-        self.stop_requested_at: float | None = None
-        self.stop_reason = ""
-        self._lock = threading.Lock()
-        self._news = threading.Condition(self._lock)  # each event the run's worker sends
-        self._worker = None  # while a worker trains this job
-        self.on_change = None  # called with the job after each change worth keeping
-
-    @classmethod
-    def restored(cls, job_id: str, owner: str, number: int, record: dict) -> Job:
-        """A run as the store kept it (`to_record`)."""
-        job = cls(Settings(), owner, number)
-        job.id, job.history = job_id, RunHistory.from_record(record)
-        return job
-
-    def end_after_restart(self) -> None:
-        """End a run that a stopped server left queued or training, saying which."""
-        with self._lock:
-            history = self.history
-            if history.state == QUEUED:
-                history.state, history.message = "stopped", (
-                    "The server restarted before this run started; nothing was trained. "
-                    "Press Train to run it.")
-            else:
-                history.state, history.message = "failed", (
-                    f"The server restarted while this run was training, after "
-                    f"{len(history.epochs)} of its {history.settings.epochs} epochs; those "
-                    "are kept. Press Train to run it again.")
-
-    def to_record(self) -> dict:
-        with self._lock:
-            return self.history.to_record()
-
-    def _changed(self) -> None:
-        if self.on_change is not None:
-            self.on_change(self)
-
-    @property
-    def settings(self) -> Settings:
-        return self.history.settings
-
-    def snapshot(self) -> RunHistory:
-        with self._lock:
-            return self.history.copy()
-
-    def wait_for_first_point(self, seconds: float) -> None:
-        """Return once the run has charted its first batch, or has ended, or after
-        `seconds`: a page that polls can then draw the first point the moment it comes
-        rather than at its next poll."""
-        with self._news:
-            self._news.wait_for(lambda: self.history.batches or not self.history.active,
-                                timeout=seconds)
-
-    def stop(self, reason: str = "") -> None:
-        """Ask the run to stop within a few batches (Keras runs 8 at a time); a queued run
-        is simply dropped.
-
-        `reason` replaces the usual "stopped at your request" when the learner did not ask.
-        """
-        with self._lock:
-            if not self.history.active or self.stop_requested_at is not None:
-                return
-            self.stop_requested_at, self.stop_reason = time.monotonic(), reason
-            if self.history.state == QUEUED:
-                self.history.finish(
-                    "stopped", reason or "Stopped before it started; nothing was trained.")
-            elif self._worker is not None:
-                try:
-                    self._worker.send({"type": "stop"})
-                except OSError:  # the worker has just died; its serving thread reports why
-                    pass
-        if not self.history.active:
-            self._changed()
-
-    # -- its run's passage through a worker, as the pool drives it ------------------------
-
-    def take_from_queue(self) -> bool:
-        """Mark the run as starting; False if it was stopped while it waited (then leave it)."""
-        with self._lock:  # checked and set together, so that a Stop cannot fall in between
-            if self.history.state != QUEUED:
-                return False
-            self.history.state = STARTING
-            return True
-
-    def hand_to(self, worker: _Worker) -> None:
-        """Send the run to `worker` to train, and after it a Stop asked for since it left
-        the queue."""
-        # Under the lock: `stop` then either finds the worker, which already has the run, or
-        # finds none and leaves its request for this to send.
-        with self._lock:
-            worker.send({"type": "train", "settings": self.settings.to_dict(),
-                         "save_to": self.save_to})
-            self._worker = worker
-            if self.stop_requested_at is not None:
-                worker.send({"type": "stop"})
-
-    def let_go_of_worker(self) -> None:
-        """The run has ended, or its worker has gone: a later Stop has nobody to tell."""
-        with self._lock:
-            self._worker = None
-
-    def _apply(self, event: dict) -> None:
-        with self._lock:
-            if event["type"] == "end" and event["outcome"] == "stopped" and self.stop_reason:
-                event = {**event, "message": self.stop_reason}
-            self.history.apply(event)
-            self._news.notify_all()
-        if event["type"] in SAVED_AFTER:
-            self._changed()
-
-    def _finish(self, state: str, message: str) -> None:
-        with self._lock:
-            if not self.history.active:
-                return
-            self.history.finish(state, message)
-        self._changed()
-
-
-class _Worker:
-    """One `python -m fitlab.worker` process, spoken to in JSON lines over its stdin/stdout.
-
-    A plain subprocess rather than multiprocessing: multiprocessing's spawn re-imports the
-    parent's main module in the child, which under `streamlit run`, pytest or a script
-    without a main guard either costs seconds or starts a second pool.
-    """
-
-    def __init__(self, command: list[str] | None = None):
-        self.process = subprocess.Popen(
-            command or worker_command(),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-            cwd=PROJECT_ROOT, errors="replace",
-        )
-        self.events: queue.Queue = queue.Queue()
-        self.device = ""
-        self.runs = 0
-        self.heard_at = time.monotonic()
-        self.fault = ""  # what was wrong with what it sent, if that is why it is gone
-        self.cluster: dict | None = None  # a Ray trainer's figures of its cluster
-        threading.Thread(target=self._read, daemon=True, name="fitlab-worker-reader").start()
-
-    def _read(self) -> None:
-        try:
-            for line in self.process.stdout:
-                event = read_event(line)
-                self.heard_at = time.monotonic()
-                if event["type"] == "gone":  # its last words: why it is leaving
-                    self.fault = event["reason"]
-                    break
-                if event["type"] == "alive":
-                    self.cluster = event.get("cluster", self.cluster)
-                else:
-                    self.events.put(event)
-        except ProtocolError as fault:
-            self.fault = str(fault)
-            self.process.kill()
-        except (OSError, ValueError):  # its pipe closed under us: it has gone
-            pass
-        finally:
-            self.events.put(None)  # end of file: the worker has gone
-
-    def silent_for(self) -> float:
-        return time.monotonic() - self.heard_at
-
-    def send(self, message: dict) -> None:
-        self.process.stdin.write(json.dumps(message) + "\n")
-        self.process.stdin.flush()
-
-    def receive(self, timeout: float):
-        """The next event, None if none came in time; EOFError if the worker has died."""
-        try:
-            event = self.events.get(timeout=timeout)
-        except queue.Empty:
-            return None
-        if event is None:
-            self.events.put(None)
-            raise EOFError
-        return event
-
-    def close(self, kill: bool = False) -> None:
-        if kill:
-            self.process.kill()
-        else:
-            try:
-                self.process.stdin.close()  # end of input: the worker finishes and exits
-            except OSError:
-                pass
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
-
-    def exit_reason(self) -> str:
-        if self.fault:
-            return self.fault
-        if self.silent_for() > SILENCE_SECONDS:
-            return f"it stopped answering for {SILENCE_SECONDS:.0f} seconds"
-        try:
-            code = self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            return "it stopped answering"
-        if code < 0:
-            return (
-                f"it was killed by signal {-code}, which usually means the machine ran out of "
-                "memory: try fewer training images or a smaller batch size"
-            )
-        return f"it exited with status {code}"
+    """How many runs train at once: FITLAB_WORKERS, else a default for the machine from its
+    cores, its memory and its GPU's memory, as measured (fitlab.devices)."""
+    return config.workers() or devices.worker_count(
+        os.cpu_count() or 1, devices.memory_gib(), devices.gpu_memory_gib())
 
 
 class WorkerPool:
@@ -337,7 +76,7 @@ class WorkerPool:
         self._jobs: dict[str, Job] = {}
         self._runs_started: dict[str, int] = {}  # per owner, for run numbers
         self._ready: dict[int, str] = {}  # serving thread -> device name, once warm
-        self._workers: dict[int, _Worker] = {}
+        self._workers: dict[int, WorkerProcess] = {}
         self._changed = threading.Condition()
         self._closed = False
         self.problem = ""  # why workers cannot start, when they cannot
@@ -387,8 +126,9 @@ class WorkerPool:
             self._load(owner)
         return sorted(self._jobs_of(owner), key=lambda job: job.number)
 
-    def forget(self, job: Job) -> None:
-        """Delete a finished run from its learner's history; a run in progress stays."""
+    def delete(self, job: Job) -> None:
+        """Delete a finished run from its learner's history and from the store, its model
+        file too; a run in progress stays."""
         if job.history.active:
             raise PoolBusy("Stop this run before deleting it.")
         with self._changed:
@@ -449,7 +189,7 @@ class WorkerPool:
         with self._changed:
             self._closed = True
             for job in self._queue:
-                job._finish("stopped", "The server shut down before this run started.")
+                job.finish(STOPPED, "The server shut down before this run started.")
             self._queue.clear()
             self._changed.notify_all()
         for job in list(self._jobs.values()):
@@ -462,7 +202,7 @@ class WorkerPool:
     def _serve(self, number: int) -> None:
         failures = 0
         while not self._closed:
-            worker = self._workers[number] = _Worker(self._command)
+            worker = self._workers[number] = WorkerProcess(self._command)
             try:
                 self._wait_until_ready(worker, number)
                 failures = 0
@@ -484,21 +224,21 @@ class WorkerPool:
                 delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS)) - 1]
                 time.sleep(delay)
 
-    def _wait_until_ready(self, worker: _Worker, number: int) -> None:
+    def _wait_until_ready(self, worker: WorkerProcess, number: int) -> None:
         while True:
             try:
-                event = worker.receive(POLL_SECONDS)
+                event = worker.receive(config.POLL_SECONDS)
             except EOFError:
                 self.problem = f"A training process could not start: {worker.exit_reason()}."
                 raise
-            if event is not None and event["type"] == "ready":
+            if event is not None and event[TYPE] == Event.READY:
                 worker.device = event["device"]
                 self._ready[number] = worker.device
                 self._grow_to_cluster()
                 return
             if self._closed:
                 raise EOFError
-            if worker.silent_for() > SILENCE_SECONDS:
+            if worker.frozen():
                 worker.close(kill=True)
                 self.problem = f"A training process could not start: {worker.exit_reason()}."
                 raise EOFError
@@ -517,7 +257,7 @@ class WorkerPool:
                 self._threads.append(thread)
                 thread.start()
 
-    def _next_job(self, worker: _Worker) -> Job | None:
+    def _next_job(self, worker: WorkerProcess) -> Job | None:
         """The next queued job, for a worker still there: one that died while it waited (a
         Ray trainer whose machine left) is replaced rather than handed a run to fail."""
         with self._changed:
@@ -531,11 +271,11 @@ class WorkerPool:
                 self._changed.wait(timeout=JANITOR_SECONDS)
             return None
 
-    def _train(self, worker: _Worker, job: Job) -> None:
+    def _train(self, worker: WorkerProcess, job: Job) -> None:
         try:
             job.hand_to(worker)
             while True:
-                event = worker.receive(POLL_SECONDS)
+                event = worker.receive(config.POLL_SECONDS)
                 if self._over_time(job):  # checked whether events flow or not
                     minutes = self.max_run_seconds / 60
                     job.stop(f"Stopped after {minutes:g} minute{'s' if minutes != 1 else ''}, "
@@ -543,27 +283,27 @@ class WorkerPool:
                              "is kept. Fewer epochs or training images make a shorter run.")
                 if event is not None:
                     try:
-                        job._apply(event)
+                        job.apply(event)
                     except (KeyError, TypeError, ValueError, IndexError):
                         worker.fault = "it sent a message Fit Lab could not use"
                         worker.close(kill=True)
                         raise EOFError from None
-                    if event["type"] in ("end", "failed"):
+                    if event[TYPE] in RUN_ENDS:
                         self._learn_pace(job)
                         return
                 # a worker that keeps sending events but not its end is stopped all the same
                 if self._stop_overdue(job):
                     worker.close(kill=True)
-                    job._finish("stopped", job.stop_reason
+                    job.finish(STOPPED, job.stop_reason
                                 or "Stopped at your request; the history so far is kept.")
                     raise EOFError
-                if event is None and worker.silent_for() > SILENCE_SECONDS:
+                if event is None and worker.frozen():
                     worker.close(kill=True)
                     raise EOFError
         except (EOFError, OSError):
             if job.history.active:
-                job._finish(
-                    "failed",
+                job.finish(
+                    FAILED,
                     f"The training process ended unexpectedly: {worker.exit_reason()}. "
                     "A fresh one has taken its place; press Train to try again.",
                 )
@@ -577,7 +317,8 @@ class WorkerPool:
         if images and epochs:
             pace = history.elapsed() / (images * epochs)
             previous = self._seconds_per_image_epoch
-            self._seconds_per_image_epoch = pace if previous is None else 0.7 * previous + 0.3 * pace
+            self._seconds_per_image_epoch = (
+                pace if previous is None else 0.7 * previous + 0.3 * pace)
 
     # -- the thread that watches for sessions that have gone ----------------------------------
 
@@ -594,7 +335,7 @@ class WorkerPool:
         for owner in owners:
             if self._owner_alive(owner):
                 self._departures.back(owner)
-                self._forget_old(owner)
+                self._delete_oldest(owner)
                 continue
             if not self._departures.away_too_long(owner, now):
                 continue
@@ -657,11 +398,12 @@ class WorkerPool:
     def _jobs_of(self, owner: str) -> list[Job]:
         return [job for job in list(self._jobs.values()) if job.owner == owner]
 
-    def _forget_old(self, owner: str) -> None:
+    def _delete_oldest(self, owner: str) -> None:
+        """Delete a learner's finished runs beyond the newest FINISHED_JOBS_KEPT_PER_OWNER."""
         finished = sorted((job for job in self._jobs_of(owner) if not job.history.active),
                           key=lambda job: job.number)
         for job in finished[:-FINISHED_JOBS_KEPT_PER_OWNER]:
-            self.forget(job)
+            self.delete(job)
 
     def _over_time(self, job: Job) -> bool:
         return (self.max_run_seconds is not None and job.stop_requested_at is None
