@@ -4,10 +4,10 @@ set.
 
 Each such process holds one `Trainer` actor on the cluster and speaks the worker's protocol
 (`fitlab.protocol`) to the pool, so that the pool's queue, Stop, run numbers, run store and
-limits are the same whichever trains. The actor runs `fitlab.worker.train_runs`, the worker's own loop: it
-imports Keras once and trains one run after another; its events come back through a Ray
-streaming generator, and Stop is a call that runs beside the training (its own concurrency
-group).
+limits are the same whichever trains. The actor runs `fitlab.worker.train_runs`, the
+worker's own loop: it imports Keras once and trains one run after another; its events come
+back through a Ray streaming generator, and Stop is a call that runs beside the training (its
+own concurrency group).
 
 Why a process between the server and Ray, rather than Ray inside the server: Ray ends a
 driver that has lost the cluster's head 60 s later ("Failed to connect to GCS within 60
