@@ -19,7 +19,8 @@ import os
 import pathlib
 import shlex
 
-# How long the pool waits for a worker's next event before it looks at limits and Stop again.
+# How often the server looks again at work under way: the pool at a worker's events (and
+# then at the run's limits and Stop), the data page at a reading's progress.
 POLL_SECONDS = 0.25
 # How often the Train page redraws a run in progress: each redraw shows the batches since.
 REDRAW_SECONDS = 0.5

@@ -171,7 +171,8 @@ def test_one_class_alone_is_refused_with_a_reason_and_train_is_off():
 
 
 def test_a_download_before_the_run_shows_bytes_done_and_total():
-    from fitlab.history import STARTING, RunHistory
+    from fitlab.history import RunHistory
+    from fitlab.protocol import STARTING
     from fitlab.settings import Settings
     from ui import run_panel
 

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import streamlit as st
 
-from fitlab import compare, data, downloads, images
+from fitlab import compare, config, data, downloads, images
 from fitlab.links import as_text
 from ui.controls import choose, uploaded
 from ui.state import current_job, dataset_arrays, learner_folder
@@ -104,7 +104,6 @@ MAX_READS_AT_ONCE = 2
 MAX_KEPT_UPLOADS = 3
 MAX_KEPT_BYTES = 100 * 1024 * 1024
 NAME_CHARACTERS = 40  # of an upload's name, as the page shows it and as its file is named
-POLL_SECONDS = 0.25  # how often the page redraws the progress of a reading
 
 
 def upload_photos() -> None:
@@ -206,7 +205,7 @@ def _finish_reading(reading: _Reading) -> None:
     box = st.empty()
     status = box.status(reading.label(), state="running")
     while not reading.future.done():
-        time.sleep(POLL_SECONDS)
+        time.sleep(config.POLL_SECONDS)
         status.update(label=reading.label())
     box.empty()
     if st.session_state.get("upload_reading") is reading:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from fitlab import compare, data
+from fitlab import compare, config, data
 from ui.state import dataset_arrays, projector
 
-REDRAW_SECONDS = 1.0
 # Streamlit's own icon font draws these on every machine, with or without a symbol font.
 RIGHT, WRONG = ":material/check:", ":material/close:"
 
@@ -27,7 +26,7 @@ def choose_run(runs):
 
 def show(job) -> None:
     if job.history.active:
-        st.fragment(run_every=REDRAW_SECONDS)(_draw)(job)
+        st.fragment(run_every=config.EVALUATE_REDRAW_SECONDS)(_draw)(job)
     else:
         _draw(job)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from fitlab import cluster, compare, downloads
+from fitlab import cluster, compare, config, downloads
 from fitlab.history import RunHistory
 from fitlab.protocol import (
     COLLAPSED, DIVERGED, EARLY_STOPPED, FINISHED, QUEUED, STARTING, STOPPED,
@@ -15,7 +15,6 @@ from fitlab.settings import Settings
 from ui import controls, exercises_view
 from ui.state import current_job, projector, start_run, training_pool
 
-REDRAW_SECONDS = 0.5
 # Before a run's first point, Train and each poll wait this long for it (less than a poll,
 # so that polls do not pile up): the point shows as it comes, not up to a poll later.
 FIRST_POINT_WAIT_SECONDS = 0.4
@@ -69,7 +68,7 @@ def live_run(settings: Settings | None, running: bool) -> None:
     again. `settings` are the controls' now, to say when they differ from the run's."""
     job = current_job()
     if running:
-        st.fragment(run_every=REDRAW_SECONDS)(_draw_live)(settings)
+        st.fragment(run_every=config.REDRAW_SECONDS)(_draw_live)(settings)
         return
     if job is None:
         with st.container(key="run_status"):  # where a run's progress will be
