@@ -46,6 +46,7 @@ from overhead import bare_fit, fitlab_fit  # noqa: E402
 
 from fitlab import data, shapes  # noqa: E402
 from fitlab.pool import WorkerPool, default_worker_count  # noqa: E402
+from fitlab.protocol import FINISHED  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
 
 import keras  # noqa: E402  (imported by overhead.py already)
@@ -102,7 +103,7 @@ def watch(jobs, submitted: float) -> tuple[list[float], list[float]]:
                 first[number] = now - submitted
             if number not in ended and not job.history.active:
                 ended[number] = now - submitted
-                if job.history.state != "finished":
+                if job.history.state != FINISHED:
                     raise RuntimeError(f"a run ended {job.history.state}: "
                                        f"{job.history.message}")
         time.sleep(POLL_SECONDS)

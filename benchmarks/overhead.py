@@ -24,6 +24,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from fitlab import charts, data, training  # noqa: E402
 from fitlab.pool import WorkerPool  # noqa: E402
+from fitlab.protocol import FINISHED  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
 
 import keras  # noqa: E402
@@ -54,7 +55,7 @@ def fitlab_fit(pool: WorkerPool, settings: Settings) -> float:
                 chart.to_json()
         time.sleep(0.5)
     history = job.snapshot()
-    if history.state != "finished":
+    if history.state != FINISHED:
         raise RuntimeError(f"the Fit Lab run ended {history.state}: {history.message}")
     return history.epochs[-1]["seconds"]
 

@@ -262,7 +262,7 @@ class WorkerPool:
         Ray trainer whose machine left) is replaced rather than handed a run to fail."""
         with self._changed:
             while not self._closed:
-                if worker.process.poll() is not None:
+                if worker.has_exited():
                     raise EOFError
                 while self._queue:
                     job = self._queue.pop(0)
@@ -285,8 +285,7 @@ class WorkerPool:
                     try:
                         job.apply(event)
                     except (KeyError, TypeError, ValueError, IndexError):
-                        worker.fault = "it sent a message Fit Lab could not use"
-                        worker.close(kill=True)
+                        worker.kill_for("it sent a message Fit Lab could not use")
                         raise EOFError from None
                     if event[TYPE] in RUN_ENDS:
                         self._learn_pace(job)

@@ -72,6 +72,14 @@ class WorkerProcess:
         imports TensorFlow or runs a long batch, so it has stopped or is stuck in a library."""
         return self.silent_for() > SILENCE_SECONDS
 
+    def has_exited(self) -> bool:
+        return self.process.poll() is not None
+
+    def kill_for(self, fault: str) -> None:
+        """End a worker that sent what the pool cannot use, with `fault` as its reason."""
+        self.fault = fault
+        self.close(kill=True)
+
     def send(self, message: dict) -> None:
         self.process.stdin.write(encode(message))
         self.process.stdin.flush()
