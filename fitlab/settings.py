@@ -6,6 +6,7 @@ import dataclasses
 import decimal
 import math
 
+from fitlab import data
 from fitlab.models import INTRO, MODELS
 
 LOSSES = {
@@ -78,7 +79,6 @@ MIN_LEARNING_RATE, MAX_LEARNING_RATE = LEARNING_RATES[0], LEARNING_RATES[-1]
 MIN_BATCH_SIZE, MAX_BATCH_SIZE = 1, 4096
 MIN_EPOCHS, MAX_EPOCHS = 1, 50
 MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES = 50, 60_000
-VALIDATION_FRACTION = 0.2
 
 
 def format_learning_rate(rate: float) -> str:
@@ -115,12 +115,6 @@ def _setting(value, link: str, short, *, labels: dict | None = None,
         "flag": flag})
 
 
-def _title(dataset: str) -> str:
-    from fitlab import data  # here, not at the top: fitlab.data imports this module
-
-    return data.title(dataset)
-
-
 MAX_SEED = 2**31 - 1
 
 
@@ -129,7 +123,7 @@ class Settings:
     """One training run's settings; the defaults are the lesson's."""
 
     dataset: str = _setting(
-        "shapes", "data set", lambda value: f"data={_title(value)}",
+        "shapes", "data set", lambda value: f"data={data.title(value)}",
         help="shapes (offline), cifar10, fashion_mnist, mnist, a path to "
         "an .npz file, or a folder holding one folder of images per class")
     loss: str = _setting(

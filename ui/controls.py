@@ -14,7 +14,7 @@ from fitlab.links import (
 )
 from fitlab.settings import (
     BATCH_SIZES, DROPOUT_RATES, LABEL_ENCODING, LEARNING_RATES, LOSSES, MAX_EPOCHS, MAX_SEED,
-    MAX_TRAIN_IMAGES, METRICS, MIN_EPOCHS, MIN_TRAIN_IMAGES, OPTIMIZERS, VALIDATION_FRACTION,
+    MAX_TRAIN_IMAGES, METRICS, MIN_EPOCHS, MIN_TRAIN_IMAGES, OPTIMIZERS,
     Settings, SettingsError, format_learning_rate,
 )
 from ui.state import learner_folder
@@ -267,7 +267,7 @@ def _explain_sizes(settings: Settings, info: data.DatasetInfo) -> None:
         offer = ("The chosen classes offer" if settings.classes or settings.images_per_class
                  else f"{info.title} has")
         st.caption(f"{offer} {available:,} training images; a run uses them all.")
-    trained_on = used - max(1, round(used * VALIDATION_FRACTION))
+    trained_on = used - max(1, round(used * data.VALIDATION_FRACTION))
     if settings.batch_size > trained_on:
         st.caption(f"The batch size ({settings.batch_size}) is larger than the {trained_on:,} "
                    "images the run trains on, so each epoch is a single batch of them all.")
