@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import math
+from collections.abc import Mapping
 
 from fitlab import data
 from fitlab.models import INTRO, MODELS
@@ -90,6 +91,23 @@ def format_learning_rate(rate: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+class Labels(Mapping):
+    """{key: label} of a table whose entries carry a `.label` (OPTIMIZERS, MODELS), read from
+    the table when asked: an entry added to the table is a choice everywhere at once."""
+
+    def __init__(self, table: dict):
+        self.table = table
+
+    def __getitem__(self, key):
+        return self.table[key].label
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def __len__(self):
+        return len(self.table)
+
+
 class SettingsError(ValueError):
     """A setting outside what Fit Lab can train with; the message says which and why."""
 
@@ -131,7 +149,7 @@ class Settings:
         lambda value: "sparse" if value.startswith("sparse") else "categorical", labels=LOSSES)
     optimizer: str = _setting(
         "adam", "optimizer", lambda value: OPTIMIZERS[value].label,
-        labels={key: optimizer.label for key, optimizer in OPTIMIZERS.items()})
+        labels=Labels(OPTIMIZERS))
     learning_rate: float = _setting(
         0.001, "learning rate", lambda value: f"lr={format_learning_rate(value)}",
         offered=LEARNING_RATES)
@@ -156,7 +174,7 @@ class Settings:
         whole=(0, MAX_TRAIN_IMAGES), help="use at most this many training images of each class")
     model: str = _setting(
         INTRO, "model", lambda value: MODELS[value].short,
-        labels={key: model.label for key, model in MODELS.items()},
+        labels=Labels(MODELS),
         help="; ".join(f"{key}: {model.name}" for key, model in MODELS.items()))
     dropout_rate: float = _setting(  # the share the dropout model drops
         0.5, "dropout rate", lambda value: f"dropout={value:g}", offered=DROPOUT_RATES)
