@@ -49,13 +49,13 @@ def show(source: str, info: data.DatasetInfo) -> None:
     st.subheader("Sample images")
     _sample_grid(x_train, y_train, class_names)
     st.subheader("Images per class")
-    from fitlab import charts  # Altair: imported when a chart is drawn, not at start-up
+    from fitlab import page_charts  # Altair: imported when a chart is drawn, not at start-up
 
     counts = np.bincount(y_train, minlength=len(class_names))
     # Room for every class's name: Vega hides every other label once two would touch. In
     # Chromium, CIFAR-10's ten names all showed at 280 px and half were hidden at 270 px (the
     # old 26 px a class); 70 px for the axis and 24 a class give 310 px, and 262 for Shapes.
-    st.altair_chart(charts.class_counts_chart(class_names, counts), key="class_counts",
+    st.altair_chart(page_charts.class_counts_chart(class_names, counts), key="class_counts",
                     height=CHART_AXIS_PX + CHART_PX_PER_CLASS * len(class_names))
     st.caption("A class with far fewer images than the others is learnt less well: the "
                "network can lower the loss most by getting the big classes right.")
