@@ -11,7 +11,8 @@ import streamlit as st
 
 from fitlab import compare, data, downloads, images, uploads
 from fitlab.links import as_text
-from ui.controls import choose, uploaded
+from ui.dataset_controls import uploaded
+from ui.link_controls import choose
 from ui.state import current_job, dataset_arrays, learner_folder
 
 SAMPLES = 18

@@ -9,7 +9,7 @@ from fitlab import cluster, compare, diagnosis, downloads
 from fitlab.history import QUEUED, STARTING, RunHistory
 from fitlab.jobs import PoolBusy
 from fitlab.settings import Settings
-from ui import controls, exercises_view
+from ui import exercises_view, link_controls
 from ui.state import current_job, projector, start_run, training_pool
 
 REDRAW_SECONDS = 0.5
@@ -26,7 +26,7 @@ def _start(settings: Settings) -> bool:
     except PoolBusy as busy:
         st.warning(str(busy))
         return False
-    controls.forget_link_notices()
+    link_controls.forget_link_notices()
     return True
 
 
