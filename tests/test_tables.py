@@ -158,6 +158,8 @@ def test_every_built_in_data_set_is_whole(name):
     assert data.choices()[name] == dataset.offered and data.title(name) == dataset.title
     assert (name in downloads.READERS) == (name in downloads.REMOTES) == dataset.downloaded
     assert 0 < dataset.fast_target < 1
+    for model in models.MODELS:  # raises for a model too deep for its images
+        models.check_input_shape(dataset.image_shape, model)
     settings = Settings(dataset=name, epochs=exercises.FAST_EPOCHS)
     assert exercises.fast([(1, finished(settings, val_accuracy=dataset.fast_target))])
     assert not exercises.fast([(1, finished(settings, val_accuracy=dataset.fast_target - 0.01))])
