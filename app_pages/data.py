@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import controls, data_view
+from ui import data_view, dataset_controls, link_controls
 
 st.title("Look at the data")
 st.markdown(
@@ -13,7 +13,7 @@ st.markdown(
 with st.expander("Your own photos"):
     data_view.upload_photos()
 
-source, info = controls.choose_dataset()
-controls.link_notices()
+source, info = dataset_controls.choose_dataset()
+link_controls.link_notices()
 if info is not None:
     data_view.show(source, info)

@@ -4,7 +4,9 @@ on one screen; in the projector view, the lab alone, in large type."""
 import streamlit as st
 
 from fitlab import compare
-from ui import controls, layout, lesson_view, model_and_code, run_panel, scenario_menu
+from ui import (
+    controls, layout, lesson_view, link_controls, model_and_code, run_panel, scenario_menu,
+)
 from ui.state import projector
 
 layout.one_screen()
@@ -39,7 +41,7 @@ def lab(more, run=None, large: bool = False) -> None:
         with code:
             model_and_code.show_code(settings)
     with run:
-        controls.link_notices()
+        link_controls.link_notices()
         scenario_menu.note(settings)
         run_panel.live_run(settings, running)
 

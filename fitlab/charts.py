@@ -1,5 +1,6 @@
-"""Altair charts of a run's history: per-epoch loss and accuracy, the per-batch curve, runs
-compared, and the Evaluate, Data and explorer pages' charts.
+"""Altair charts of a run's history: per-epoch loss and accuracy, the per-batch curve, and
+runs compared. Their sizes and colours are `fitlab.chart_style`'s; the charts of a data set,
+a test evaluation and the explorer are `fitlab.page_charts`.
 
 The run charts redraw twice a second while a learner reads them, so they hold still and
 tell the truth:
@@ -12,8 +13,8 @@ tell the truth:
 - Titles are short, since Streamlit cuts a title at the chart's width less 40 px; the extra
   words go into a one-line subtitle, always present so that the title block keeps its height.
 - Training and validation differ in line style (solid, dashed) as well as colour, and the
-  colours are from Okabe and Ito's palette, which people with any colour blindness tell
-  apart.
+  colours are from Okabe and Ito's palette (`chart_style`), which people with any colour
+  blindness tell apart.
 - Each chart carries a one- or two-sentence text alternative (`describe`,
   `describe_batches`, `describe_comparison`) as its Vega-Lite description, which Streamlit
   gives the chart as its accessible name.
@@ -27,17 +28,15 @@ stays cheap: epochs are few, and batch records are thinned to MAX_POINTS.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 
 import altair as alt
-# Altair looks pandas up in sys.modules rather than importing it; while another thread of
-# the server is half-way through importing pandas, that lookup finds a half-made module and
-# drawing fails ("partially initialized module 'pandas'", seen on the first chart a server
-# drew). Importing it here waits for that import to finish.
-import pandas  # noqa: F401
 
 from fitlab import data, diagnosis
+from fitlab.chart_style import (
+    ALARM_COLOUR, NOTE_COLOUR, RUN_COLOURS, SPLIT_COLOURS, SPLIT_DASHES, Size, run_chart,
+    size_for,
+)
 from fitlab.history import RunHistory
 from fitlab.settings import METRICS
 
@@ -53,99 +52,6 @@ SMOOTHING = 0.6
 # The plot reaches this share of its height above the highest value labelled, so that no
 # line touches its top edge: Vega would move the legend up to make room for the stroke.
 HEADROOM = 0.04
-
-# Okabe and Ito's colour-blind-safe palette. Training blue, validation vermillion.
-SPLITS = ["training", "validation"]
-SPLIT_COLOURS = alt.Scale(domain=SPLITS, range=["#0072B2", "#D55E00"])
-SPLIT_DASHES = alt.Scale(domain=SPLITS, range=[[1, 0], [6, 3]])
-# One colour per compared run, the same palette without its yellow (too pale on white);
-# past seven runs the colours repeat and the legend's labels tell the runs apart.
-RUN_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
-NOTE_COLOUR = "#444444"  # the best-epoch rule and its label
-ALARM_COLOUR = "#D55E00"  # explosions and NaN on the per-batch chart (its line is blue)
-
-
-# ---------------------------------------------------------------------------------------
-# Sizes: one place for the normal style and the projector's large one.
-
-
-@dataclasses.dataclass(frozen=True)
-class Size:
-    font: int  # tick labels, legend labels, subtitles and the notes inside the plot
-    axis_title: int
-    title: int
-    line: float
-    point: int  # area in square pixels, as Vega-Lite sizes points
-    y_axis: int  # pixels for the y axis' ticks and labels, whatever the numbers
-
-    @property
-    def row(self) -> int:
-        """The height of one line of notes inside the plot."""
-        return self.font + 4
-
-    @property
-    def overhang(self) -> int:
-        """How far past the plot's top and right edges a mark may reach: a point's radius (an
-        accuracy of 1 sits on the top edge), half a tick label. See _struts."""
-        return self.font // 2 + 1
-
-
-NORMAL = Size(font=12, axis_title=13, title=15, line=2, point=30, y_axis=40)
-LARGE = Size(font=20, axis_title=22, title=26, line=3.5, point=110, y_axis=64)
-
-
-def _size(large: bool) -> Size:
-    return LARGE if large else NORMAL
-
-
-def _run_chart(layers: list, title: alt.Title, size: Size, description: str,
-               **properties) -> alt.LayerChart:
-    """A run chart from its layers, with the struts that keep its plot still (_struts), its
-    text alternative, and its sizes."""
-    return alt.layer(*layers, _struts(size), title=title, description=description,
-                     config=_config(size), **properties)
-
-
-@functools.cache  # built once per size: Altair checks each part against its schema
-def _config(size: Size) -> alt.Config:
-    """Every font, line and point size of a run chart, set once as chart configuration, so
-    that the marks themselves name none (one Config rather than a chain of configure_*
-    calls, each of which copies the whole chart: four times slower). The fixed y-axis
-    extent keeps the plot from moving when the tick labels change width ("0.5" versus
-    "1e+4")."""
-    return alt.Config(
-        axis=alt.AxisConfig(labelFontSize=size.font, titleFontSize=size.axis_title,
-                            titleFontWeight="normal", titlePadding=size.font // 2,
-                            labelPadding=3, tickSize=5),
-        axisY=alt.AxisConfig(minExtent=size.y_axis, maxExtent=size.y_axis,
-                             labelLimit=size.y_axis - 8),
-        axisX=alt.AxisConfig(minExtent=size.font + 8, maxExtent=size.font + 8),
-        legend=alt.LegendConfig(labelFontSize=size.font, titleFontSize=size.font,
-                                labelLimit=0, symbolType="stroke",
-                                symbolStrokeWidth=size.line, symbolSize=size.font * 30,
-                                padding=2, offset=4),
-        title=alt.TitleConfig(fontSize=size.title, subtitleFontSize=size.font,
-                              anchor="start", subtitleColor=NOTE_COLOUR, offset=4),
-        # round joins: a sharp turn's mitre would poke past the plot's edge
-        line=alt.LineConfig(strokeWidth=size.line, strokeJoin="round"),
-        point=alt.MarkConfig(size=size.point, filled=True),
-        rule=alt.MarkConfig(strokeWidth=max(1.0, size.line / 2)),
-        text=alt.MarkConfig(fontSize=size.font),
-    )
-
-
-def _struts(size: Size) -> alt.LayerChart:
-    """Two invisible squares on the plot's top corners, reaching `size.overhang` past its
-    edges. Vega places the title above the bounds of everything drawn, and fits the whole
-    chart into the height Streamlit gives it, so a point that reached above the top edge
-    would push the title up and shrink the plot; with the struts the bounds are the same
-    whatever the data. (The legend goes above the plot, the axes and any multi-line series
-    instead, which HEADROOM keeps inside.)"""
-    corner = alt.Chart(alt.InlineData(values=[{}]))
-    side = (2 * size.overhang) ** 2
-    return alt.layer(*(corner.mark_point(shape="square", size=side, opacity=0, x=x, y=0,
-                                         aria=False)
-                       for x in (0, "width")))
 
 
 # ---------------------------------------------------------------------------------------
@@ -296,7 +202,7 @@ def epoch_chart(history: RunHistory, metric: str, *, large: bool = False,
     the epoch of the lowest validation loss marked; mark_best=False leaves that epoch off
     the chart and its description, for the exercise that asks for it (fitlab.exercises,
     "best_epoch")."""
-    size = _size(large)
+    size = size_for(large)
     name = NAMES.get(metric, metric)
     x = _epoch_x(history.settings.epochs)
     y = _epoch_y(history, metric)
@@ -322,7 +228,7 @@ def epoch_chart(history: RunHistory, metric: str, *, large: bool = False,
     notes = _best_epoch(history, metric, x, size) if mark_best else []
     if metric == "loss":
         notes += _nan_epoch(history, x, size)
-    return _run_chart([_gap(history, metric, x, y, name), lines, *notes],
+    return run_chart([_gap(history, metric, x, y, name), lines, *notes],
                       alt.Title(f"{name} per epoch", subtitle=subtitle), size,
                       describe(history, metric, mark_best))
 
@@ -484,7 +390,7 @@ def batch_chart(history: RunHistory, *, large: bool = False) -> alt.LayerChart:
     """The training loss of each bundle of batches, faint, with its smoothed curve over it;
     explosions and a NaN marked and labelled inside the plot. Made for a shorter space than
     the epoch charts: no legend, the key is in the subtitle."""
-    size = _size(large)
+    size = size_for(large)
     bundles = bundle_losses(history)
     y = _loss_axis([row["loss"] for row in bundles], _chance(history))
     x = _epoch_x(history.settings.epochs, field="position", first=0)
@@ -510,7 +416,7 @@ def batch_chart(history: RunHistory, *, large: bool = False) -> alt.LayerChart:
     each = "each batch" if batches == 1 else f"each {batches} batches"
     subtitle = (f"Log scale: loss exploded · faint: {each}" if y.log
                 else f"Faint: {each} · bold: smoothed")
-    return _run_chart(layers, alt.Title("Loss per batch", subtitle=subtitle), size,
+    return run_chart(layers, alt.Title("Loss per batch", subtitle=subtitle), size,
                       _describe_batches(history, bundles, smoothed),
                       data=alt.InlineData(values=drawn))
 
@@ -590,7 +496,7 @@ def compare_chart(runs: list[tuple[str, RunHistory]], metric: str, *, large: boo
     a bound set by the runs that did not explode, that run's line stops where it leaves the
     plot, and each of its points beyond is a triangle at the top edge, with its value in the
     tooltip. Only if every run exploded is the axis logarithmic."""
-    size = _size(large)
+    size = size_for(large)
     name = NAMES.get(metric, metric)
     labels = [label for label, _ in runs]
     rows = [
@@ -641,7 +547,7 @@ def compare_chart(runs: list[tuple[str, RunHistory]], metric: str, *, large: boo
         subtitle = "Log scale: every run's loss exploded"
     else:
         subtitle = "Lower is better" if metric == "loss" else "Higher is better"
-    return _run_chart(
+    return run_chart(
         layers, alt.Title(f"{name} per epoch", subtitle=subtitle), size,
         describe_comparison(runs, metric), height=height,
         # the width fits the column; the height is the plot's, and the legends add to it
@@ -660,101 +566,3 @@ def describe_comparison(runs: list[tuple[str, RunHistory]], metric: str) -> str:
         else:
             parts.append(f"{label} no validation figure")
     return f"Validation {_lower(name)} per epoch for {len(runs)} runs: " + "; ".join(parts) + "."
-
-
-# ---------------------------------------------------------------------------------------
-# The other pages' charts: class counts, test scores, the learning-rate explorer.
-
-
-def class_counts_chart(class_names, counts) -> alt.Chart:
-    """How many training images each class has: a bar per class."""
-    rows = [{"class": name, "images": int(count)} for name, count in zip(class_names, counts)]
-    return alt.Chart(alt.InlineData(values=rows)).mark_bar().encode(
-        x=alt.X("images:Q", title="Training images"),
-        y=alt.Y("class:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False)),
-        tooltip=["class:N", "images:Q"],
-    )
-
-
-def _class_chart_size(chart, large: bool):
-    """A chart of the Evaluate page in the type size of the run's charts."""
-    size = _size(large)
-    return chart.configure_axis(labelFontSize=size.font, titleFontSize=size.axis_title) \
-        .configure_title(fontSize=size.title).configure_legend(
-            labelFontSize=size.font, titleFontSize=size.font)
-
-
-def confusion_chart(class_names, confusion, large: bool = False) -> alt.Chart:
-    """A heat map: rows are the true classes, columns what the network answered."""
-    rows = [{"true": true, "predicted": predicted, "images": int(count)}
-            for true, counts in zip(class_names, confusion)
-            for predicted, count in zip(class_names, counts)]
-    base = alt.Chart(alt.InlineData(values=rows), title="Confusion matrix (test images)").encode(
-        x=alt.X("predicted:N", sort=list(class_names), title="Predicted class",
-                axis=alt.Axis(labelOverlap=False)),
-        y=alt.Y("true:N", sort=list(class_names), title="True class",
-                axis=alt.Axis(labelOverlap=False)),
-    )
-    cells = base.mark_rect().encode(
-        color=alt.Color("images:Q", title="Images", scale=alt.Scale(scheme="blues")),
-        tooltip=["true:N", "predicted:N", "images:Q"],
-    )
-    numbers = base.mark_text(fontSize=_size(large).font).encode(
-        text="images:Q",
-        color=alt.condition(alt.datum.images > max(map(max, confusion)) / 2,
-                            alt.value("white"), alt.value("black")),
-    )
-    return _class_chart_size(cells + numbers, large)
-
-
-def per_class_chart(class_names, accuracies, large: bool = False) -> alt.Chart:
-    """Accuracy on each class's test images: the diagonal of the confusion matrix, per row."""
-    rows = [{"class": name, "accuracy": float(value)}
-            for name, value in zip(class_names, accuracies)]
-    return _class_chart_size(alt.Chart(
-        alt.InlineData(values=rows), title="Accuracy per class").mark_bar().encode(
-        x=alt.X("accuracy:Q", title="Accuracy", scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("class:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False)),
-        tooltip=["class:N", alt.Tooltip("accuracy:Q", format=".3f")],
-    ), large)
-
-
-def descent_chart(curve: list[tuple[float, float]], path: list[tuple[float, float]],
-                  x_domain: tuple[float, float], y_domain: tuple[float, float]) -> alt.Chart:
-    """A loss curve, the steps taken so far as a line of points, and the latest one in red.
-    Points off the chart are clipped: a diverging path leaves it."""
-    x = alt.X("x:Q", title="Weight", scale=alt.Scale(domain=list(x_domain)))
-    y = alt.Y("loss:Q", title="Loss", scale=alt.Scale(domain=list(y_domain)))
-    line = alt.Chart(alt.InlineData(values=[{"x": a, "loss": b} for a, b in curve])).mark_line(
-        color="#888888", clip=True).encode(x=x, y=y)
-    steps = [{"step": number, "x": a, "loss": b} for number, (a, b) in enumerate(path)]
-    walk = alt.Chart(alt.InlineData(values=steps)).mark_line(
-        point=True, color="#1f77b4", clip=True, opacity=0.7).encode(
-        x=x, y=y, order="step:Q",
-        tooltip=["step:Q", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("loss:Q", format=".3f")])
-    here = alt.Chart(alt.InlineData(values=steps[-1:])).mark_point(
-        color="#d62728", filled=True, size=220, clip=True).encode(x=x, y=y)
-    return alt.layer(line, walk, here)
-
-
-def valley_chart(grid: list[dict], paths: dict[str, list[tuple[float, float]]],
-                 x_domain: tuple[float, float], y_domain: tuple[float, float]) -> alt.Chart:
-    """A loss surface seen from above (darker is lower), with one optimizer's path each.
-    `grid` holds cells {x, x2, y, y2, loss}."""
-    x = alt.X("x:Q", title="Weight 1", scale=alt.Scale(domain=list(x_domain)))
-    y = alt.Y("y:Q", title="Weight 2", scale=alt.Scale(domain=list(y_domain)))
-    surface = alt.Chart(alt.InlineData(values=grid)).mark_rect(clip=True).encode(
-        x=x, x2="x2:Q", y=y, y2="y2:Q",
-        color=alt.Color("loss:Q", title="Loss",
-                        scale=alt.Scale(scheme="greys", type="sqrt", reverse=True)))
-    rows = [{"optimizer": name, "step": number, "x": a, "y": b}
-            for name, path in paths.items() for number, (a, b) in enumerate(path)]
-    walks = alt.Chart(alt.InlineData(values=rows)).mark_line(point=True, clip=True).encode(
-        x=x, y=y, order="step:Q",
-        color=alt.Color("optimizer:N", title=None, sort=list(paths),
-                        scale=alt.Scale(domain=list(paths),
-                                        range=["#1f77b4", "#ff7f0e", "#d62728"]),
-                        legend=alt.Legend(orient="top")),
-        tooltip=["optimizer:N", "step:Q", alt.Tooltip("x:Q", format=".3f"),
-                 alt.Tooltip("y:Q", format=".3f")])
-    return alt.layer(surface, walks)

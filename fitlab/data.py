@@ -17,55 +17,24 @@ import zlib
 import numpy as np
 
 from fitlab import config, downloads, images, shapes
+from fitlab.datasets import BUILT_IN, CIFAR10, FASHION_MNIST, MNIST, SHAPES, DatasetInfo
 from fitlab.errors import DataError
-from fitlab.settings import VALIDATION_FRACTION
 
-SHAPES, CIFAR10, MNIST, FASHION_MNIST = "shapes", "cifar10", "mnist", "fashion_mnist"
-CIFAR10_CLASSES = (
-    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"
-)
-MNIST_CLASSES = tuple(str(digit) for digit in range(10))
-FASHION_MNIST_CLASSES = (
-    "T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
-    "ankle boot",
-)
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+# Read from the table of built-in data sets, fitlab.datasets.BUILT_IN.
+DOWNLOADED = tuple(name for name, dataset in BUILT_IN.items() if dataset.downloaded)
+CIFAR10_CLASSES = BUILT_IN[CIFAR10].class_names
 # The five classes of CIFAR-10 that the lesson's newer edition trains on.
-LESSON_FIVE = ("airplane", "bird", "cat", "dog", "truck")
+LESSON_FIVE = BUILT_IN[CIFAR10].lesson_classes
 # ImageNet's count. Labels number the classes, so one label of a billion would otherwise ask
 # for a billion class names and a network with a billion outputs, and exhaust the memory.
 MAX_CLASSES = 1000
+# As in the lesson, the last 20 % of a run's training images are held out for validation.
+VALIDATION_FRACTION = 0.2
 
-__all__ = ["DataError"]  # re-exported: callers catch data.DataError
-
-
-@dataclasses.dataclass(frozen=True)
-class DatasetInfo:
-    name: str
-    title: str
-    class_names: tuple[str, ...]
-    image_shape: tuple[int, int, int]
-    train_size: int
-    test_size: int
-    class_counts: tuple[int, ...] = ()  # training images of each class
-    note: str = ""  # what happened on reading: resized or skipped photos
-
-    @property
-    def num_classes(self) -> int:
-        return len(self.class_names)
-
-
-BUILT_IN = {
-    SHAPES: DatasetInfo(SHAPES, "Shapes", shapes.SHAPE_CLASSES, (32, 32, 3),
-                        shapes.SHAPES_TRAIN_SIZE, shapes.SHAPES_TEST_SIZE, shapes.class_counts()),
-    CIFAR10: DatasetInfo(CIFAR10, "CIFAR-10", CIFAR10_CLASSES, (32, 32, 3), 50_000, 10_000,
-                         (5000,) * 10),
-    FASHION_MNIST: DatasetInfo(FASHION_MNIST, "Fashion-MNIST", FASHION_MNIST_CLASSES,
-                               (28, 28, 1), 60_000, 10_000, (6000,) * 10),
-    MNIST: DatasetInfo(MNIST, "MNIST", MNIST_CLASSES, (28, 28, 1), 60_000, 10_000,
-                       (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)),
-}
-DOWNLOADED = (CIFAR10, FASHION_MNIST, MNIST)
+# Re-exported: callers catch data.DataError and name data sets as data.CIFAR10 and so on.
+__all__ = ["BUILT_IN", "DataError", "DatasetInfo", "SHAPES", "CIFAR10", "MNIST",
+           "FASHION_MNIST"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,12 +59,7 @@ def choices(folder: pathlib.Path | None = None) -> dict[str, str]:
     A data-folder entry is named by its own name alone, so that no server path reaches a
     page or a share link; `resolve` turns the name back into the path.
     """
-    offered = {
-        SHAPES: "Shapes (offline, 8 classes)",
-        CIFAR10: "CIFAR-10 (the lesson's photos)",
-        FASHION_MNIST: "Fashion-MNIST (clothes, grayscale)",
-        MNIST: "MNIST (handwritten digits, grayscale)",
-    }
+    offered = {name: dataset.offered for name, dataset in BUILT_IN.items()}
     folder = config.data_dir() if folder is None else folder
     if folder.is_dir():
         for path in sorted(folder.iterdir()):

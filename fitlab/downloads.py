@@ -11,7 +11,6 @@ Keras, reads them too, to show the data page.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gzip
 import hashlib
 import math
@@ -30,6 +29,7 @@ from typing import Callable
 import numpy as np
 
 from fitlab import config
+from fitlab.datasets import BUILT_IN, Remote
 from fitlab.errors import DataError
 
 # Long enough for a slow link to start sending, short enough that an offline laptop hears
@@ -37,7 +37,6 @@ from fitlab.errors import DataError
 DOWNLOAD_TIMEOUT_SECONDS = 10
 CHUNK_BYTES = 256 * 1024
 REPORT_EVERY_SECONDS = 0.25
-GOOGLE = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 # Fashion-MNIST's largest file unpacks to 47 MB; a "file" unpacking to more is not one of its.
 MAX_IDX_BYTES = 100 * 1024 * 1024
 # What reading a damaged cached file raises: a file cut short, a web page, another format.
@@ -48,34 +47,9 @@ UNREADABLE = (OSError, EOFError, ValueError, zlib.error, zipfile.BadZipFile, tar
 Progress = Callable[[str, int, "int | None"], None]
 
 
-@dataclasses.dataclass(frozen=True)
-class Remote:
-    """One file of a data set: where it comes from and where Keras' cache keeps it."""
-
-    url: str
-    cache_path: str  # under KERAS_HOME/datasets
-    sha256: str | None = None
-    megabytes: float = 0.0
-
-
-REMOTES = {
-    "cifar10": [Remote(
-        "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
-        "cifar-10-batches-py-target_archive",
-        "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce", 170.5,
-    )],
-    "mnist": [Remote(
-        GOOGLE + "mnist.npz", "mnist.npz",
-        "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1", 11.5,
-    )],
-    "fashion_mnist": [
-        Remote(GOOGLE + name, f"fashion-mnist/{name}", None, megabytes)
-        for name, megabytes in (
-            ("train-labels-idx1-ubyte.gz", 0.03), ("train-images-idx3-ubyte.gz", 26.4),
-            ("t10k-labels-idx1-ubyte.gz", 0.005), ("t10k-images-idx3-ubyte.gz", 4.4),
-        )
-    ],
-}
+# The files of each downloaded data set, from its entry in fitlab.datasets.BUILT_IN (a dict of
+# their own, which the tests point at a server of their own).
+REMOTES = {name: list(dataset.files) for name, dataset in BUILT_IN.items() if dataset.downloaded}
 CIFAR10_FOLDER = "cifar-10-batches-py-target"  # where Keras unpacks the archive
 
 
@@ -234,31 +208,41 @@ def read(name: str):
     A cached file that cannot be read is removed, with a sentence naming it, so that the next
     try fetches it again rather than failing the same way for ever.
     """
-    if name == "cifar10":
-        folder = cache_dir() / CIFAR10_FOLDER / "cifar-10-batches-py"
-        batches = []
-        for batch in [f"data_batch_{number}" for number in range(1, 6)] + ["test_batch"]:
-            # The folder goes: the archive, which has a checksum, is unpacked again.
-            with _removed_if_damaged(folder / batch, cache_dir() / CIFAR10_FOLDER):
-                batches.append(_cifar_batch(folder / batch))
-        x_test, y_test = batches.pop()
-        x_train = np.concatenate([images for images, _ in batches])
-        y_train = np.concatenate([labels for _, labels in batches])
-        return x_train, y_train, x_test, y_test
-    if name == "mnist":
-        path = cache_dir() / "mnist.npz"
-        with _removed_if_damaged(path), np.load(path, allow_pickle=False) as archive:
-            return tuple(archive[key][..., np.newaxis] if key.startswith("x") else archive[key]
-                         for key in ("x_train", "y_train", "x_test", "y_test"))
-    if name == "fashion_mnist":
-        arrays = []
-        for remote in REMOTES[name]:
-            path = cache_dir() / remote.cache_path
-            with _removed_if_damaged(path):
-                arrays.append(_idx(path))
-        y_train, x_train, y_test, x_test = arrays
-        return x_train[..., np.newaxis], y_train, x_test[..., np.newaxis], y_test
-    raise KeyError(name)
+    return READERS[name]()
+
+
+def _read_cifar10():
+    folder = cache_dir() / CIFAR10_FOLDER / "cifar-10-batches-py"
+    batches = []
+    for batch in [f"data_batch_{number}" for number in range(1, 6)] + ["test_batch"]:
+        # The folder goes: the archive, which has a checksum, is unpacked again.
+        with _removed_if_damaged(folder / batch, cache_dir() / CIFAR10_FOLDER):
+            batches.append(_cifar_batch(folder / batch))
+    x_test, y_test = batches.pop()
+    x_train = np.concatenate([images for images, _ in batches])
+    y_train = np.concatenate([labels for _, labels in batches])
+    return x_train, y_train, x_test, y_test
+
+
+def _read_mnist():
+    path = cache_dir() / "mnist.npz"
+    with _removed_if_damaged(path), np.load(path, allow_pickle=False) as archive:
+        return tuple(archive[key][..., np.newaxis] if key.startswith("x") else archive[key]
+                     for key in ("x_train", "y_train", "x_test", "y_test"))
+
+
+def _read_fashion_mnist():
+    arrays = []
+    for remote in REMOTES["fashion_mnist"]:
+        path = cache_dir() / remote.cache_path
+        with _removed_if_damaged(path):
+            arrays.append(_idx(path))
+    y_train, x_train, y_test, x_test = arrays
+    return x_train[..., np.newaxis], y_train, x_test[..., np.newaxis], y_test
+
+
+# How each downloaded data set's cached files are read: one reader per format.
+READERS = {"cifar10": _read_cifar10, "mnist": _read_mnist, "fashion_mnist": _read_fashion_mnist}
 
 
 @contextlib.contextmanager

@@ -13,8 +13,9 @@ import pathlib
 import textwrap
 
 from fitlab import data, devices, models, shapes
+from fitlab.data import VALIDATION_FRACTION
 from fitlab.settings import (
-    OPTIMIZERS, VALIDATION_FRACTION, Settings, format_learning_rate, keras_metric,
+    OPTIMIZERS, Settings, format_learning_rate, keras_metric,
 )
 
 
@@ -63,7 +64,7 @@ def _load(dataset: str) -> str:
             "class_names = list(SHAPE_CLASSES)"
         )
     if dataset in data.DOWNLOADED:
-        reshape = "" if dataset == data.CIFAR10 else (
+        reshape = "" if data.BUILT_IN[dataset].image_shape[-1] == 3 else (
             "x_train = x_train[..., np.newaxis]  # grayscale: add the channel axis\n")
         return (
             f"# -- Data: {data.title(dataset)}, downloaded once by Keras --\n"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import math
+from collections.abc import Mapping
 
+from fitlab import data
 from fitlab.models import INTRO, MODELS
 
 LOSSES = {
@@ -78,7 +80,6 @@ MIN_LEARNING_RATE, MAX_LEARNING_RATE = LEARNING_RATES[0], LEARNING_RATES[-1]
 MIN_BATCH_SIZE, MAX_BATCH_SIZE = 1, 4096
 MIN_EPOCHS, MAX_EPOCHS = 1, 50
 MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES = 50, 60_000
-VALIDATION_FRACTION = 0.2
 
 
 def format_learning_rate(rate: float) -> str:
@@ -88,6 +89,23 @@ def format_learning_rate(rate: float) -> str:
     float() reads it back, as it reads the 1e-05 of older links."""
     text = format(decimal.Decimal(repr(float(rate))), "f")  # repr: the shortest exact digits
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class Labels(Mapping):
+    """{key: label} of a table whose entries carry a `.label` (OPTIMIZERS, MODELS), read from
+    the table when asked: an entry added to the table is a choice everywhere at once."""
+
+    def __init__(self, table: dict):
+        self.table = table
+
+    def __getitem__(self, key):
+        return self.table[key].label
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def __len__(self):
+        return len(self.table)
 
 
 class SettingsError(ValueError):
@@ -115,12 +133,6 @@ def _setting(value, link: str, short, *, labels: dict | None = None,
         "flag": flag})
 
 
-def _title(dataset: str) -> str:
-    from fitlab import data  # here, not at the top: fitlab.data imports this module
-
-    return data.title(dataset)
-
-
 MAX_SEED = 2**31 - 1
 
 
@@ -129,7 +141,7 @@ class Settings:
     """One training run's settings; the defaults are the lesson's."""
 
     dataset: str = _setting(
-        "shapes", "data set", lambda value: f"data={_title(value)}",
+        "shapes", "data set", lambda value: f"data={data.title(value)}",
         help="shapes (offline), cifar10, fashion_mnist, mnist, a path to "
         "an .npz file, or a folder holding one folder of images per class")
     loss: str = _setting(
@@ -137,7 +149,7 @@ class Settings:
         lambda value: "sparse" if value.startswith("sparse") else "categorical", labels=LOSSES)
     optimizer: str = _setting(
         "adam", "optimizer", lambda value: OPTIMIZERS[value].label,
-        labels={key: optimizer.label for key, optimizer in OPTIMIZERS.items()})
+        labels=Labels(OPTIMIZERS))
     learning_rate: float = _setting(
         0.001, "learning rate", lambda value: f"lr={format_learning_rate(value)}",
         offered=LEARNING_RATES)
@@ -162,7 +174,7 @@ class Settings:
         whole=(0, MAX_TRAIN_IMAGES), help="use at most this many training images of each class")
     model: str = _setting(
         INTRO, "model", lambda value: MODELS[value].short,
-        labels={key: model.label for key, model in MODELS.items()},
+        labels=Labels(MODELS),
         help="; ".join(f"{key}: {model.name}" for key, model in MODELS.items()))
     dropout_rate: float = _setting(  # the share the dropout model drops
         0.5, "dropout rate", lambda value: f"dropout={value:g}", offered=DROPOUT_RATES)

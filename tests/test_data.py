@@ -1,9 +1,10 @@
+import os
 import zipfile
 
 import numpy as np
 import pytest
 
-from fitlab import data, shapes
+from fitlab import data, images, shapes, uploads
 
 
 def test_shapes_are_32x32_colour_in_eight_balanced_classes_and_repeat_for_a_seed():
@@ -122,3 +123,22 @@ def test_grayscale_data_sets_are_described_with_one_channel():
     assert data.describe(data.MNIST).image_shape == (28, 28, 1)
     assert data.describe(data.FASHION_MNIST).class_names[-1] == "ankle boot"
     assert data.describe(data.CIFAR10).image_shape == (32, 32, 3)
+
+
+def test_a_learners_oldest_uploads_make_room_but_never_one_a_run_of_theirs_uses(tmp_path):
+    """Four uploads where three are kept: the oldest goes, but not while a run waits for it
+    or trains on it. Each is written whole and read back."""
+    photos = images.ImageSet(np.zeros((10, 32, 32, 3), np.uint8), np.arange(10) % 2,
+                             ("cat", "dog"), (), 0)
+    paths = []
+    for number, name in enumerate(("first.zip", "second.zip", "third.zip", "fourth.zip")):
+        paths.append(tmp_path / uploads.file_name(name, f"{number:064x}"))
+        uploads.save(paths[-1], photos, name)
+        os.utime(paths[-1], ns=(number * 10**9, number * 10**9))  # written in this order
+    assert data.describe(str(paths[0])).title == "first.zip"
+    assert uploads.keep_latest(tmp_path, paths[-1], in_use={paths[0]}) == []
+    assert len(images.uploads_in(tmp_path)) == 4
+    assert uploads.keep_latest(tmp_path, paths[-1], in_use=set()) == ["first.zip"]
+    assert [name for _, name, _ in images.uploads_in(tmp_path)] == \
+        ["fourth.zip", "third.zip", "second.zip"]
+    assert not list(tmp_path.glob("*.part"))  # nothing half-written is left

@@ -16,7 +16,7 @@ import time
 import pytest
 from remote_files import FILES, WEB_PAGE, serve
 
-from fitlab import data, downloads
+from fitlab import data, datasets, downloads
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -47,7 +47,7 @@ def test_grayscale_sets_get_a_channel_axis(mirror):
 
 def test_a_damaged_download_is_refused_and_not_kept(mirror, tmp_path, monkeypatch):
     monkeypatch.setitem(downloads.REMOTES, "mnist", [
-        downloads.Remote(downloads.GOOGLE + "mnist.npz", "mnist.npz", "0" * 64)])
+        downloads.Remote(datasets.GOOGLE + "mnist.npz", "mnist.npz", "0" * 64)])
     with pytest.raises(data.DataError, match="arrived damaged"):
         data.load(data.MNIST)
     assert not list((tmp_path / "keras").rglob("mnist*"))

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from remote_files import FILES
 
-from fitlab import images
+from fitlab import images, uploads
 
 
 def open_data_page() -> AppTest:
@@ -160,9 +160,7 @@ def test_an_upload_with_a_long_name_is_shown_and_kept_under_a_short_one():
     assert at.selectbox(key="dataset").value == short
     assert f"Kept on the server for you: {short}" in shown(at.caption[0].value)
     # and on disk under a short name: the full one was too long for the file system
-    from ui import data_view
-
-    kept = data_view._file_name(short, "0123456789abcdef" * 4)
+    kept = uploads.file_name(short, "0123456789abcdef" * 4)
     assert kept == "upload-holiday-photos-holiday-photos-holiday-ph-0123456789abcdef.npz"
 
 
@@ -218,13 +216,11 @@ def test_125000_tiny_photos_are_refused_on_the_page_in_a_moment():
 def test_an_upload_waits_while_every_reader_is_busy_and_its_page_says_so():
     import threading
 
-    from ui import data_view
-
     release = threading.Event()  # two long uploads, stood in for by two waits
-    busy = [data_view._readers().submit(release.wait, 30)
-            for _ in range(data_view.MAX_READS_AT_ONCE)]
+    busy = [uploads.readers().submit(release.wait, 30)
+            for _ in range(uploads.MAX_READS_AT_ONCE)]
     try:
-        reading = data_view._Reading("pets.zip", _zip(PETS))
+        reading = uploads.Reading("pets.zip", _zip(PETS))
         time.sleep(0.3)
         assert not reading.started
         assert reading.label() == ("pets.zip waits for other uploads to be read: the server "

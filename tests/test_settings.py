@@ -1,5 +1,8 @@
+import dataclasses
+
 import pytest
 
+from fitlab.models import MODELS
 from fitlab.settings import Settings, SettingsError
 
 
@@ -74,3 +77,22 @@ def test_every_offered_learning_rate_is_written_without_an_exponent():
     assert len(set(written)) == len(LEARNING_RATES)
     with pytest.raises(SettingsError, match=r"between 0\.00001 and 10, not 0\.000001\."):
         Settings(learning_rate=0.000001)
+
+
+def test_every_setting_has_its_control_on_the_train_page_and_the_page_reads_them_all():
+    """docs/design.md's recipe for a new setting: a field of Settings and its control,
+    keyed by the field's name; the page builds Settings from the controls by name. A field
+    without a control, or a control whose value the page left out, fails here."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["model"] = MODELS["dropout"].label  # the dropout rate's control shows
+    at.run()
+    assert not at.exception
+    drawn = {widget.key for kind in (at.selectbox, at.select_slider, at.slider,
+                                     at.number_input, at.multiselect) for widget in kind}
+    fields = {field.name for field in dataclasses.fields(Settings)}
+    assert fields <= drawn
+    assert at.session_state["settings_read"] == Settings(model="dropout")
+    at.slider(key="epochs").set_value(3).run()
+    assert at.session_state["settings_read"] == Settings(model="dropout", epochs=3)

@@ -54,15 +54,15 @@ def _draw(job) -> None:
     left, right = st.columns(2)
     left.metric("Test accuracy", f"{evaluation['accuracy']:.3f}")
     right.metric("Test loss", f"{evaluation['loss']:.3f}")
-    from fitlab import charts  # Altair: imported when a chart is drawn
+    from fitlab import page_charts  # Altair: imported when a chart is drawn
 
     large = projector()  # read from the back of the room
     size = 140 + (48 if large else 34) * len(class_names)  # room for each class's name
     left, right = st.columns([3, 2])
-    left.altair_chart(charts.confusion_chart(class_names, confusion, large=large),
+    left.altair_chart(page_charts.confusion_chart(class_names, confusion, large=large),
                       key="confusion", height=size)
     per_class = np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)
-    right.altair_chart(charts.per_class_chart(class_names, per_class, large=large),
+    right.altair_chart(page_charts.per_class_chart(class_names, per_class, large=large),
                        key="per_class", height=size)
     st.caption("Each row of the matrix is a true class; a dark square off the diagonal is a "
                "pair of classes the network mixes up.")

@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from fitlab import charts, explorer
+from fitlab import explorer, page_charts
 from fitlab.settings import format_learning_rate
 
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.08, 0.1, 0.12, 0.14, 0.16, 0.2, 0.3, 0.5,
@@ -79,7 +79,7 @@ def one_weight() -> None:
 
 def _draw(picture, words, path: list[float], step: int) -> None:
     shown = [(x, explorer.loss(x)) for x in path[:step + 1]]
-    picture.altair_chart(charts.descent_chart(explorer.curve(), shown, explorer.CURVE_X,
+    picture.altair_chart(page_charts.descent_chart(explorer.curve(), shown, explorer.CURVE_X,
                                               explorer.CURVE_Y), key=None, height=380)
     x = path[step]
     line = f"Step {step} of {len(path) - 1}: weight {x:.3f}, loss {explorer.loss(x):.3f}"
@@ -102,7 +102,7 @@ def two_weights() -> None:
     rate = st.select_slider("Learning rate", VALLEY_RATES, value=0.3, key="valley_rate",
                             format_func=format_learning_rate)
     paths = explorer.valley_paths(rate)
-    st.altair_chart(charts.valley_chart(explorer.valley_grid(), paths, explorer.VALLEY_X,
+    st.altair_chart(page_charts.valley_chart(explorer.valley_grid(), paths, explorer.VALLEY_X,
                                         explorer.VALLEY_Y), height=420)
     st.dataframe([{"Optimizer": name,
                    "Loss after the last step": explorer.valley_loss(*path[-1]),

@@ -12,7 +12,7 @@ from fitlab.protocol import (
 )
 from fitlab.pool import PoolBusy
 from fitlab.settings import Settings
-from ui import controls, exercises_view
+from ui import exercises_view, link_controls
 from ui.state import current_job, projector, start_run, training_pool
 
 # Before a run's first point, Train and each poll wait this long for it (less than a poll,
@@ -28,7 +28,7 @@ def _start(settings: Settings) -> bool:
     except PoolBusy as busy:
         st.warning(str(busy))
         return False
-    controls.forget_link_notices()
+    link_controls.forget_link_notices()
     return True
 
 

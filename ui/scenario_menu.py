@@ -9,7 +9,7 @@ import streamlit as st
 from fitlab import compare, scenarios
 from fitlab.links import LINK_NAMES
 from fitlab.settings import Settings
-from ui import controls
+from ui import controls, link_controls
 from ui.state import current_job
 
 
@@ -56,6 +56,6 @@ def note(settings: Settings | None) -> None:
 
 def _apply_scenario(title: str) -> None:
     scenario = next(each for each in scenarios.SCENARIOS if each.title == title)
-    controls.choose(**scenario.settings.to_dict())
+    link_controls.choose(**scenario.settings.to_dict())
     st.session_state.scenario = title
     st.session_state.scenarios = False  # close the menu: the note says what to do next

@@ -1,0 +1,132 @@
+"""A setting's control, bound to the page's link: drawn free, locked or not at all as an
+instructor's link says, started at the lesson's default, and set for a scenario or an upload
+(`choose`); and what the link asked for that could not be used (its notices).
+
+This module owns the settings' widget keys in the session (`choose` sets them) and the
+link's notices (`forget_link_notices` clears them)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from fitlab import data
+from fitlab.links import as_text, instructor_choices, link_problems, link_values, respelled
+from fitlab.settings import Settings
+
+# Every setting lives in the URL, so a link shares it; the binding also keeps the values
+# when the learner visits another page and comes back.
+KEEP = {"bind": "query-params"}
+LOCKED = "Set by your instructor for this session: it cannot be changed here."
+MOST_NOTICES = 5  # a link with a thousand bad values gets six notices, not a thousand
+_ABOUT = {field.name: field.metadata for field in dataclasses.fields(Settings)}
+
+
+def bounds(key: str) -> tuple[int, int]:
+    """A whole-number setting's lowest and highest value, as its field in Settings says."""
+    return _ABOUT[key]["whole"]
+
+
+def offered(key: str) -> tuple:
+    """The values a setting's widget offers (a slider's stops), as its field says."""
+    return _ABOUT[key]["offered"]
+
+
+def labels(key: str):
+    """A choice's {key: label}, as its field says."""
+    return _ABOUT[key]["labels"]
+
+
+def respell_link() -> None:
+    """A link's ?learning_rate=1.0 or 1e-05, which the slider, reading only its own spelling
+    (1, 0.00001), would drop from the address: spelled so, before any control reads it (on
+    the session's first run: after it the controls write the address themselves)."""
+    if "link_respelled" not in st.session_state:
+        st.session_state.link_respelled = True
+        if respell := respelled(st.query_params.to_dict()):
+            st.query_params.update(respell)
+            st.rerun()
+
+
+def choose(**values) -> None:
+    """Set controls, before their widgets are drawn, to these Settings values (a scenario's,
+    an upload's data set); a list goes to its multiselect as a list."""
+    for key, value in values.items():
+        st.session_state[key] = list(value) if isinstance(value, tuple) else value
+
+
+def start(key: str) -> dict:
+    """The lesson's default as a widget's default, always, even when a scenario or the
+    session holds its value (which Streamlit then shows): a widget bound to the address
+    leaves out of the link the value equal to its default, which without this is its first
+    choice, so a learning rate of 0.00001 or one epoch was lost on a reload. (Streamlit's
+    log warning for a widget given both is switched off in .streamlit/config.toml.)"""
+    return {"value": getattr(Settings(), key)}
+
+
+def instructor() -> tuple[set[str], set[str]]:
+    """The controls the link hides and those it locks (?hide=optimizer&lock=learning_rate),
+    read once per session."""
+    if "instructor" not in st.session_state:
+        hidden, locked, _ = instructor_choices(st.query_params.to_dict())
+        st.session_state.instructor = (hidden, locked)
+    return st.session_state.instructor
+
+
+def control(key: str, widget, label: str, *args, hidden_value=None, **options):
+    """Draw one control, kept in the page's address. When the link locks it, it is greyed
+    out under a lock. When the link hides it, draw nothing and use the link's value for it,
+    else the lesson's default; a hidden control takes no room."""
+    hidden, locked = instructor()
+    if key in hidden:
+        return hidden_value if hidden_value is not None else linked(key)
+    if key in locked:
+        label, options["help"], options["disabled"] = f":material/lock: {label}", LOCKED, True
+        label += " · set by your instructor"
+        if isinstance(options.get("width"), int):  # room for the words
+            options["width"] = max(options["width"], 270)
+    return widget(label, *args, key=key, **KEEP, **options)
+
+
+def linked(key: str, default=None):
+    """The link's value for a setting, else `default`, else the lesson's."""
+    fallback = getattr(Settings(), key) if default is None else default
+    return link_values(st.query_params.to_dict()).get(key, fallback)
+
+
+def explain_link_problems(offered_titles) -> None:
+    """Once per session, which of the link's settings could not be used, and why, for
+    link_notices."""
+    if "link_problems" not in st.session_state:
+        _, _, instructor_problems = instructor_choices(st.query_params.to_dict())
+        st.session_state.link_problems = link_problems(
+            st.query_params.to_dict(), offered_titles) + instructor_problems
+
+
+def explain_unknown_classes(info: data.DatasetInfo) -> None:
+    """Once per session: the link's classes that this data set does not have, for
+    link_notices."""
+    if "class_link_problems" not in st.session_state:
+        unknown = [name for name in st.query_params.get_all("classes")
+                   if name not in info.class_names]
+        st.session_state.class_link_problems = [
+            f"The link asks for the class “{as_text(name)}”, which {info.title} does not "
+            "have, so it was left out." for name in unknown]
+
+
+def forget_link_notices() -> None:
+    """The link was read once; once a run starts, the run speaks for itself."""
+    st.session_state.link_problems = st.session_state.class_link_problems = []
+
+
+def link_notices() -> None:
+    """What the link asked for that could not be used, where the learner looks first (the
+    controls that read the link may be in a hidden tab)."""
+    problems = (st.session_state.get("link_problems", [])
+                + st.session_state.get("class_link_problems", []))
+    for problem in problems[:MOST_NOTICES]:
+        st.warning(problem)
+    if len(problems) > MOST_NOTICES:
+        st.warning(f"And {len(problems) - MOST_NOTICES:,} more of the link's values could not "
+                   "be used.")
