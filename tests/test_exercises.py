@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from fitlab import charts, exercises, lesson
+from fitlab import charts, compile_challenge, exercises, keras_names, lesson, run_checks
 from fitlab.history import RunHistory
 from fitlab.settings import Settings
 
@@ -61,15 +61,15 @@ OVERFITTING = dict(
 
 
 def test_a_diverged_or_collapsed_run_completes_diverge_and_a_healthy_one_does_not():
-    assert exercises.diverged([(1, recorded(val_losses=FALLING))]) is None
-    assert "Run #2 diverged" in exercises.diverged(
+    assert run_checks.diverged([(1, recorded(val_losses=FALLING))]) is None
+    assert "Run #2 diverged" in run_checks.diverged(
         [(1, recorded(val_losses=FALLING)), (2, recorded("diverged", learning_rate=10.0))])
-    assert "collapsed to chance level at learning rate 1" in exercises.diverged(
+    assert "collapsed to chance level at learning rate 1" in run_checks.diverged(
         [(3, recorded("collapsed", [2.08, 2.08], learning_rate=1.0))])
 
 
 def test_a_run_whose_training_loss_never_left_chance_level_is_stuck():
-    evidence = exercises.stuck([(1, recorded(**TOO_LOW))])
+    evidence = run_checks.stuck([(1, recorded(**TOO_LOW))])
     assert evidence == ("Run #1 (learning rate 0.00001) trained 10 epochs and its training "
                         "loss only went from 2.09 to 2.07; validation loss 2.08, next to 2.08 "
                         "for a network that only guesses.")
@@ -79,14 +79,14 @@ def test_a_run_whose_training_loss_never_left_chance_level_is_stuck():
                              2.283],
                      val_losses=[2.306, 2.304, 2.303, 2.301, 2.299, 2.297, 2.296, 2.294,
                                  2.292, 2.291], num_classes=10, learning_rate=0.00001)
-    assert "next to 2.30" in exercises.stuck([(2, cifar)])
+    assert "next to 2.30" in run_checks.stuck([(2, cifar)])
 
 
 def test_the_overfitting_scenario_is_not_stuck_though_its_validation_loss_ends_above_chance():
     # Its validation loss, 2.615, is over chance level (2.08), which the old check took for
     # "stuck"; but its training loss fell from 2.11 to 0.41, and its rate is Adam's default.
-    assert exercises.stuck([(1, recorded(**OVERFITTING))]) is None
-    assert exercises.stuck([(1, recorded(**{**OVERFITTING, "learning_rate": 0.0001}))]) is None
+    assert run_checks.stuck([(1, recorded(**OVERFITTING))]) is None
+    assert run_checks.stuck([(1, recorded(**{**OVERFITTING, "learning_rate": 0.0001}))]) is None
 
 
 @pytest.mark.parametrize("why, changes", [
@@ -107,24 +107,24 @@ def test_the_overfitting_scenario_is_not_stuck_though_its_validation_loss_ends_a
                                            num_classes=10)),
 ])
 def test_runs_that_learned_broke_or_overshot_are_not_stuck(why, changes):
-    assert exercises.stuck([(1, recorded(**{**TOO_LOW, **changes}))]) is None, why
+    assert run_checks.stuck([(1, recorded(**{**TOO_LOW, **changes}))]) is None, why
 
 
 def test_the_best_epoch_is_the_lowest_validation_loss_once_the_curve_has_turned():
     turned = recorded(val_losses=[2.0, 1.5, 1.2, 1.3, 1.4, 1.6])  # lowest in epoch 3
-    assert exercises.turning_point(turned) == 3
-    assert exercises.turning_point(recorded(val_losses=[2.0, 1.5, 1.2, 1.3])) is None  # 1 after
-    assert exercises.turning_point(recorded(val_losses=FALLING)) is None
+    assert run_checks.turning_point(turned) == 3
+    assert run_checks.turning_point(recorded(val_losses=[2.0, 1.5, 1.2, 1.3])) is None  # 1 after
+    assert run_checks.turning_point(recorded(val_losses=FALLING)) is None
     runs = [(4, turned)]
-    evidence, _ = exercises.best_epoch_answer(runs, 3)
+    evidence, _ = run_checks.best_epoch_answer(runs, 3)
     assert evidence.startswith("Right: in run #4 the validation loss was lowest in epoch 3")
-    evidence, feedback = exercises.best_epoch_answer(runs, 6)
+    evidence, feedback = run_checks.best_epoch_answer(runs, 6)
     assert evidence is None and "Not epoch 6" in feedback and "lowest point" in feedback
-    evidence, feedback = exercises.best_epoch_answer([(1, recorded(val_losses=FALLING))], 6)
+    evidence, feedback = run_checks.best_epoch_answer([(1, recorded(val_losses=FALLING))], 6)
     assert evidence is None and feedback.startswith("None of your runs without early stopping")
     # The Overfitting scenario's validation loss is lowest in epoch 2 (2.079).
-    assert exercises.best_epoch_answer([(5, recorded(**OVERFITTING))], 2)[0] is not None
-    assert exercises.best_epoch_answer([(5, recorded(**OVERFITTING))], 30)[0] is None
+    assert run_checks.best_epoch_answer([(5, recorded(**OVERFITTING))], 2)[0] is not None
+    assert run_checks.best_epoch_answer([(5, recorded(**OVERFITTING))], 30)[0] is None
 
 
 def test_an_early_stopped_run_which_names_its_best_epoch_does_not_count_for_best_epoch():
@@ -133,12 +133,12 @@ def test_an_early_stopped_run_which_names_its_best_epoch_does_not_count_for_best
                "of epoch 3.")
     stopped = recorded("early stopped", [2.0, 1.5, 1.2, 1.3, 1.4, 1.6], message=message,
                        patience=3, epochs=30)
-    evidence, feedback = exercises.best_epoch_answer([(1, stopped)], 3)
+    evidence, feedback = run_checks.best_epoch_answer([(1, stopped)], 3)
     assert evidence is None and "with patience 0" in feedback
     assert feedback.startswith("None of your runs without early stopping shows it yet")
     # The same curve without early stopping counts.
     again = recorded(val_losses=[2.0, 1.5, 1.2, 1.3, 1.4, 1.6], epochs=6)
-    assert exercises.best_epoch_answer([(1, stopped), (2, again)], 3)[0].startswith(
+    assert run_checks.best_epoch_answer([(1, stopped), (2, again)], 3)[0].startswith(
         "Right: in run #2")
 
 
@@ -170,29 +170,29 @@ def fast_run(val_accuracies, **changes):
 
 def test_fast_counts_only_the_first_five_epochs_and_known_data_sets():
     slow = fast_run([0.2, 0.3, 0.4, 0.45, 0.48, 0.6])
-    assert exercises.fast([(1, slow)]) is None  # 0.6 came in epoch 6
+    assert run_checks.fast([(1, slow)]) is None  # 0.6 came in epoch 6
     # Measured: the lesson's defaults with a learning rate of 0.003, its first 5 epochs.
     quick = fast_run([0.217, 0.383, 0.457, 0.525, 0.588], learning_rate=0.003)
     assert "Run #2 reached validation accuracy 0.525 in epoch 4, past the 0.5" in \
-        exercises.fast([(2, quick)])
+        run_checks.fast([(2, quick)])
     mnist = fast_run([0.9, 0.95, 0.96, 0.96, 0.96], dataset="mnist", num_classes=10)
-    assert exercises.fast([(1, mnist)]) is None  # MNIST asks for 0.97
+    assert run_checks.fast([(1, mnist)]) is None  # MNIST asks for 0.97
     own = fast_run([0.99] * 5, dataset="/x/mine.npz")
-    assert exercises.fast([(1, own)]) is None  # no target for a data set of your own
+    assert run_checks.fast([(1, own)]) is None  # no target for a data set of your own
 
 
 def test_fast_does_not_count_a_run_on_fewer_classes_or_too_few_validation_images():
     # Two classes of Shapes: guessing alone is right half the time.
     two = fast_run([0.62, 0.7, 0.75, 0.8, 0.82], num_classes=2, classes=("circle", "ring"))
-    assert exercises.fast([(1, two)]) is None
+    assert run_checks.fast([(1, two)]) is None
     five = fast_run([0.5, 0.55, 0.6, 0.62, 0.64], dataset="cifar10", num_classes=5,
                     classes=("airplane", "bird", "cat", "dog", "truck"))
-    assert exercises.fast([(1, five)]) is None
+    assert run_checks.fast([(1, five)]) is None
     # 50 images hold out 10 for validation: 5 lucky answers make 0.5.
     lucky = fast_run([0.3, 0.5, 0.4, 0.3, 0.4], train_images=50, validation_images=10)
-    assert exercises.fast([(1, lucky)]) is None
+    assert run_checks.fast([(1, lucky)]) is None
     ten_cifar = fast_run([0.36, 0.42, 0.45, 0.46, 0.47], dataset="cifar10", num_classes=10)
-    assert "in epoch 3, past the 0.45" in exercises.fast([(1, ten_cifar)])
+    assert "in epoch 3, past the 0.45" in run_checks.fast([(1, ten_cifar)])
 
 
 # Measured: the dropout model on 500 images for 30 epochs (the scenarios "Dropout switched
@@ -224,19 +224,19 @@ def dropout_run(values, epochs=30, **changes):
 
 def test_dropout_narrows_the_gap_of_the_same_model_at_rate_0():
     off, half = dropout_run(DROPOUT_OFF), dropout_run(DROPOUT_HALF)
-    assert exercises.dropout_narrows_the_gap([(1, off), (2, half)]) == (
+    assert run_checks.dropout_narrows_the_gap([(1, off), (2, half)]) == (
         "After epoch 30, run #2 (dropout rate 0.5) had a gap of 0.44 between training and "
         "validation accuracy; run #1, the same model with dropout switched off, 0.70.")
     # Either order, and another seed or a patience for one of them, still compare.
-    assert exercises.dropout_narrows_the_gap([(1, half), (2, off)]) is not None
-    assert exercises.dropout_narrows_the_gap(
+    assert run_checks.dropout_narrows_the_gap([(1, half), (2, off)]) is not None
+    assert run_checks.dropout_narrows_the_gap(
         [(1, dropout_run(DROPOUT_OFF, seed=7)), (2, dropout_run(DROPOUT_HALF, patience=5))])
     # At 0.9 the network hardly learns (training accuracy 0.28 after 30 epochs, measured):
     # its gap is narrow because it underfits, as the lesson's challenge says. It narrows.
     ninety = recorded(val_losses=[2.0] * 30, accuracies=[0.2] * 29 + [0.282],
                       val_accuracies=[0.15] * 29 + [0.23], model="dropout", dropout_rate=0.9,
                       train_images=500, epochs=30)
-    assert "gap of 0.05" in exercises.dropout_narrows_the_gap([(1, off), (2, ninety)])
+    assert "gap of 0.05" in run_checks.dropout_narrows_the_gap([(1, off), (2, ninety)])
 
 
 def test_dropout_narrows_the_gap_is_not_fooled_by_another_model_or_a_shorter_run():
@@ -244,41 +244,41 @@ def test_dropout_narrows_the_gap_is_not_fooled_by_another_model_or_a_shorter_run
     # Measured: the first model (Overfitting scenario): gap 0.93 - 0.26 = 0.67 after 30
     # epochs. A smaller network, not the dropout model at rate 0: not a comparison of dropout.
     first_model = recorded(**{**OVERFITTING, "validation_images": 100})
-    assert exercises.dropout_narrows_the_gap([(1, first_model), (2, half)]) is None
+    assert run_checks.dropout_narrows_the_gap([(1, first_model), (2, half)]) is None
     # Dropout alone, or two runs that both use it.
-    assert exercises.dropout_narrows_the_gap([(2, half)]) is None
-    assert exercises.dropout_narrows_the_gap(
+    assert run_checks.dropout_narrows_the_gap([(2, half)]) is None
+    assert run_checks.dropout_narrows_the_gap(
         [(1, dropout_run(DROPOUT_HALF, dropout_rate=0.2)), (2, half)]) is None
     # Other images, another learning rate: not the same run but for dropout.
-    assert exercises.dropout_narrows_the_gap(
+    assert run_checks.dropout_narrows_the_gap(
         [(1, dropout_run(DROPOUT_OFF, train_images=2000)), (2, half)]) is None
-    assert exercises.dropout_narrows_the_gap(
+    assert run_checks.dropout_narrows_the_gap(
         [(1, dropout_run(DROPOUT_OFF, learning_rate=0.003)), (2, half)]) is None
     # A dropout run of 10 epochs has a smaller gap than 30 epochs without: compared at
     # epoch 10, the gaps are 0.12 and 0.22, too close to count.
-    assert exercises.dropout_narrows_the_gap([(1, off), (2, dropout_run(DROPOUT_HALF, 10))]) \
+    assert run_checks.dropout_narrows_the_gap([(1, off), (2, dropout_run(DROPOUT_HALF, 10))]) \
         is None
     # Before the network overfits there is no gap to narrow: after 8 epochs rate 0 has 0.09.
-    assert exercises.dropout_narrows_the_gap(
+    assert run_checks.dropout_narrows_the_gap(
         [(1, dropout_run(DROPOUT_OFF, 8)), (2, dropout_run(DROPOUT_HALF, 8))]) is None
     # Too few epochs, or a run that did not end well.
-    assert exercises.dropout_narrows_the_gap(
+    assert run_checks.dropout_narrows_the_gap(
         [(1, dropout_run(DROPOUT_OFF, 4)), (2, dropout_run(DROPOUT_HALF, 4))]) is None
     stopped = dropout_run(DROPOUT_HALF)
     stopped.state = "stopped"
-    assert exercises.dropout_narrows_the_gap([(1, off), (2, stopped)]) is None
+    assert run_checks.dropout_narrows_the_gap([(1, off), (2, stopped)]) is None
     # Rate 0.2 narrows it by only 0.09 (0.61 against 0.70, measured): within the noise of
     # 100 validation images.
     point_two = recorded(val_losses=[2.0] * 30, accuracies=[0.5] * 29 + [0.933],
                          val_accuracies=[0.3] * 29 + [0.32], model="dropout", dropout_rate=0.2,
                          train_images=500, epochs=30)
-    assert exercises.dropout_narrows_the_gap([(1, off), (2, point_two)]) is None
+    assert run_checks.dropout_narrows_the_gap([(1, off), (2, point_two)]) is None
 
 
 def test_early_stop_needs_a_run_that_early_stopping_ended():
     message = "Early stopping ended the run after epoch 9 of 30."
-    assert exercises.early_stopped([(1, recorded(val_losses=FALLING))]) is None
-    assert exercises.early_stopped([(5, recorded("early stopped", FALLING, message=message))]) \
+    assert run_checks.early_stopped([(1, recorded(val_losses=FALLING))]) is None
+    assert run_checks.early_stopped([(5, recorded("early stopped", FALLING, message=message))]) \
         == f"Run #5: {message}"
 
 
@@ -340,7 +340,7 @@ RIGHT = [
 @pytest.mark.parametrize("labels, optimizer, loss, metrics", RIGHT)
 def test_right_answers_to_the_compile_challenge_in_the_spellings_keras_takes(
         labels, optimizer, loss, metrics):
-    assert exercises.check_compile(optimizer, loss, metrics, labels) == {}
+    assert compile_challenge.check_compile(optimizer, loss, metrics, labels) == {}
 
 
 # (labels, blank, answer, words of its reason): each is wrong for the task in Keras 3.15.1.
@@ -400,20 +400,20 @@ ANSWERS = {ONE_HOT: {"optimizer": "keras.optimizers.Adam()", "loss": '"categoric
 def test_each_wrong_blank_of_the_compile_challenge_gets_its_own_reason(labels, blank, answer,
                                                                        words):
     answers = {**ANSWERS[labels], blank: answer}
-    problems = exercises.check_compile(**answers, labels=labels)
+    problems = compile_challenge.check_compile(**answers, labels=labels)
     assert list(problems) == [blank] and words in problems[blank]
 
 
 @pytest.mark.parametrize("check, answer, words", [
-    (exercises.check_loss, '"categorical_crossentopy"',
+    (compile_challenge.check_loss, '"categorical_crossentopy"',
      "Keras has no loss called 'categorical_crossentopy'. Did you mean "
      "'categorical_crossentropy'?"),
-    (exercises.check_loss, "keras.losses.CategoricalCrossEntropy()",
+    (compile_challenge.check_loss, "keras.losses.CategoricalCrossEntropy()",
      "Did you mean CategoricalCrossentropy?"),
-    (exercises.check_optimizer, '"rmsprob"', "Did you mean 'rmsprop'? Try \"adam\"."),
-    (exercises.check_optimizer, "keras.optimizers.RMSProp()", "Did you mean RMSprop?"),
-    (exercises.check_metrics, '["acuracy"]', "Did you mean 'accuracy'?"),
-    (exercises.check_metrics, "[keras.metrics.CategoricalAcuracy()]",
+    (compile_challenge.check_optimizer, '"rmsprob"', "Did you mean 'rmsprop'? Try \"adam\"."),
+    (compile_challenge.check_optimizer, "keras.optimizers.RMSProp()", "Did you mean RMSprop?"),
+    (compile_challenge.check_metrics, '["acuracy"]', "Did you mean 'accuracy'?"),
+    (compile_challenge.check_metrics, "[keras.metrics.CategoricalAcuracy()]",
      "Did you mean CategoricalAccuracy?"),
 ])
 def test_a_misspelt_name_gets_the_nearest_name_keras_knows(check, answer, words):
@@ -421,17 +421,17 @@ def test_a_misspelt_name_gets_the_nearest_name_keras_knows(check, answer, words)
 
 
 def test_no_near_name_is_suggested_when_none_is_near_or_the_task_names_it_anyway():
-    assert exercises.check_loss('"xyz"') == "Keras has no loss called 'xyz'."
+    assert compile_challenge.check_loss('"xyz"') == "Keras has no loss called 'xyz'."
     # "adma" is nearer Keras' "adamax" than "adam", which the message names anyway.
-    assert exercises.check_optimizer('"adma"') == "Keras has no optimizer called 'adma'. " \
+    assert compile_challenge.check_optimizer('"adma"') == "Keras has no optimizer called 'adma'. " \
         "Try \"adam\"."
-    assert "Did you mean" not in exercises.check_optimizer("keras.optimizers.Adm()")
+    assert "Did you mean" not in compile_challenge.check_optimizer("keras.optimizers.Adm()")
 
 
 def test_the_compile_challenge_reads_the_blanks_without_running_them():
     # A blank is parsed, never evaluated: this would print if it ran.
-    assert "no optimizer called print" in exercises.check_optimizer('print("ran")')
-    assert exercises.check_metrics("[__import__('os').system('true')]") is not None
+    assert "no optimizer called print" in compile_challenge.check_optimizer('print("ran")')
+    assert compile_challenge.check_metrics("[__import__('os').system('true')]") is not None
 
 
 # -- the same answers in real Keras (tiny data: 32 rows of 6 numbers, ten classes) -------------
@@ -482,25 +482,25 @@ def test_the_tables_are_what_keras_itself_resolves():
     keras = pytest.importorskip("keras")
     from keras.src import losses, metrics, optimizers
 
-    assert sorted(exercises.KERAS_OPTIMIZER_STRINGS) == sorted(optimizers.ALL_OBJECTS_DICT)
+    assert sorted(keras_names.KERAS_OPTIMIZER_STRINGS) == sorted(optimizers.ALL_OBJECTS_DICT)
     public = [name for name in dir(keras.optimizers) if isinstance(getattr(keras.optimizers, name), type)]
-    assert sorted(exercises.KERAS_OPTIMIZER_CLASSES) == sorted(public)
+    assert sorted(keras_names.KERAS_OPTIMIZER_CLASSES) == sorted(public)
     resolved = {name: losses.get(name) for name in losses.ALL_OBJECTS_DICT
                 if name not in ("Loss", "LossFunctionWrapper")}
-    assert exercises.KERAS_LOSS_STRINGS == {
+    assert keras_names.KERAS_LOSS_STRINGS == {
         name: getattr(loss, "fn", loss).__name__ for name, loss in resolved.items()}
-    for name, function in exercises.KERAS_LOSS_CLASSES.items():
+    for name, function in keras_names.KERAS_LOSS_CLASSES.items():
         assert getattr(keras.losses, name)().fn.__name__ == function
         assert getattr(keras.losses, function).__name__ == function
-    assert exercises.KERAS_METRIC_STRINGS == {
+    assert keras_names.KERAS_METRIC_STRINGS == {
         name: metric.__name__ for name, metric in metrics.ALL_OBJECTS_DICT.items()}
-    for name, class_name in exercises.KERAS_METRIC_FUNCTIONS.items():
+    for name, class_name in keras_names.KERAS_METRIC_FUNCTIONS.items():
         assert callable(getattr(keras.metrics, name))
         assert class_name == name or isinstance(getattr(keras.metrics, class_name), type)
     functions = {name for name in dir(keras.metrics) if not name.startswith("_")
                  and callable(getattr(keras.metrics, name))
                  and not isinstance(getattr(keras.metrics, name), type)}
-    assert functions - {"get", "serialize", "deserialize"} == set(exercises.KERAS_METRIC_FUNCTIONS)
+    assert functions - {"get", "serialize", "deserialize"} == set(keras_names.KERAS_METRIC_FUNCTIONS)
 
 
 @pytest.mark.parametrize("labels, optimizer, loss, metrics", RIGHT)
@@ -569,23 +569,23 @@ BATCH_ANSWERS = {"faster": "256", "jumpier": "8", "accurate": "8"}
 def test_batch_size_8_against_256_ticks_for_answers_read_from_the_runs():
     runs = measured_batch_runs()
     pair = [(1, runs[8, 42]), (2, runs[256, 42])]
-    evidence, feedback = exercises.batch_size_answer(pair, BATCH_ANSWERS)
+    evidence, feedback = run_checks.batch_size_answer(pair, BATCH_ANSWERS)
     assert evidence == ("Right. After epoch 5, run #1 (batch size 8) against run #2 (256): "
                         "1.6 s against 0.3 s an epoch; the per-batch loss moved 0.072 against "
                         "0.026 from one point to the next; validation accuracy 0.61 against "
                         "0.23.") and feedback == ""
     # Either order, another seed for one of them, more epochs for one: compared at epoch 5.
-    assert exercises.batch_size_answer([(1, runs[256, 1]), (2, runs[8, 42])], BATCH_ANSWERS)[0]
+    assert run_checks.batch_size_answer([(1, runs[256, 1]), (2, runs[8, 42])], BATCH_ANSWERS)[0]
 
 
-@pytest.mark.parametrize("question", list(exercises.BATCH_QUESTIONS))
+@pytest.mark.parametrize("question", list(run_checks.BATCH_QUESTIONS))
 def test_batch_size_a_wrong_reading_of_the_runs_does_not_tick(question):
     runs = measured_batch_runs()
     answers = {**BATCH_ANSWERS, question: "8" if BATCH_ANSWERS[question] == "256" else "256"}
-    evidence, feedback = exercises.batch_size_answer([(1, runs[8, 1]), (2, runs[256, 1])],
+    evidence, feedback = run_checks.batch_size_answer([(1, runs[8, 1]), (2, runs[256, 1])],
                                                      answers)
-    assert evidence is None and exercises.BATCH_QUESTIONS[question] in feedback
-    evidence, feedback = exercises.batch_size_answer(
+    assert evidence is None and run_checks.BATCH_QUESTIONS[question] in feedback
+    evidence, feedback = run_checks.batch_size_answer(
         [(1, runs[8, 1]), (2, runs[256, 1])], {**BATCH_ANSWERS, question: None})
     assert evidence is None and feedback == "Answer all three questions from your two runs."
 
@@ -600,7 +600,7 @@ def test_batch_size_needs_two_runs_alike_but_for_8_and_256():
         return RunHistory.from_record(record)
 
     def refused(*histories):
-        evidence, feedback = exercises.batch_size_answer(list(enumerate(histories, 1)),
+        evidence, feedback = run_checks.batch_size_answer(list(enumerate(histories, 1)),
                                                          BATCH_ANSWERS)
         return evidence is None and feedback.startswith("Train two runs first")
 
@@ -623,7 +623,7 @@ def test_batch_size_figures_too_close_to_call_accept_either_answer():
         runs[8, 42].epochs[-1]["val_accuracy"] - 0.01
     close = RunHistory.from_record(record)
     for answer in ("8", "256"):
-        evidence, _ = exercises.batch_size_answer([(1, runs[8, 42]), (2, close)],
+        evidence, _ = run_checks.batch_size_answer([(1, runs[8, 42]), (2, close)],
                                                   {**BATCH_ANSWERS, "accurate": answer})
         assert "Too close to call, so either answer counted: Which run ended with the higher" \
             in evidence

@@ -178,11 +178,11 @@ def test_the_batch_size_answers_wait_for_two_runs_that_show_it():
 def test_once_the_runs_have_answered_the_prediction_stands_beside_what_happened(monkeypatch):
     """The learner predicted 256; their own two runs showed 8: the page says both, and that
     the prediction was not right, rather than dropping it."""
-    from fitlab import exercises
+    from fitlab import exercises, run_checks
     pair = {"runs": (1, 2), "epoch": 3, "seconds": (1.6, 0.3), "jumps": (0.08, 0.03),
             "accuracy": (0.6, 0.2), "faster": "256", "jumpier": "8", "accurate": "8"}
-    monkeypatch.setattr(exercises, "batch_size_pair", lambda runs: pair)
-    monkeypatch.setattr(exercises, "batch_size_answer",
+    monkeypatch.setattr(run_checks, "batch_size_pair", lambda runs: pair)
+    monkeypatch.setattr(run_checks, "batch_size_answer",
                         lambda runs, answers: ("Right. After epoch 3, …", ""))
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import exercises, lesson
+from fitlab import compile_challenge, exercises, lesson, run_checks
 from ui.state import projector, session_runs
 
 KEPT_FROM_THE_ADDRESS = "Done earlier (kept in this page's address)."
@@ -99,7 +99,7 @@ def _happened(key: str) -> int:
     again from the learner's runs, which outlive it."""
     outcomes = st.session_state.setdefault("exercise_outcomes", {})
     if key not in outcomes:
-        pair = exercises.batch_size_pair([run for run in _runs() if not run[1].active]) \
+        pair = run_checks.batch_size_pair([run for run in _runs() if not run[1].active]) \
             if key == "batch_size" else None
         outcomes[key] = exercises.what_happened(key, pair)
     return outcomes[key]
@@ -131,8 +131,8 @@ def _predict(key: str, where: str) -> None:
 
 
 def _compile_blanks(where: str) -> None:
-    st.radio("The labels", list(exercises.LABELS), key=f"{where}_compile_labels",
-             format_func=lambda labels: exercises.LABELS[labels].capitalize(), horizontal=True,
+    st.radio("The labels", list(compile_challenge.LABELS), key=f"{where}_compile_labels",
+             format_func=lambda labels: compile_challenge.LABELS[labels].capitalize(), horizontal=True,
              help="One-hot labels, as Fit Lab uses by default and the 2025 edition of the "
              "episode; whole numbers, as the current edition uses with "
              "sparse_categorical_crossentropy.")
@@ -152,18 +152,18 @@ def _check_compile(where: str) -> None:
     answers = {blank: (st.session_state.get(f"{where}_{blank}") or "")[:200]
                for blank in ("optimizer", "loss", "metrics")}
     labels = st.session_state.get(f"{where}_compile_labels") or "one-hot"
-    problems = exercises.check_compile(**answers, labels=labels)
+    problems = compile_challenge.check_compile(**answers, labels=labels)
     st.session_state[f"{where}_compile_problems"] = problems
     if not problems:
         _mark("compile", "Right, for {labels}: model.compile(optimizer={optimizer}, "
                          "loss={loss}, metrics={metrics}).".format(
-                             labels=exercises.LABELS[labels], **answers))
+                             labels=compile_challenge.LABELS[labels], **answers))
 
 
 def _batch_size_answers(where: str) -> None:
-    small, large = (str(size) for size in exercises.BATCH_SIZES_COMPARED)
+    small, large = (str(size) for size in run_checks.BATCH_SIZES_COMPARED)
     st.markdown("**After both runs**, answer from what they show:")
-    for key, question in exercises.BATCH_QUESTIONS.items():
+    for key, question in run_checks.BATCH_QUESTIONS.items():
         st.radio(question, (small, large), index=None, horizontal=True,
                  format_func=lambda size: f"Batch size {size}", key=f"{where}_batch_{key}")
     st.button("Check my answers", key=f"{where}_check_batch_size", on_click=_check_batch_size,
@@ -175,13 +175,13 @@ def _batch_size_answers(where: str) -> None:
 
 def _check_batch_size(where: str) -> None:
     answers = {key: st.session_state.get(f"{where}_batch_{key}")
-               for key in exercises.BATCH_QUESTIONS}
-    evidence, feedback = exercises.batch_size_answer(
+               for key in run_checks.BATCH_QUESTIONS}
+    evidence, feedback = run_checks.batch_size_answer(
         [run for run in _runs() if not run[1].active], answers)
     st.session_state[f"{where}_batch_size_feedback"] = feedback
     if evidence:
         st.session_state.setdefault("exercise_outcomes", {})["batch_size"] = \
-            exercises.what_happened("batch_size", exercises.batch_size_pair(
+            exercises.what_happened("batch_size", run_checks.batch_size_pair(
                 [run for run in _runs() if not run[1].active]))
         _mark("batch_size", evidence)
 
@@ -199,7 +199,7 @@ def _best_epoch_answer(where: str) -> None:
 
 def _check_best_epoch(where: str) -> None:
     answer = st.session_state.get(f"{where}_best_epoch")
-    evidence, feedback = exercises.best_epoch_answer(
+    evidence, feedback = run_checks.best_epoch_answer(
         [run for run in _runs() if not run[1].active], answer)
     st.session_state[f"{where}_best_epoch_feedback"] = feedback
     if evidence:
