@@ -11,8 +11,8 @@ from typing import Callable, Sequence
 from fitlab import data
 from fitlab.run_checks import (
     BATCH_EPOCHS, FAST_EPOCHS, FAST_MIN_VALIDATION, FAST_TARGETS, GAP_MARGIN, GAP_SHOWN,
-    STUCK_BAND, STUCK_EPOCHS, Run, diverged, dropout_narrows_the_gap, early_stopped, fast,
-    stuck)
+    HELD_EPOCHS, HELD_MARGIN, STUCK_BAND, STUCK_EPOCHS, TURN_EPOCHS_AFTER, TURN_RISE, Run,
+    diverged, dropout_narrows_the_gap, early_stopped, fast, stuck)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,7 +51,7 @@ EXERCISES = tuple(sorted((
              "05-metrics"),
     Exercise("diverge", "Make a run diverge",
              "Choose a learning rate so high that training breaks down: the loss turns into "
-             "NaN, or explodes and then sits at chance level.",
+             "NaN, or grows enormously while the network ends up guessing at chance level.",
              ("Learning rates go up to 10. Try the highest with SGD.",
               "The scenario 'Learning rate too high' sets Adam at 1.0."),
              "04-learning-rate",
@@ -64,13 +64,15 @@ EXERCISES = tuple(sorted((
                         "The steps are so long that they overshoot, and the loss jumps far "
                         "up. Measured on Shapes: Adam at 1.0 jumps, then sits at chance "
                         "level, as its first steps switch off the ReLU units for every image "
-                        "and nothing more is learned; SGD at 10 turns the loss into NaN.")),
+                        "and nothing more is learned; with SGD at 10 the loss grows "
+                        "enormously and the network ends up guessing, near chance.")),
     Exercise("stuck", "Get stuck with a learning rate that is too low",
-             f"Train for at least {STUCK_EPOCHS} epochs with a learning rate below your "
-             "optimizer's default, so low that the training loss hardly moves from where it "
+             f"Train for at least {STUCK_EPOCHS} epochs with a learning rate no higher than "
+             "your optimizer's default, so low that the training loss hardly moves from where it "
              f"started: it and the validation loss stay within {STUCK_BAND:.0%} of chance "
              "level, ln(number of classes).",
-             ("The lowest learning rate on the slider is 0.00001.",
+             ("The lowest learning rate on the slider is 0.00001. SGD's own default, 0.01, is "
+              "already too low for this network.",
               "The scenario 'Learning rate too low' does it in ten epochs.",
               "A run that learned, or whose loss went far above chance level, has not got "
               "stuck: its learning rate was not too low."),
@@ -111,8 +113,10 @@ EXERCISES = tuple(sorted((
                         "the same epochs (measured after 5 epochs on Shapes: 0.48 to 0.61 "
                         "against 0.22 to 0.27), though each epoch takes longer.")),
     Exercise("best_epoch", "Find the epoch where validation loss stops improving",
-             "Train a run that overfits, without early stopping, then enter the epoch in "
-             "which its validation loss was lowest.",
+             "Train a run that overfits, without early stopping, until its validation loss "
+             f"has risen for {TURN_EPOCHS_AFTER} epochs after its lowest point and by "
+             f"{TURN_RISE:.0%} of it. Then choose that run and enter the epoch in which its "
+             "validation loss was lowest.",
              ("The scenario 'Overfitting' trains 500 images for 30 epochs.",
               "Follow the dashed validation line on the loss chart to its lowest point and "
               "read the epoch below it.",
@@ -124,12 +128,16 @@ EXERCISES = tuple(sorted((
              "with Dropout rate 0 and once with a higher rate, for at least "
              f"{FAST_EPOCHS} epochs each. At rate 0 the gap between training and validation "
              f"accuracy should reach {GAP_SHOWN:g} or more; with dropout it should be at "
-             f"least {GAP_MARGIN:g} smaller.",
+             f"least {GAP_MARGIN:g} smaller, while the validation accuracy holds (over the "
+             f"last {HELD_EPOCHS} epochs, at most {HELD_MARGIN:g} lower).",
              ("Use the scenarios 'Dropout switched off' and then 'Dropout helps': the same "
               "model, rate 0 against 0.5.",
               "Comparing with the first model would compare two networks of different sizes "
               "as well as dropout, so only the dropout model at two rates counts.",
-              "Compare the two runs on the Your runs page: the shaded band is the gap."),
+              "Compare the two runs on the Your runs page: the shaded band is the gap.",
+              "A rate as high as 0.9 narrows the gap too, by leaving the network unable to "
+              "learn even the training images: its validation accuracy falls, and that does "
+              "not count."),
              "09-dropout",
              Prediction("Before you train with dropout: after 30 epochs, how will its "
                         "training accuracy compare with the run at rate 0?",

@@ -62,10 +62,48 @@ OVERFITTING = dict(
 
 def test_a_diverged_or_collapsed_run_completes_diverge_and_a_healthy_one_does_not():
     assert run_checks.diverged([(1, recorded(val_losses=FALLING))]) is None
-    assert "Run #2 diverged" in run_checks.diverged(
-        [(1, recorded(val_losses=FALLING)), (2, recorded("diverged", learning_rate=10.0))])
+    assert run_checks.diverged(
+        [(1, recorded(val_losses=FALLING)), (2, recorded("diverged", learning_rate=10.0))]) == \
+        "Run #2 diverged: its loss shot up until the run stopped itself at learning rate 10."
     assert "collapsed to chance level at learning rate 1" in run_checks.diverged(
         [(3, recorded("collapsed", [2.08, 2.08], learning_rate=1.0))])
+
+
+def test_a_run_says_its_loss_became_nan_only_when_it_did():
+    nan = recorded("diverged", learning_rate=10.0)
+    nan.apply({"type": "batches", "records": [[1, 8, 2.1, 0.1, 0.5], [1, 16, float("nan"),
+                                                                        0.1, 0.9]]})
+    assert run_checks.diverged([(1, nan)]) == \
+        "Run #1 diverged: its loss became NaN at learning rate 10."
+
+
+# Shaped as another helper measured SGD at 10 on the default data: the loss grows enormously
+# but stays finite, and validation accuracy ends near chance (1/8 on Shapes); the run ends
+# "finished", with no diagnosis.
+BLOWN_UP = dict(losses=[3.1e7, 2.4e4, 1.8e4, 2.2e4, 2.0e4], val_losses=[9.0e3] * 5,
+                accuracies=[0.12, 0.13, 0.12, 0.13, 0.12],
+                val_accuracies=[0.13, 0.11, 0.12, 0.14, 0.12], optimizer="sgd",
+                learning_rate=10.0, epochs=5)
+
+
+def test_a_loss_grown_enormous_while_the_network_guesses_completes_diverge():
+    assert run_checks.diverged([(4, recorded(**BLOWN_UP))]) == (
+        "Run #4 diverged at learning rate 10: its training loss grew to 31,000,000 in epoch 1, "
+        "and the network ended up guessing (validation accuracy 0.12, against 1/8 = 0.12 by "
+        "chance).")
+    # A loss that high but a network that still tells the pictures apart has not diverged;
+    # nor has a loss near chance level with guessing (that is a rate too low, or a collapse).
+    learned = {**BLOWN_UP, "val_accuracies": [0.2, 0.3, 0.4, 0.45, 0.5]}
+    assert run_checks.diverged([(1, recorded(**learned))]) is None
+    guessing = {**BLOWN_UP, "losses": [2.08] * 5}
+    assert run_checks.diverged([(1, recorded(**guessing))]) is None
+
+
+def test_no_exercise_text_says_sgd_at_10_turns_the_loss_into_nan():
+    text = str([(exercise.task, exercise.hints, exercise.predict)
+                for exercise in exercises.EXERCISES])
+    assert "SGD at 10 turns the loss into NaN" not in text
+    assert "with SGD at 10 the loss grows enormously and the network ends up guessing" in text
 
 
 def test_a_run_whose_training_loss_never_left_chance_level_is_stuck():
@@ -80,6 +118,17 @@ def test_a_run_whose_training_loss_never_left_chance_level_is_stuck():
                      val_losses=[2.306, 2.304, 2.303, 2.301, 2.299, 2.297, 2.296, 2.294,
                                  2.292, 2.291], num_classes=10, learning_rate=0.00001)
     assert "next to 2.30" in run_checks.stuck([(2, cifar)])
+
+
+def test_sgd_at_its_own_default_rate_gets_stuck_and_above_it_does_not():
+    """SGD's Keras default, 0.01, meets every one of the check's criteria on these curves;
+    Adam at 0.01, ten times its default, is a rate too high that left a dead network."""
+    evidence = run_checks.stuck([(1, recorded(**{**TOO_LOW, "optimizer": "sgd",
+                                                  "learning_rate": 0.01}))])
+    assert evidence.startswith("Run #1 (learning rate 0.01) trained 10 epochs")
+    assert run_checks.stuck([(1, recorded(**{**TOO_LOW, "optimizer": "sgd",
+                                             "learning_rate": 0.03}))]) is None
+    assert run_checks.stuck([(1, recorded(**{**TOO_LOW, "learning_rate": 0.01}))]) is None
 
 
 def test_the_overfitting_scenario_is_not_stuck_though_its_validation_loss_ends_above_chance():
@@ -125,6 +174,32 @@ def test_the_best_epoch_is_the_lowest_validation_loss_once_the_curve_has_turned(
     # The Overfitting scenario's validation loss is lowest in epoch 2 (2.079).
     assert run_checks.best_epoch_answer([(5, recorded(**OVERFITTING))], 2)[0] is not None
     assert run_checks.best_epoch_answer([(5, recorded(**OVERFITTING))], 30)[0] is None
+
+
+def test_a_validation_loss_that_wobbles_after_its_lowest_point_has_not_turned():
+    # Risen for two epochs, but by 0.002 on 1.2: noise, not overfitting.
+    assert run_checks.turning_point(recorded(val_losses=[2.0, 1.5, 1.2, 1.201, 1.202])) is None
+    assert run_checks.best_epoch_answer([(1, recorded(val_losses=[2.0, 1.5, 1.2, 1.201, 1.202]))],
+                                        3)[0] is None
+    # By 5 % of its lowest it has.
+    assert run_checks.turning_point(recorded(val_losses=[2.0, 1.5, 1.2, 1.22, 1.26])) == 3
+
+
+def test_the_best_epoch_answer_is_judged_on_the_run_asked_about():
+    earlier = recorded(val_losses=[2.0, 1.8, 1.6, 1.5, 1.4, 1.6, 1.7])  # lowest in epoch 5
+    latest = recorded(val_losses=[2.0, 1.5, 1.2, 1.3, 1.4, 1.6])  # lowest in epoch 3
+    runs = [(1, earlier), (2, latest), (3, recorded(val_losses=FALLING))]
+    assert run_checks.best_epoch_runs(runs) == [1, 2]
+    assert run_checks.best_epoch_answer(runs, 5, run=1)[0] == (
+        "Right: in run #1 the validation loss was lowest in epoch 5 and rose after it.")
+    evidence, feedback = run_checks.best_epoch_answer(runs, 5, run=2)
+    assert evidence is None and feedback.startswith("Not epoch 5: in run #2")
+    assert run_checks.best_epoch_answer(runs, 3)[0].startswith("Right: in run #2")  # latest
+    evidence, feedback = run_checks.best_epoch_answer(runs, 3, run=3)
+    assert evidence is None and feedback.startswith("Run #3 does not show it: its validation "
+                                                    "loss has not risen")
+    evidence, feedback = run_checks.best_epoch_answer(runs, 3, run=9)
+    assert evidence is None and feedback == "There is no run #9 among your runs that have ended."
 
 
 def test_an_early_stopped_run_which_names_its_best_epoch_does_not_count_for_best_epoch():
@@ -226,17 +301,28 @@ def test_dropout_narrows_the_gap_of_the_same_model_at_rate_0():
     off, half = dropout_run(DROPOUT_OFF), dropout_run(DROPOUT_HALF)
     assert run_checks.dropout_narrows_the_gap([(1, off), (2, half)]) == (
         "After epoch 30, run #2 (dropout rate 0.5) had a gap of 0.44 between training and "
-        "validation accuracy; run #1, the same model with dropout switched off, 0.70.")
+        "validation accuracy; run #1, the same model with dropout switched off, 0.70. "
+        "Validation accuracy held: 0.32 against 0.28 over the last 3 epochs.")
     # Either order, and another seed or a patience for one of them, still compare.
     assert run_checks.dropout_narrows_the_gap([(1, half), (2, off)]) is not None
     assert run_checks.dropout_narrows_the_gap(
         [(1, dropout_run(DROPOUT_OFF, seed=7)), (2, dropout_run(DROPOUT_HALF, patience=5))])
-    # At 0.9 the network hardly learns (training accuracy 0.28 after 30 epochs, measured):
-    # its gap is narrow because it underfits, as the lesson's challenge says. It narrows.
+
+
+def test_a_dropout_rate_so_high_that_the_network_underfits_does_not_narrow_the_gap():
+    """At 0.9 the network hardly learns (training accuracy 0.28 after 30 epochs, measured):
+    its gap (0.05) is narrow because it learns less, and its validation accuracy fell; the
+    prediction "lower, while its validation accuracy holds or rises" would be false."""
+    off = dropout_run(DROPOUT_OFF)
     ninety = recorded(val_losses=[2.0] * 30, accuracies=[0.2] * 29 + [0.282],
                       val_accuracies=[0.15] * 29 + [0.23], model="dropout", dropout_rate=0.9,
-                      train_images=500, epochs=30)
-    assert "gap of 0.05" in run_checks.dropout_narrows_the_gap([(1, off), (2, ninety)])
+                      train_images=500, epochs=30, validation_images=100)
+    assert run_checks.dropout_narrows_the_gap([(1, off), (2, ninety)]) is None
+    # The same narrow gap with validation accuracy held counts.
+    held = recorded(val_losses=[2.0] * 30, accuracies=[0.2] * 27 + [0.5, 0.5, 0.5],
+                    val_accuracies=[0.15] * 27 + [0.3, 0.3, 0.3], model="dropout",
+                    dropout_rate=0.9, train_images=500, epochs=30, validation_images=100)
+    assert run_checks.dropout_narrows_the_gap([(1, off), (2, held)]) is not None
 
 
 def test_dropout_narrows_the_gap_is_not_fooled_by_another_model_or_a_shorter_run():

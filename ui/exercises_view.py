@@ -99,7 +99,7 @@ def _happened(key: str) -> int:
     again from the learner's runs, which outlive it."""
     outcomes = st.session_state.setdefault("exercise_outcomes", {})
     if key not in outcomes:
-        pair = run_checks.batch_size_pair([run for run in _runs() if not run[1].active]) \
+        pair = run_checks.batch_size_pair(_ended_runs()) \
             if key == "batch_size" else None
         outcomes[key] = exercises.what_happened(key, pair)
     return outcomes[key]
@@ -177,30 +177,39 @@ def _check_batch_size(where: str) -> None:
     answers = {key: st.session_state.get(f"{where}_batch_{key}")
                for key in run_checks.BATCH_QUESTIONS}
     evidence, feedback = run_checks.batch_size_answer(
-        [run for run in _runs() if not run[1].active], answers)
+        _ended_runs(), answers)
     st.session_state[f"{where}_batch_size_feedback"] = feedback
     if evidence:
         st.session_state.setdefault("exercise_outcomes", {})["batch_size"] = \
             exercises.what_happened("batch_size", run_checks.batch_size_pair(
-                [run for run in _runs() if not run[1].active]))
+                _ended_runs()))
         _mark("batch_size", evidence)
 
 
 def _best_epoch_answer(where: str) -> None:
-    left, right = st.columns([2, 1], vertical_alignment="bottom")
-    left.number_input("Epoch with the lowest validation loss", 1, 50, value=None,
-                      key=f"{where}_best_epoch", placeholder="Type the epoch")
-    right.button("Check", key=f"{where}_check_best_epoch", on_click=_check_best_epoch,
+    shown = run_checks.best_epoch_runs(_ended_runs())
+    run, epoch, check = st.columns([1, 2, 1], vertical_alignment="bottom")
+    # The latest run that shows it is the one asked about unless the learner picks another.
+    run.selectbox("Run", shown, index=len(shown) - 1 if shown else None,
+                  format_func=lambda number: f"#{number}", key=f"{where}_best_epoch_run",
+                  placeholder="None yet")
+    epoch.number_input("Epoch with the lowest validation loss", 1, 50, value=None,
+                       key=f"{where}_best_epoch", placeholder="Type the epoch")
+    check.button("Check", key=f"{where}_check_best_epoch", on_click=_check_best_epoch,
                  args=(where,), width="stretch")
     feedback = st.session_state.get(f"{where}_best_epoch_feedback")
     if feedback:
         st.warning(feedback)
 
 
+def _ended_runs() -> list[exercises.Run]:
+    return [run for run in _runs() if not run[1].active]
+
+
 def _check_best_epoch(where: str) -> None:
-    answer = st.session_state.get(f"{where}_best_epoch")
     evidence, feedback = run_checks.best_epoch_answer(
-        [run for run in _runs() if not run[1].active], answer)
+        _ended_runs(), st.session_state.get(f"{where}_best_epoch"),
+        st.session_state.get(f"{where}_best_epoch_run"))
     st.session_state[f"{where}_best_epoch_feedback"] = feedback
     if evidence:
         _mark("best_epoch", evidence)
