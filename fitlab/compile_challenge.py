@@ -1,9 +1,17 @@
-"""The compile challenge: an answer typed into the blanks of `model.compile`, judged.
-Each blank is read as Python (ast: parsed, never run) and judged by what Keras 3.15.1 does
-with it, not by a normalised spelling. The tables below were read from Keras itself
-(keras/src/optimizers/__init__.py, losses/__init__.py, metrics/__init__.py,
-trainers/compile_utils.py); tests/test_exercises.py checks every entry in real Keras, and
-the server never imports Keras to check an answer.
+"""The compile challenge: an answer typed into the blanks of `model.compile`, judged the way
+Keras judges it.
+
+Each blank is parsed with `ast` into a small structure (`structure`): names and dotted names,
+calls of them with literal arguments, strings, numbers (constant arithmetic such as 1/1000
+included), lists, tuples and dictionaries. Anything else is refused with a sentence saying
+what, and nothing a learner types is ever run here. The structure goes to Keras, in its own
+process (fitlab.judge), which builds the objects, compiles and trains one batch, and reports
+what they compute; an answer is right when Keras takes it and it computes what the task
+needs: Adam with Adam's default settings, the cross-entropy of the labels, and the accuracy
+among the metrics (any other metric Keras accepts beside it). For a wrong answer, the reason
+is Fit Lab's own where it has one (a misspelt name's nearest neighbour, a path Keras does not
+have, labels of the wrong kind), else what Keras said or computed. Keras' names are in
+fitlab.keras_names; the server never imports Keras.
 """
 
 from __future__ import annotations
@@ -11,7 +19,9 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import math
 
+from fitlab import judge
 from fitlab.keras_names import (
     KERAS_LOSS_CLASSES, KERAS_LOSS_FUNCTIONS, KERAS_LOSS_STRINGS, KERAS_METRIC_CLASSES,
     KERAS_METRIC_FUNCTIONS, KERAS_METRIC_STRINGS, KERAS_OPTIMIZER_CLASSES,
@@ -21,85 +31,199 @@ from fitlab.keras_names import (
 # whole numbers (the current edition: sparse categorical cross-entropy).
 LABELS = {"one-hot": "one-hot labels ([0, 0, 0, 1, 0, …])",
           "integer": "whole-number labels (3)"}
-
 RIGHT_LOSS = {"one-hot": "categorical_crossentropy", "integer": "sparse_categorical_crossentropy"}
-# The accuracy the task asks for, by labels; and the classification metrics of the lesson's
-# section 5 that Keras computes right from those labels, welcome beside it.
 RIGHT_ACCURACY = {"one-hot": "CategoricalAccuracy", "integer": "SparseCategoricalAccuracy"}
-FINE_BESIDE = {"one-hot": {"TopKCategoricalAccuracy", "Precision", "Recall", "AUC"},
-               "integer": {"SparseTopKCategoricalAccuracy"}}
+# Metrics made for the other kind of labels: Keras fails on most, and where it runs, the
+# figure it reports is not what its name says, so they are wrong beside accuracy too.
+WRONG_LABELS = {
+    "one-hot": {"SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
+                "SparseCategoricalCrossentropy"},
+    "integer": {"CategoricalAccuracy", "TopKCategoricalAccuracy", "CategoricalCrossentropy",
+                "Precision", "Recall", "AUC", "F1Score", "FBetaScore"},
+}
 # The module paths a name may be written under (`from keras import optimizers`, `import
 # keras`, TensorFlow's tf.keras, which is Keras 3 from TensorFlow 2.16), or none (`from
-# keras.optimizers import Adam`).
-_PREFIXES = ("", "{m}.", "keras.{m}.", "tf.keras.{m}.")
+# keras.optimizers import Adam`); fitlab.judge resolves the same.
+_PREFIXES = ("", "{m}.", "keras.{m}.", "tf.keras.{m}.", "tensorflow.keras.{m}.")
+MISSING = {"optimizer": "The optimizer is missing.", "loss": "The loss is missing.",
+           "metrics": "metrics is missing: put accuracy in a list, [\"accuracy\"]."}
+# No setting of an optimizer, a loss or a metric needs a number beyond a million; a bound
+# keeps constant arithmetic such as 10**10**10 from running for ever.
+LARGEST = 1e6
+LONGEST = 500  # characters in a blank
+
+
+class _Unreadable(ValueError):
+    """A blank Fit Lab does not read; the message says why."""
+
+
+_WHAT = {ast.Lambda: "a lambda", ast.Subscript: "indexing with [ ]",
+         ast.JoinedStr: "an f-string", ast.ListComp: "a comprehension",
+         ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
+         ast.GeneratorExp: "a comprehension", ast.Set: "a set", ast.Compare: "a comparison",
+         ast.BoolOp: "and/or", ast.IfExp: "if/else", ast.NamedExpr: "an assignment (:=)",
+         ast.Starred: "a starred *argument", ast.Await: "await"}
+
+
+def _refuse(node) -> _Unreadable:
+    what = _WHAT.get(type(node), f"a {type(node).__name__} expression")
+    return _Unreadable(f"Fit Lab reads a blank as names, calls of them, strings, numbers and "
+                       f"lists, and runs none of it: {what} is not among them.")
+
+
+def _dotted(node) -> str:
+    if isinstance(node, ast.Name):
+        name = node.id
+    elif isinstance(node, ast.Attribute):
+        if not isinstance(node.value, (ast.Name, ast.Attribute)):
+            raise _Unreadable("Fit Lab reads a name written with dots (keras.optimizers.Adam), "
+                              "not an attribute of something else, such as what a call "
+                              "returns; nothing is run.")
+        name = f"{_dotted(node.value)}.{node.attr}"
+    else:
+        raise _Unreadable("Fit Lab calls only a name written with dots, such as "
+                          "keras.optimizers.Adam(); nothing else is run.")
+    if any(part.startswith("_") for part in name.split(".")):
+        raise _Unreadable(f"{name} reaches into Python's insides (a name starting with _), "
+                          "which no answer needs; Fit Lab does not read it.")
+    return name
+
+
+def _checked(number):
+    if isinstance(number, float) and not math.isfinite(number) or abs(number) > LARGEST:
+        raise _Unreadable(f"Fit Lab takes numbers up to a million ({LARGEST:g}); no setting "
+                          "of the answer needs more.")
+    return number
+
+
+_OPERATIONS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+               ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
+               ast.Pow: lambda a, b: a ** b}
+
+
+def _number(node):
+    """A number, or constant arithmetic on numbers (1/1000, 1e-3, 10**-3), worked out here
+    with every step bounded."""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return _checked(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _number(node.operand)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATIONS:
+        left, right = _number(node.left), _number(node.right)
+        if isinstance(node.op, ast.Pow) and abs(right) > 64:
+            raise _Unreadable("Fit Lab takes a power up to 64, as in 10**-3; no setting of the "
+                              "answer needs more.")
+        try:
+            value = _OPERATIONS[type(node.op)](left, right)
+        except ZeroDivisionError:
+            raise _Unreadable("That divides by zero.") from None
+        except OverflowError:
+            value = math.inf
+        if isinstance(value, complex):
+            raise _Unreadable("That makes a complex number (a negative number to a "
+                              "fractional power); a setting takes a real one.")
+        return _checked(value)
+    raise _refuse(node) if not isinstance(node, ast.Constant) else _Unreadable(
+        f"Fit Lab reads strings, numbers, True, False and None, not {node.value!r}.")
+
+
+def _literal(node) -> list:
+    """A call's argument: a string, a number, True, False, None, or a list of them."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return ["str", node.value]
+    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool)):
+        return ["const", node.value]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return ["list" if isinstance(node, ast.List) else "tuple",
+                [_literal(item) for item in node.elts]]
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Call)):
+        raise _Unreadable("Fit Lab takes a setting's value as a number, a string, True, False "
+                          "or None: not a name or a call.")
+    return ["num", _number(node)]
+
+
+def structure(node) -> list:
+    """A blank as data: ["str", s], ["num", x], ["const", v], ["name", "a.b"],
+    ["call", "a.b", [args], [[keyword, value], ...]], ["list"|"tuple", [...]],
+    ["dict", [[key, value], ...]]; _Unreadable with a sentence for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return ["str", node.value]
+    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool)):
+        return ["const", node.value]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return ["list" if isinstance(node, ast.List) else "tuple",
+                [structure(item) for item in node.elts]]
+    if isinstance(node, ast.Dict):
+        if not all(isinstance(key, ast.Constant) and isinstance(key.value, str)
+                   for key in node.keys):
+            raise _Unreadable("A dictionary of metrics is keyed by output names, in quotes.")
+        return ["dict", [[key.value, structure(value)]
+                         for key, value in zip(node.keys, node.values)]]
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return ["name", _dotted(node)]
+    if isinstance(node, ast.Call):
+        name = _dotted(node.func)
+        if any(keyword.arg is None for keyword in node.keywords):
+            raise _refuse(ast.Starred())
+        return ["call", name, [_literal(arg) for arg in node.args],
+                [[keyword.arg, _literal(keyword.value)] for keyword in node.keywords]]
+    return ["num", _number(node)]
+
+
+def parse(text: str) -> list | None:
+    """A blank's structure; None for an empty blank; _Unreadable for one Fit Lab does not
+    read."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) > LONGEST:
+        raise _Unreadable(f"That is longer than any answer needs ({LONGEST} characters).")
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError as error:
+        raise _Unreadable(f"Python cannot read {text!r}: {error.msg}.") from None
+    except (ValueError, RecursionError, MemoryError):
+        raise _Unreadable("Python cannot read that.") from None
+    try:
+        return structure(tree)
+    except RecursionError:
+        raise _Unreadable("That is nested deeper than any answer needs.") from None
 
 
 @dataclasses.dataclass(frozen=True)
 class _Answer:
-    """A blank as Python sees it: a string, a name (dotted), or a call of a name."""
-    kind: str  # "string", "name", "call", "list", "other"
+    """A blank as the reasons read it: a string, a name (dotted), a call of a name, a list."""
+    kind: str  # "string", "name", "call", "list", "dict", "other"
     text: str = ""  # the string, or the name's last part
     module: str = ""  # what comes before the last part, with its dot: "keras.optimizers."
-    args: tuple = ()  # a call's positional arguments, as Python values (None: not a literal)
+    args: tuple = ()  # a call's positional arguments, as Python values
     keywords: tuple = ()  # a call's (keyword, value) pairs
-    items: tuple = ()  # a list's or tuple's answers
+    items: tuple = ()  # a list's, tuple's or dictionary's answers
 
 
-def _dotted(node) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
+def _value(node: list):
+    if node[0] in ("list", "tuple"):
+        return [_value(item) for item in node[1]]
+    return node[1]
 
 
-def _literal(node):
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        return None
-
-
-def _read(node) -> _Answer:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return _Answer("string", node.value)
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return _Answer("list", items=tuple(_read(item) for item in node.elts))
-    if isinstance(node, ast.Dict):
-        return _Answer("dict", items=tuple(_read(value) for value in node.values))
-    name = _dotted(node.func if isinstance(node, ast.Call) else node)
-    if name is None:
+def _answer(node: list) -> _Answer:
+    kind = node[0]
+    if kind == "str":
+        return _Answer("string", node[1])
+    if kind in ("list", "tuple"):
+        return _Answer("list", items=tuple(_answer(item) for item in node[1]))
+    if kind == "dict":
+        return _Answer("dict", items=tuple(_answer(value) for _, value in node[1]))
+    if kind not in ("name", "call"):
         return _Answer("other")
-    module, _, last = name.rpartition(".")
+    module, _, last = node[1].rpartition(".")
     module = f"{module}." if module else ""
-    if not isinstance(node, ast.Call):
+    if kind == "name":
         return _Answer("name", last, module)
-    return _Answer("call", last, module, tuple(_literal(arg) for arg in node.args),
-                   tuple((keyword.arg, _literal(keyword.value)) for keyword in node.keywords))
-
-
-class _Unreadable(ValueError):
-    pass
-
-
-def _answer(text: str) -> _Answer | str | None:
-    """A blank's answer; else why Python cannot read it, or None for an empty blank."""
-    try:
-        return _parse(text)
-    except _Unreadable as unreadable:
-        return str(unreadable)
-
-
-def _parse(text: str) -> _Answer | None:
-    """None for an empty blank; _Unreadable for one Python cannot read."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return _read(ast.parse(text, mode="eval").body)
-    except SyntaxError as error:
-        raise _Unreadable(f"Python cannot read {text!r}: {error.msg}.") from None
+    return _Answer("call", last, module, tuple(_value(arg) for arg in node[2]),
+                   tuple((keyword, _value(value)) for keyword, value in node[3]))
 
 
 def _module_problem(answer: _Answer, module: str) -> str | None:
@@ -128,50 +252,6 @@ def _quote_reason(answer: _Answer, what: str) -> str:
     return (f"Without quotes, {answer.module}{answer.text} is a Python name that nothing has "
             f"defined: write the {what}'s name as a string, in quotes.")
 
-
-def check_optimizer(text: str) -> str | None:
-    """None when Keras takes it as Adam with its default settings; else what is wrong, in a
-    sentence."""
-    answer = _answer(text)
-    if not isinstance(answer, _Answer):
-        return answer or "The optimizer is missing."
-    if answer.kind == "string":
-        name = answer.text.lower()
-        if name == "adam":
-            return None
-        if name.strip() == "adam":
-            return (f"Keras looks the name up as it is written, spaces included: {text.strip()}"
-                    " is not an optimizer it knows. Leave out the spaces.")
-        if name in KERAS_OPTIMIZER_STRINGS:
-            return f"{answer.text!r} is an optimizer Keras knows, but the task asks for Adam."
-        return (f"Keras has no optimizer called {answer.text!r}."
-                f"{_did_you_mean(name, KERAS_OPTIMIZER_STRINGS, unless='adam')} Try \"adam\".")
-    if answer.kind not in ("name", "call"):
-        return "The optimizer is a string, \"adam\", or an object: keras.optimizers.Adam()."
-    if answer.text not in KERAS_OPTIMIZER_CLASSES:
-        if answer.kind == "name" and not answer.module:
-            return _quote_reason(answer, "optimizer")
-        return (f"Keras has no optimizer called {answer.text}."
-                + _did_you_mean(answer.text, KERAS_OPTIMIZER_CLASSES, quoted=False,
-                                unless="Adam") + " Try keras.optimizers.Adam().")
-    problem = _module_problem(answer, "optimizers")
-    if problem:
-        return problem
-    if answer.text != "Adam":
-        return f"{answer.text} is an optimizer Keras knows, but the task asks for Adam."
-    if answer.kind == "name":
-        return ("That is the class itself, which compile refuses: it needs an optimizer made "
-                "from it. Add the brackets: keras.optimizers.Adam().")
-    keywords = dict(answer.keywords)
-    if "lr" in keywords:
-        return "Keras 3 calls it learning_rate and refuses lr."
-    rates = [*answer.args[:1], *([keywords.pop("learning_rate")] if "learning_rate" in keywords
-                                 else [])]
-    if len(answer.args) > 1 or keywords or \
-            any(not isinstance(rate, (int, float)) or rate != 0.001 for rate in rates):
-        return ("The task asks for Adam with its default settings: leave out the arguments, or "
-                "give learning_rate=0.001, Adam's default.")
-    return None
 
 
 def _loss_reason(function: str, labels: str, given: str) -> str | None:
@@ -204,57 +284,6 @@ def _loss_reason(function: str, labels: str, given: str) -> str | None:
             f"measures something else. The task asks for cross-entropy.")
 
 
-def check_loss(text: str, labels: str = "one-hot") -> str | None:
-    answer = _answer(text)
-    if not isinstance(answer, _Answer):
-        return answer or "The loss is missing."
-    if answer.kind == "string":
-        if answer.text.lower() in ("crossentropy", "ce"):
-            return None  # compile picks the cross-entropy the labels' shape calls for
-        function = KERAS_LOSS_STRINGS.get(answer.text)
-        if function is None:
-            near = [name for name in KERAS_LOSS_STRINGS
-                    if name.lower().replace("_", "") == answer.text.lower().replace("_", "")]
-            if near:
-                return (f"Keras looks the name up exactly as it is written: {answer.text!r} is "
-                        f"not one it knows, {near[0]!r} is.")
-            return (f"Keras has no loss called {answer.text!r}."
-                    f"{_did_you_mean(answer.text, KERAS_LOSS_STRINGS)}")
-        return _loss_reason(function, labels, repr(answer.text))
-    if answer.kind not in ("name", "call"):
-        return ("The loss is a string, such as \"categorical_crossentropy\", or an object "
-                "from keras.losses.")
-    known = answer.text in KERAS_LOSS_CLASSES or answer.text in KERAS_LOSS_FUNCTIONS
-    if not known:
-        if answer.kind == "name" and not answer.module:
-            return _quote_reason(answer, "loss")
-        return (f"Keras has no loss called {answer.text}."
-                + _did_you_mean(answer.text, [*KERAS_LOSS_CLASSES, *KERAS_LOSS_FUNCTIONS],
-                                quoted=False))
-    problem = _module_problem(answer, "losses")
-    if problem:
-        return problem
-    function = KERAS_LOSS_CLASSES.get(answer.text, answer.text)
-    if answer.kind == "call" and answer.text in KERAS_LOSS_FUNCTIONS:
-        return (f"That calls {answer.text} with no labels to compare, which fails. Give the "
-                f"function itself, without the brackets, or its name as a string.")
-    reason = _loss_reason(function, labels, answer.text)
-    if reason or answer.kind == "name":
-        return reason  # Keras makes an object from a class given without brackets
-    keywords = dict(answer.keywords)
-    if answer.args:
-        return "Give the loss's settings by name, such as from_logits=False, or none at all."
-    if keywords.get("from_logits", False) is not False:
-        return ("from_logits=True is for a last layer without softmax, and the lesson's model "
-                "ends in one. Keras 3 notices and warns (\"Was this intended?\"), then works "
-                "from the values before the softmax; say what is true instead: leave "
-                "from_logits out.")
-    keywords.pop("from_logits", None)
-    if keywords:
-        return (f"The task asks for plain cross-entropy: leave out {', '.join(keywords)}, "
-                "which changes what the loss measures.")
-    return None
-
 
 def _metric_class(answer: _Answer) -> str | tuple[str]:
     """The Keras metric class this element of the list gives, "accuracy" for the string that
@@ -283,16 +312,14 @@ def _metric_class(answer: _Answer) -> str | tuple[str]:
             return (f"That calls {answer.text} with nothing to compare, which fails. Give the "
                     "function itself, without the brackets, or its name as a string.",)
         return KERAS_METRIC_FUNCTIONS[answer.text]
-    if answer.kind == "call" and (answer.args or any(
-            keyword not in ("name", "k") for keyword, _ in answer.keywords)):
-        return ("Fit Lab checks a metric's name alone: leave out its settings, but for name= "
-                "and k=.",)
     return answer.text
 
 
+
 def _metric_reason(metric: str, labels: str, given: str) -> str | None:
-    """None when this metric measures what its name says with these labels; else why not."""
-    if metric == "accuracy" or metric == RIGHT_ACCURACY[labels] or metric in FINE_BESIDE[labels]:
+    """Why this metric, of the list, is not the accuracy asked for: made for the other kind of
+    labels, or measuring something else (said only when the list has no accuracy)."""
+    if metric == "accuracy" or metric == RIGHT_ACCURACY[labels]:
         return None
     if metric in ("SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy"):
         return (f"{given} reads each label as a whole number (3), but these labels are one-hot "
@@ -317,43 +344,193 @@ def _metric_reason(metric: str, labels: str, given: str) -> str | None:
         return ("The loss already reports cross-entropy; the task asks for accuracy, the "
                 "share of images classified right.")
     return (f"{given} is a metric Keras knows, but it does not measure how many images are "
-            "classified right. The task asks for accuracy (beside it, only the lesson's "
-            "classification metrics: top-k accuracy, and for one-hot labels precision, recall "
-            "and AUC).")
+            "classified right. The task asks for accuracy in the list; any other metric Keras "
+            "accepts may stand beside it.")
 
 
-def check_metrics(text: str, labels: str = "one-hot") -> str | None:
-    answer = _answer(text)
-    if not isinstance(answer, _Answer):
-        return answer or "metrics is missing: put accuracy in a list, [\"accuracy\"]."
+
+
+def _optimizer_reason(answer: _Answer, text: str) -> str | None:
+    """Fit Lab's own reason why this optimizer is wrong, where it has one."""
+    if answer.kind == "string":
+        name = answer.text.lower()
+        if name.strip() == "adam" and name != "adam":
+            return (f"Keras looks the name up as it is written, spaces included: {text.strip()}"
+                    " is not an optimizer it knows. Leave out the spaces.")
+        if name in KERAS_OPTIMIZER_STRINGS and name != "adam":
+            return f"{answer.text!r} is an optimizer Keras knows, but the task asks for Adam."
+        if name not in KERAS_OPTIMIZER_STRINGS:
+            return (f"Keras has no optimizer called {answer.text!r}."
+                    f"{_did_you_mean(name, KERAS_OPTIMIZER_STRINGS, unless='adam')} Try "
+                    "\"adam\".")
+        return None
+    if answer.kind not in ("name", "call"):
+        return "The optimizer is a string, \"adam\", or an object: keras.optimizers.Adam()."
+    if answer.text not in KERAS_OPTIMIZER_CLASSES:
+        if answer.kind == "name" and not answer.module:
+            return _quote_reason(answer, "optimizer")
+        return (f"Keras has no optimizer called {answer.text}."
+                + _did_you_mean(answer.text, KERAS_OPTIMIZER_CLASSES, quoted=False,
+                                unless="Adam") + " Try keras.optimizers.Adam().")
+    problem = _module_problem(answer, "optimizers")
+    if problem:
+        return problem
+    if answer.text != "Adam":
+        return f"{answer.text} is an optimizer Keras knows, but the task asks for Adam."
+    if answer.kind == "name":
+        return ("That is the class itself, which compile refuses: it needs an optimizer made "
+                "from it. Add the brackets: keras.optimizers.Adam().")
+    if "lr" in dict(answer.keywords):
+        return "Keras 3 calls it learning_rate and refuses lr."
+    return None
+
+
+def _optimizer_problem(answer: _Answer, text: str, verdict: dict) -> str | None:
+    if verdict.get("ok"):
+        return None
+    reason = _optimizer_reason(answer, text)
+    if reason:
+        return reason
+    if "error" in verdict:
+        return f"Keras refuses it: {verdict['error']}."
+    if verdict.get("class") != "Adam":
+        return f"That makes Keras' {verdict.get('class')}, but the task asks for Adam."
+    settings = ", ".join(f"{key} is {given!r} (Adam's default: {default!r})"
+                         for key, (given, default) in verdict.get("differs", {}).items())
+    return f"The task asks for Adam with its default settings; in this one {settings}."
+
+
+def _loss_static(answer: _Answer, labels: str) -> str | None:
+    """Fit Lab's own reason why this loss is wrong for these labels, where it has one."""
+    if answer.kind == "string":
+        if answer.text.lower() in ("crossentropy", "ce"):
+            return None  # compile picks the cross-entropy the labels' shape calls for
+        function = KERAS_LOSS_STRINGS.get(answer.text)
+        if function is None:
+            near = [name for name in KERAS_LOSS_STRINGS
+                    if name.lower().replace("_", "") == answer.text.lower().replace("_", "")]
+            if near:
+                return (f"Keras looks the name up exactly as it is written: {answer.text!r} is "
+                        f"not one it knows, {near[0]!r} is.")
+            return (f"Keras has no loss called {answer.text!r}."
+                    f"{_did_you_mean(answer.text, KERAS_LOSS_STRINGS)}")
+        return _loss_reason(function, labels, repr(answer.text))
+    if answer.kind not in ("name", "call"):
+        return ("The loss is a string, such as \"categorical_crossentropy\", or an object "
+                "from keras.losses.")
+    if answer.text not in KERAS_LOSS_CLASSES and answer.text not in KERAS_LOSS_FUNCTIONS:
+        if answer.kind == "name" and not answer.module:
+            return _quote_reason(answer, "loss")
+        return (f"Keras has no loss called {answer.text}."
+                + _did_you_mean(answer.text, [*KERAS_LOSS_CLASSES, *KERAS_LOSS_FUNCTIONS],
+                                quoted=False))
+    problem = _module_problem(answer, "losses")
+    if problem:
+        return problem
+    if answer.kind == "call" and answer.text in KERAS_LOSS_FUNCTIONS:
+        return (f"That calls {answer.text} with no labels to compare, which fails. Give the "
+                f"function itself, without the brackets, or its name as a string.")
+    reason = _loss_reason(KERAS_LOSS_CLASSES.get(answer.text, answer.text), labels,
+                          answer.text)
+    if reason or answer.kind == "name":
+        return reason
+    keywords = dict(answer.keywords)
+    if keywords.get("from_logits", False) is not False:
+        return _FROM_LOGITS
+    return None
+
+
+_FROM_LOGITS = (
+    "from_logits=True is for a last layer without softmax, and the lesson's model ends in "
+    "one. Keras 3 notices and warns (\"Was this intended?\"), then works from the values "
+    "before the softmax; say what is true instead: leave from_logits out.")
+
+
+def _loss_problem(answer: _Answer, labels: str, verdict: dict) -> str | None:
+    if verdict.get("ok"):
+        return None
+    reason = _loss_static(answer, labels)
+    if reason:
+        return reason
+    if "error" in verdict:
+        return f"Keras refuses it: {verdict['error']}."
+    if verdict.get("warned"):
+        return _FROM_LOGITS
+    settings = ", ".join(f"{keyword}={value!r}" for keyword, value in answer.keywords)
+    return ("The task asks for plain cross-entropy, but " + (f"with {settings} " if settings
+            else "this loss ") + f"Keras computes {verdict['loss']:.4f} on a sample batch where "
+            f"plain cross-entropy is {verdict['expected']:.4f}: it measures something else.")
+
+
+def _canonical(fact: dict) -> str:
+    """A metric's class as the reasons name it: a function Keras wrapped, by its class."""
+    if fact.get("class") == "MeanMetricWrapper":
+        return KERAS_METRIC_FUNCTIONS.get(fact.get("function", ""), fact.get("function", ""))
+    return fact.get("class", "")
+
+
+def _given(item: _Answer) -> str:
+    return repr(item.text) if item.kind == "string" else f"{item.module}{item.text}"
+
+
+def _metrics_problem(answer: _Answer, labels: str, verdict: dict) -> str | None:
     if answer.kind == "dict":  # by output name; with one output, Keras measures every
         answer = _Answer("list", items=tuple(  # entry's metrics, whatever the names
             item for value in answer.items
             for item in (value.items if value.kind == "list" else (value,))))
+    facts = verdict.get("items") or []
+    if verdict.get("ok"):
+        # Right by Keras, unless a metric for the other kind of labels runs all the same.
+        for item, fact in zip(answer.items, facts):
+            if _canonical(fact) in WRONG_LABELS[labels]:
+                return _metric_reason(_canonical(fact), labels, _given(item))
+        return None
     if answer.kind != "list":
         return ("metrics takes a list, even for a single metric: Keras refuses a lone "
                 "string. Put it in square brackets: [\"accuracy\"].")
     if not answer.items:
         return "The list of metrics is empty: put accuracy in it."
-    found = []
     for item in answer.items:
         metric = _metric_class(item)
         if isinstance(metric, tuple):
             return metric[0]
-        given = repr(item.text) if item.kind == "string" else f"{item.module}{item.text}"
-        reason = _metric_reason(metric, labels, given)
+        if metric in WRONG_LABELS[labels]:
+            return _metric_reason(metric, labels, _given(item))
+    for item, fact in zip(answer.items, facts):
+        if "error" in fact:
+            return f"Keras fails on {_given(item)} with these labels: {fact['error']}."
+    if "error" in verdict:
+        return f"Keras refuses it: {verdict['error']}."
+    for item, fact in zip(answer.items, facts):
+        reason = _metric_reason(_canonical(fact), labels, _given(item))
         if reason:
             return reason
-        found.append(metric)
-    if not any(metric in ("accuracy", RIGHT_ACCURACY[labels]) for metric in found):
-        return "The task asks for accuracy in the list: \"accuracy\" is enough."
-    return None
+    return "The task asks for accuracy in the list: \"accuracy\" is enough."
 
 
 def check_compile(optimizer: str, loss: str, metrics: str,
                   labels: str = "one-hot") -> dict[str, str]:
     """{blank: what is wrong} for each blank answered wrongly, for a model ending in softmax
-    over ten classes and labels of this kind (a key of LABELS); empty when all are right."""
-    problems = {"optimizer": check_optimizer(optimizer), "loss": check_loss(loss, labels),
-                "metrics": check_metrics(metrics, labels)}
-    return {blank: problem for blank, problem in problems.items() if problem}
+    over ten classes and labels of this kind (a key of LABELS); empty when all are right.
+    Asks Keras (fitlab.judge), which may raise judge.Unavailable with words for the learner."""
+    texts = {"optimizer": optimizer, "loss": loss, "metrics": metrics}
+    problems, nodes = {}, {}
+    for blank, text in texts.items():
+        try:
+            node = parse(text)
+        except _Unreadable as unreadable:
+            problems[blank] = str(unreadable)
+            continue
+        if node is None:
+            problems[blank] = MISSING[blank]
+        else:
+            nodes[blank] = node
+    verdicts = judge.ask(labels, nodes) if nodes else {}
+    for blank, node in nodes.items():
+        answer, verdict = _answer(node), verdicts.get(blank) or {}
+        problem = (_optimizer_problem(answer, texts[blank], verdict) if blank == "optimizer"
+                   else _loss_problem(answer, labels, verdict) if blank == "loss"
+                   else _metrics_problem(answer, labels, verdict))
+        if problem:
+            problems[blank] = problem
+    return {blank: problems[blank] for blank in texts if blank in problems}
