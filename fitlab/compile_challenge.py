@@ -124,6 +124,8 @@ def _number(node):
             raise _Unreadable("That makes a complex number (a negative number to a "
                               "fractional power); a setting takes a real one.")
         return _checked(value)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, bool, type(None))):
+        raise _Unreadable("Fit Lab works out arithmetic on numbers only, such as 1/1000.")
     raise _refuse(node) if not isinstance(node, ast.Constant) else _Unreadable(
         f"Fit Lab reads strings, numbers, True, False and None, not {node.value!r}.")
 
@@ -298,6 +300,12 @@ def _metric_class(answer: _Answer) -> str | tuple[str]:
     if answer.kind not in ("name", "call"):
         return ("Each metric is a string, such as \"accuracy\", or an object from "
                 "keras.metrics.",)
+    if answer.module in [prefix.format(m="losses") for prefix in _PREFIXES[1:]] and (
+            answer.text in KERAS_LOSS_CLASSES or answer.text in KERAS_LOSS_FUNCTIONS):
+        if answer.kind == "call" and answer.text in KERAS_LOSS_FUNCTIONS:
+            return (f"That calls {answer.text} with nothing to compare, which fails. Give the "
+                    "function itself, without the brackets.",)
+        return answer.text  # any loss can be a metric: Keras reports its mean
     if answer.text not in KERAS_METRIC_CLASSES and answer.text not in KERAS_METRIC_FUNCTIONS:
         if answer.kind == "name" and not answer.module:
             return (_quote_reason(answer, "metric"),)
@@ -385,6 +393,12 @@ def _optimizer_reason(answer: _Answer, text: str) -> str | None:
     return None
 
 
+def _number_text(value) -> str:
+    """A setting as a learner writes it: Keras keeps a rate as float32 (0.01 reads back as
+    0.009999999776482582)."""
+    return f"{value:.6g}" if isinstance(value, float) else repr(value)
+
+
 def _optimizer_problem(answer: _Answer, text: str, verdict: dict) -> str | None:
     if verdict.get("ok"):
         return None
@@ -395,7 +409,8 @@ def _optimizer_problem(answer: _Answer, text: str, verdict: dict) -> str | None:
         return f"Keras refuses it: {verdict['error']}."
     if verdict.get("class") != "Adam":
         return f"That makes Keras' {verdict.get('class')}, but the task asks for Adam."
-    settings = ", ".join(f"{key} is {given!r} (Adam's default: {default!r})"
+    settings = ", ".join(f"{key} is {_number_text(given)} (Adam's default: "
+                         f"{_number_text(default)})"
                          for key, (given, default) in verdict.get("differs", {}).items())
     return f"The task asks for Adam with its default settings; in this one {settings}."
 

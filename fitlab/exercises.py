@@ -41,8 +41,8 @@ EXERCISES = tuple(sorted((
              "Complete the compile call for the lesson's CNN on CIFAR-10, whatever data set "
              "you train on here: its last layer is a softmax over CIFAR-10's ten classes. Ask "
              "for the cross-entropy that fits the labels chosen below, Adam with its default "
-             "settings, and accuracy reported after every epoch. Fit Lab checks each blank by "
-             "Keras 3's own rules.",
+             "settings, and accuracy reported after every epoch. Fit Lab asks Keras itself: it "
+             "builds your answer, compiles it and trains one batch.",
              ("The optimizer is an object from keras.optimizers, or its name as a string.",
               "One-hot labels call for the loss whose name has no 'sparse' in it; whole-number "
               "labels for the one that has.",

@@ -104,8 +104,11 @@ class Judge:
                     f"Keras did not {doing} in time ({seconds:.0f} s): the server may be very "
                     "busy. Press Check again in a moment.") from None
             if answer is None:
-                code = self.process.poll() if self.process else None
-                self.process = None
+                try:  # its output has ended: it is exiting, or has
+                    code = self.process.wait(timeout=2) if self.process else None
+                except subprocess.TimeoutExpired:
+                    code = None
+                self.close()
                 raise Unavailable(
                     "The Keras process that checks answers stopped"
                     + (f" (exit status {code})" if code is not None else "")
@@ -165,7 +168,8 @@ def _in_words(error: BaseException) -> str:
 
 def resolve(name: str, module: str):
     """A dotted name as Keras has it: `keras.optimizers.Adam`, `tf.keras.optimizers.Adam`,
-    `optimizers.Adam` or `Adam`, looked up in keras.<module> only."""
+    `optimizers.Adam` or `Adam`, looked up in keras.<module> only; for a metric, in
+    keras.losses too (any loss can be a metric)."""
     import keras
 
     rest = name
@@ -173,11 +177,14 @@ def resolve(name: str, module: str):
         if rest.startswith(prefix):
             rest = rest[len(prefix):]
             break
-    if rest.startswith(f"{module}."):
-        rest = rest[len(module) + 1:]
-    if "." in rest or rest.startswith("_") or not hasattr(getattr(keras, module), rest):
+    place = module
+    for other in (module, "losses") if module == "metrics" else (module,):
+        if rest.startswith(f"{other}."):
+            rest, place = rest[len(other) + 1:], other
+            break
+    if "." in rest or rest.startswith("_") or not hasattr(getattr(keras, place), rest):
         raise Refused(f"NameError: keras.{module} has nothing called {name!r}")
-    return getattr(getattr(keras, module), rest)
+    return getattr(getattr(keras, place), rest)
 
 
 def build(node: list, module: str):
@@ -196,7 +203,9 @@ def build(node: list, module: str):
         return resolve(node[1], module)
     if kind == "call":
         made = resolve(node[1], module)
-        if not isinstance(made, type):
+        # `get` looks a name up among Keras' registered objects: safe with a string.
+        looks_up = made.__name__ == "get" and all(arg[0] == "str" for arg in node[2])
+        if not isinstance(made, type) and not looks_up:
             raise Refused(f"TypeError: {node[1]} is a function: called with no labels to "
                           "compare, it fails")
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import compile_challenge, exercises, lesson, run_checks
+from fitlab import compile_challenge, exercises, judge, lesson, run_checks
 from ui.state import projector, session_runs
 
 KEPT_FROM_THE_ADDRESS = "Done earlier (kept in this page's address)."
@@ -41,12 +41,16 @@ def update() -> None:
     predicted = exercises.write_predictions(_predictions())
     if predicted and st.query_params.get("predicted") != predicted:
         st.query_params["predicted"] = predicted
+    for key in st.session_state.pop("exercises_to_announce", []):
+        if not projector():  # at the back of a room it would cover the menus of a demo
+            st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon=DONE)
 
 
 def _mark(key: str, evidence: str) -> None:
+    """Tick an exercise off; update() announces it, on this run or, for a mark made while the
+    page draws, the next, so that the count in the navigation is never behind."""
     progress()[key] = evidence
-    if not projector():  # at the back of a room it would cover the menus of a demo
-        st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon=DONE)
+    st.session_state.setdefault("exercises_to_announce", []).append(key)
 
 
 def progress_label() -> str:
@@ -61,6 +65,8 @@ def progress_line() -> None:
 
 def show(exercise: exercises.Exercise, where: str, section_title: str = "") -> None:
     """One exercise in a box; `where` ("lesson" or "page") keeps the widgets' keys apart."""
+    if exercise.key == "compile":
+        _check_compile(where)
     evidence = progress().get(exercise.key)
     with st.container(border=True):
         st.markdown(f"{DONE if evidence else NOT_DONE} **Exercise: {exercise.title}**")
@@ -143,21 +149,41 @@ def _compile_blanks(where: str) -> None:
                       placeholder="e.g. keras.optimizers.…")
         st.text_input("loss=", key=f"{where}_loss", placeholder="e.g. \"…\"")
         st.text_input("metrics=", key=f"{where}_metrics", placeholder="[…]")
-        st.form_submit_button("Check my answer", on_click=_check_compile, args=(where,))
+        st.form_submit_button("Check my answer", on_click=_ask_to_check, args=(where,))
+    unavailable = st.session_state.get(f"{where}_compile_unavailable")
+    if unavailable:
+        st.warning(unavailable)
     for blank, problem in st.session_state.get(f"{where}_compile_problems", {}).items():
         st.error(f"`{blank}=` {problem}")
 
 
-def _check_compile(where: str) -> None:
+def _ask_to_check(where: str) -> None:
+    """The answer as submitted; Keras judges it while the page draws, under a spinner."""
     answers = {blank: (st.session_state.get(f"{where}_{blank}") or "")[:200]
                for blank in ("optimizer", "loss", "metrics")}
     labels = st.session_state.get(f"{where}_compile_labels") or "one-hot"
-    problems = compile_challenge.check_compile(**answers, labels=labels)
+    st.session_state[f"{where}_compile_asked"] = {**answers, "labels": labels}
+
+
+def _check_compile(where: str) -> None:
+    asked = st.session_state.pop(f"{where}_compile_asked", None)
+    if not asked:
+        return
+    st.session_state.pop(f"{where}_compile_unavailable", None)
+    # The first check of a server starts Keras' process: TensorFlow's import takes seconds.
+    with st.spinner("Checking with Keras…"):
+        try:
+            problems = compile_challenge.check_compile(**asked)
+        except judge.Unavailable as unavailable:
+            st.session_state[f"{where}_compile_problems"] = {}
+            st.session_state[f"{where}_compile_unavailable"] = str(unavailable)
+            return
     st.session_state[f"{where}_compile_problems"] = problems
     if not problems:
         _mark("compile", "Right, for {labels}: model.compile(optimizer={optimizer}, "
                          "loss={loss}, metrics={metrics}).".format(
-                             labels=compile_challenge.LABELS[labels], **answers))
+                             **{**asked, "labels": compile_challenge.LABELS[asked["labels"]]}))
+        st.rerun()  # the navigation's count, drawn before this page, counts it too
 
 
 def _batch_size_answers(where: str) -> None:
