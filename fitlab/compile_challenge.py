@@ -527,7 +527,8 @@ def check_compile(optimizer: str, loss: str, metrics: str,
                   labels: str = "one-hot") -> dict[str, str]:
     """{blank: what is wrong} for each blank answered wrongly, for a model ending in softmax
     over ten classes and labels of this kind (a key of LABELS); empty when all are right.
-    Asks Keras (fitlab.judge), which may raise judge.Unavailable with words for the learner."""
+    Asks Keras (fitlab.judge); judge.Unavailable, with words for the learner, when it cannot
+    answer, its `problems` those found without Keras."""
     texts = {"optimizer": optimizer, "loss": loss, "metrics": metrics}
     problems, nodes = {}, {}
     for blank, text in texts.items():
@@ -540,7 +541,11 @@ def check_compile(optimizer: str, loss: str, metrics: str,
             problems[blank] = MISSING[blank]
         else:
             nodes[blank] = node
-    verdicts = judge.ask(labels, nodes) if nodes else {}
+    try:
+        verdicts = judge.ask(labels, nodes) if nodes else {}
+    except judge.Unavailable as unavailable:
+        unavailable.problems = problems  # what was found without Keras still stands
+        raise
     for blank, node in nodes.items():
         answer, verdict = _answer(node), verdicts.get(blank) or {}
         problem = (_optimizer_problem(answer, texts[blank], verdict) if blank == "optimizer"

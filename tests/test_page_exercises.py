@@ -1,7 +1,9 @@
 """The Exercises and Learning-rate explorer pages under AppTest; every page renders; progress
-marks survive moving between pages and a reload. One test trains a real (tiny) run."""
+marks survive moving between pages and a reload. One test trains a real (tiny) run; the
+compile challenge's tests ask the real Keras judge (fitlab.judge), a process of its own."""
 
 import pathlib
+import sys
 import time
 
 import pytest
@@ -39,6 +41,7 @@ def test_every_page_renders_without_an_error(page):
     assert at.title or (page == "train.py" and at.subheader)
 
 
+@pytest.mark.app
 def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_stays():
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
@@ -133,6 +136,7 @@ def test_the_explorer_steps_one_at_a_time_by_hand():
     assert line.startswith("Step 0 of 60: weight 2.000")
 
 
+@pytest.mark.app
 def test_the_compile_challenge_for_whole_number_labels_wants_the_sparse_loss():
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
@@ -209,6 +213,48 @@ def test_a_reload_keeps_the_prediction_and_says_it_was_right():
     assert at.query_params["predicted"] == "diverge.2"
 
 
+@pytest.mark.app
+def test_the_compile_challenge_takes_what_keras_takes_and_names_what_keras_refuses():
+    """Issue 22: the video's own metric, an explicit default and a rate written 1/1000 are
+    right; Adam(0.001, learning_rate=0.001) is Keras' TypeError, said in words."""
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    at.text_input(key="page_optimizer").input("Adam(0.001, learning_rate=0.001)")
+    at.text_input(key="page_loss").input("keras.losses.CategoricalCrossentropy(label_smoothing=0.0)")
+    at.text_input(key="page_metrics").input("[tf.keras.metrics.CategoricalAccuracy('accuracy')]")
+    button(at, "Check my answer").click().run()
+    assert [error.value for error in at.error] == [
+        "`optimizer=` Keras refuses it: TypeError: Adam.__init__() got multiple values for "
+        "argument 'learning_rate'."]
+    at.text_input(key="page_optimizer").input("keras.optimizers.Adam(learning_rate=1/1000, "
+                                              "epsilon=1e-07)")
+    button(at, "Check my answer").click().run()
+    assert not at.error and at.success[0].value.startswith("Right, for one-hot labels")
+    assert progress_shown(at) == "Done: 1 of 8."
+
+
+def test_when_keras_cannot_check_the_answer_the_page_says_so_and_nothing_is_marked(monkeypatch):
+    """A judge that dies on the question (a stand-in: the real one imports TensorFlow)."""
+    from fitlab import judge
+    dies = "import json, sys; print(json.dumps({'type': 'ready'}), flush=True); sys.stdin.readline()"
+    monkeypatch.setattr(judge, "_JUDGE", judge.Judge([sys.executable, "-c", dies]))
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    at.text_input(key="page_optimizer").input('"adam"')
+    at.text_input(key="page_loss").input('"categorical_crossentropy"')
+    at.text_input(key="page_metrics").input('["accuracy"]')
+    button(at, "Check my answer").click().run()
+    assert [box.value for box in at.warning] == [
+        "The Keras process that checks answers stopped (exit status 0). Press Check again: a "
+        "fresh one starts."]
+    assert not at.error and progress_shown(at) == "Done: 0 of 8."
+    # Unreadable text is answered without Keras, and never run.
+    at.text_input(key="page_optimizer").input("__import__('os')")
+    button(at, "Check my answer").click().run()
+    assert at.error[0].value.startswith("`optimizer=` __import__ reaches into Python's insides")
+
+
+@pytest.mark.app
 def test_an_exercise_done_is_announced_in_a_toast_but_not_on_the_projector():
     for view, toasts in (("", 1), ("projector", 0)):
         at = open_app(view=view) if view else open_app()

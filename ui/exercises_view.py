@@ -175,7 +175,7 @@ def _check_compile(where: str) -> None:
         try:
             problems = compile_challenge.check_compile(**asked)
         except judge.Unavailable as unavailable:
-            st.session_state[f"{where}_compile_problems"] = {}
+            st.session_state[f"{where}_compile_problems"] = getattr(unavailable, "problems", {})
             st.session_state[f"{where}_compile_unavailable"] = str(unavailable)
             return
     st.session_state[f"{where}_compile_problems"] = problems
