@@ -6,10 +6,12 @@ fetching Keras' three, `images` reading photo folders and zips); the lesson's tw
 processes that train and the pool that feeds them (`worker`, `jobs`, and `cluster` with
 `ray_trainer` for a Ray cluster); run histories (`history`) and the run store (`store`);
 charts, runs compared, the exported Keras code (`charts`, `compare`, `export`); the lesson
-text with its exercises and scenarios (`lesson`, `exercises`, `scenarios`); the
+text with its exercises and scenarios (`lesson`, `exercises`, `scenarios`), the exercises'
+checks of runs (`run_checks`) and the compile challenge (`compile_challenge`, reading
+Keras' names from `keras_names`, judged by Keras in `python -m fitlab.judge`); the
 learning-rate explorer (`explorer`); and the command line (`python -m fitlab`).
 
 Nothing in this package imports Streamlit. Keras is imported only where training happens:
-by `training` (in the workers and the command line), and lazily by `models.build_model` and
-`devices.device_name`, which only training calls.
+by `training` (in the workers and the command line), by `judge` in its own process, and
+lazily by `models.build_model` and `devices.device_name`, which only training calls.
 """
