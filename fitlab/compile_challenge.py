@@ -130,32 +130,21 @@ def _number(node):
         f"Fit Lab reads strings, numbers, True, False and None, not {node.value!r}.")
 
 
-def _literal(node) -> list:
-    """A call's argument: a string, a number, True, False, None, or a list of them."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return ["str", node.value]
-    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool)):
-        return ["const", node.value]
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return ["list" if isinstance(node, ast.List) else "tuple",
-                [_literal(item) for item in node.elts]]
-    if isinstance(node, (ast.Name, ast.Attribute, ast.Call)):
-        raise _Unreadable("Fit Lab takes a setting's value as a number, a string, True, False "
-                          "or None: not a name or a call.")
-    return ["num", _number(node)]
-
-
-def structure(node) -> list:
+def structure(node, literal: bool = False) -> list:
     """A blank as data: ["str", s], ["num", x], ["const", v], ["name", "a.b"],
     ["call", "a.b", [args], [[keyword, value], ...]], ["list"|"tuple", [...]],
-    ["dict", [[key, value], ...]]; _Unreadable with a sentence for anything else."""
+    ["dict", [[key, value], ...]]; _Unreadable with a sentence for anything else. A call's
+    argument (`literal`) is a string, a number, True, False, None, or a list of them."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return ["str", node.value]
     if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool)):
         return ["const", node.value]
     if isinstance(node, (ast.List, ast.Tuple)):
         return ["list" if isinstance(node, ast.List) else "tuple",
-                [structure(item) for item in node.elts]]
+                [structure(item, literal) for item in node.elts]]
+    if literal and isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Dict)):
+        raise _Unreadable("Fit Lab takes a setting's value as a number, a string, True, False "
+                          "or None: not a name or a call.")
     if isinstance(node, ast.Dict):
         if not all(isinstance(key, ast.Constant) and isinstance(key.value, str)
                    for key in node.keys):
@@ -168,8 +157,9 @@ def structure(node) -> list:
         name = _dotted(node.func)
         if any(keyword.arg is None for keyword in node.keywords):
             raise _refuse(ast.Starred())
-        return ["call", name, [_literal(arg) for arg in node.args],
-                [[keyword.arg, _literal(keyword.value)] for keyword in node.keywords]]
+        return ["call", name, [structure(arg, literal=True) for arg in node.args],
+                [[keyword.arg, structure(keyword.value, literal=True)]
+                 for keyword in node.keywords]]
     return ["num", _number(node)]
 
 
@@ -399,14 +389,20 @@ def _number_text(value) -> str:
     return f"{value:.6g}" if isinstance(value, float) else repr(value)
 
 
+def _said(verdict: dict, reason: str | None) -> str | None:
+    """For a blank Keras found wrong: Fit Lab's own reason where it has one, else Keras' error
+    in words; None when neither says it (what the blank computes then does)."""
+    if reason:
+        return reason
+    return f"Keras refuses it: {verdict['error']}." if "error" in verdict else None
+
+
 def _optimizer_problem(answer: _Answer, text: str, verdict: dict) -> str | None:
     if verdict.get("ok"):
         return None
-    reason = _optimizer_reason(answer, text)
-    if reason:
-        return reason
-    if "error" in verdict:
-        return f"Keras refuses it: {verdict['error']}."
+    said = _said(verdict, _optimizer_reason(answer, text))
+    if said:
+        return said
     if verdict.get("class") != "Adam":
         return f"That makes Keras' {verdict.get('class')}, but the task asks for Adam."
     settings = ", ".join(f"{key} is {_number_text(given)} (Adam's default: "
@@ -464,11 +460,9 @@ _FROM_LOGITS = (
 def _loss_problem(answer: _Answer, labels: str, verdict: dict) -> str | None:
     if verdict.get("ok"):
         return None
-    reason = _loss_static(answer, labels)
-    if reason:
-        return reason
-    if "error" in verdict:
-        return f"Keras refuses it: {verdict['error']}."
+    said = _said(verdict, _loss_static(answer, labels))
+    if said:
+        return said
     if verdict.get("warned"):
         return _FROM_LOGITS
     settings = ", ".join(f"{keyword}={value!r}" for keyword, value in answer.keywords)

@@ -24,6 +24,13 @@ def button(at: AppTest, label: str):
     return next(each for each in at.button if each.label == label)
 
 
+def answer_compile(at: AppTest, optimizer: str, loss: str, metrics: str) -> AppTest:
+    """Fill in the compile challenge's three blanks on the Exercises page and check them."""
+    for blank, text in (("optimizer", optimizer), ("loss", loss), ("metrics", metrics)):
+        at.text_input(key=f"page_{blank}").input(text)
+    return button(at, "Check my answer").click().run()
+
+
 def progress_shown(at: AppTest) -> str:
     """The count of exercises done, as the Exercises page gives it."""
     at.switch_page("app_pages/exercises.py").run()
@@ -46,10 +53,8 @@ def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_st
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
     assert progress_shown(at) == "Done: 0 of 8."
-    at.text_input(key="page_optimizer").input("keras.optimizers.Adam()")
-    at.text_input(key="page_loss").input("sparse_categorical_crossentropy")
-    at.text_input(key="page_metrics").input('["accuracy"]')
-    button(at, "Check my answer").click().run()
+    answer_compile(at, "keras.optimizers.Adam()", "sparse_categorical_crossentropy",
+                   '["accuracy"]')
     assert at.error[0].value.startswith("`loss=` Sparse categorical cross-entropy expects "
                                         "whole-number labels")
     at.text_input(key="page_loss").input("categorical_crossentropy")
@@ -141,10 +146,8 @@ def test_the_compile_challenge_for_whole_number_labels_wants_the_sparse_loss():
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
     at.radio(key="page_compile_labels").set_value("integer")
-    at.text_input(key="page_optimizer").input('"adam"')
-    at.text_input(key="page_loss").input('"categorical_crossentropy"')
-    at.text_input(key="page_metrics").input('"accuracy"')
-    button(at, "Check my answer").click().run()
+    answer_compile(at, '"adam"', '"categorical_crossentropy"',
+                   '"accuracy"')
     assert [error.value.split(":")[0] for error in at.error] == [
         "`loss=` Categorical cross-entropy expects one-hot labels ([0, 0, 0, 1, 0, …]), but "
         "these labels are whole numbers (3)", "`metrics=` metrics takes a list, even for a "
@@ -219,10 +222,9 @@ def test_the_compile_challenge_takes_what_keras_takes_and_names_what_keras_refus
     right; Adam(0.001, learning_rate=0.001) is Keras' TypeError, said in words."""
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
-    at.text_input(key="page_optimizer").input("Adam(0.001, learning_rate=0.001)")
-    at.text_input(key="page_loss").input("keras.losses.CategoricalCrossentropy(label_smoothing=0.0)")
-    at.text_input(key="page_metrics").input("[tf.keras.metrics.CategoricalAccuracy('accuracy')]")
-    button(at, "Check my answer").click().run()
+    answer_compile(at, "Adam(0.001, learning_rate=0.001)",
+                   "keras.losses.CategoricalCrossentropy(label_smoothing=0.0)",
+                   "[tf.keras.metrics.CategoricalAccuracy('accuracy')]")
     assert [error.value for error in at.error] == [
         "`optimizer=` Keras refuses it: TypeError: Adam.__init__() got multiple values for "
         "argument 'learning_rate'."]
@@ -240,10 +242,8 @@ def test_when_keras_cannot_check_the_answer_the_page_says_so_and_nothing_is_mark
     monkeypatch.setattr(judge, "_JUDGE", judge.Judge([sys.executable, "-c", dies]))
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
-    at.text_input(key="page_optimizer").input('"adam"')
-    at.text_input(key="page_loss").input('"categorical_crossentropy"')
-    at.text_input(key="page_metrics").input('["accuracy"]')
-    button(at, "Check my answer").click().run()
+    answer_compile(at, '"adam"', '"categorical_crossentropy"',
+                   '["accuracy"]')
     assert [box.value for box in at.warning] == [
         "The Keras process that checks answers stopped (exit status 0). Press Check again: a "
         "fresh one starts."]
@@ -259,10 +259,8 @@ def test_an_exercise_done_is_announced_in_a_toast_but_not_on_the_projector():
     for view, toasts in (("", 1), ("projector", 0)):
         at = open_app(view=view) if view else open_app()
         at.switch_page("app_pages/exercises.py").run()
-        at.text_input(key="page_optimizer").input('"adam"')
-        at.text_input(key="page_loss").input('"categorical_crossentropy"')
-        at.text_input(key="page_metrics").input('["accuracy"]')
-        button(at, "Check my answer").click().run()
+        answer_compile(at, '"adam"', '"categorical_crossentropy"',
+                       '["accuracy"]')
         assert len(at.toast) == toasts, view
         assert progress_shown(at) == "Done: 1 of 8."
 
