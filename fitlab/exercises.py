@@ -71,8 +71,8 @@ EXERCISES = tuple(sorted((
              "your optimizer's default, so low that the training loss hardly moves from where it "
              f"started: it and the validation loss stay within {STUCK_BAND:.0%} of chance "
              "level, ln(number of classes).",
-             ("The lowest learning rate on the slider is 0.00001. SGD's own default, 0.01, is "
-              "already too low for this network.",
+             ("The lowest learning rate on the slider is 0.00001. An optimizer's own default "
+              "counts too, if the loss hardly moves at it: try SGD at 0.01.",
               "The scenario 'Learning rate too low' does it in ten epochs.",
               "A run that learned, or whose loss went far above chance level, has not got "
               "stuck: its learning rate was not too low."),

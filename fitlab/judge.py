@@ -341,6 +341,9 @@ def judge_blank(blank: str, node: list, labels: str) -> dict:
 
 
 def answer(question: dict) -> dict:
+    import keras
+
+    keras.backend.clear_session()  # a long-lived judge builds three models a question
     verdict = {"id": question.get("id")}
     labels = question.get("labels") if question.get("labels") in REFERENCE else "one-hot"
     for blank in MODULES:

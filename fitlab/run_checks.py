@@ -42,9 +42,9 @@ TURN_EPOCHS_AFTER, TURN_RISE = 2, 0.05
 # (2,000 images, 10 epochs): Adam at 0.00001 goes from 2.086 to 2.073, validation 2.079,
 # against ln 8 = 2.079; Adam at 0.001 on 500 images for 30 epochs (the Overfitting scenario)
 # falls to 0.408 while its validation loss climbs to 2.615: not stuck. The learning rate must
-# be no higher than the optimizer's Keras default: SGD's default, 0.01, is itself too low for
-# this network (it meets every criterion above), while a network left dead at chance level by
-# too high a rate (Adam at 0.01) also sits near ln(classes) and is not stuck.
+# be no higher than the optimizer's Keras default: an SGD run at its default, 0.01, met every
+# criterion above (issue 22), while a network left dead at chance level by too high a rate
+# (Adam at 0.01) also sits near ln(classes) and is not stuck.
 STUCK_EPOCHS, STUCK_MOVED, STUCK_BAND = 5, 0.05, 0.05
 # Dropout has narrowed the gap when the dropout model's run at a rate above 0 ends with a gap
 # between training and validation accuracy at least GAP_MARGIN smaller than the same model's

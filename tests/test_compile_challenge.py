@@ -275,6 +275,29 @@ def test_a_judge_that_dies_says_so_and_a_fresh_one_answers_the_next_question():
         fake.close()
 
 
+@pytest.mark.keras
+def test_the_judge_calls_only_keras_classes_and_get_and_only_with_literals():
+    pytest.importorskip("keras")
+    import keras
+
+    assert isinstance(judge.build(["call", "tensorflow.keras.optimizers.Adam", [],
+                                   [["epsilon", ["num", 1e-07]]]], "optimizers"),
+                      keras.optimizers.Adam)
+    assert isinstance(judge.build(["call", "keras.optimizers.get", [["str", "adam"]], []],
+                                  "optimizers"), keras.optimizers.Adam)
+    assert judge.build(["name", "keras.losses.KLDivergence"], "metrics") is \
+        keras.losses.KLDivergence  # any loss can be a metric
+    for node, module in ((["name", "os.system"], "optimizers"),
+                         (["name", "keras.optimizers.Adam"], "losses"),
+                         (["call", "keras.losses.categorical_crossentropy", [], []], "losses"),
+                         (["call", "keras.optimizers.get", [["num", 1]], []], "optimizers"),
+                         (["name", "keras.optimizers.__builtins__"], "optimizers"),
+                         (["name", "keras.optimizers.schedules.ExponentialDecay"],
+                          "optimizers")):
+        with pytest.raises(judge.Refused):
+            judge.build(node, module)
+
+
 # -- the same answers in real Keras (tiny data: 32 rows of 6 numbers, ten classes) -------------
 
 @pytest.fixture(scope="module")
