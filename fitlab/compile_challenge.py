@@ -47,9 +47,11 @@ WRONG_LABELS = {
 _PREFIXES = ("", "{m}.", "keras.{m}.", "tf.keras.{m}.", "tensorflow.keras.{m}.")
 MISSING = {"optimizer": "The optimizer is missing.", "loss": "The loss is missing.",
            "metrics": "metrics is missing: put accuracy in a list, [\"accuracy\"]."}
-# No setting of an optimizer, a loss or a metric needs a number beyond a million; a bound
-# keeps constant arithmetic such as 10**10**10 from running for ever.
-LARGEST = 1e6
+# No setting of an optimizer, a loss or a metric in this task needs a number beyond ten
+# thousand; the bound keeps constant arithmetic such as 10**10**10 from running for ever, and
+# Keras from sizing a metric's state by a huge one (MeanIoU(num_classes=...) holds a square
+# matrix of that side).
+LARGEST = 10_000
 LONGEST = 500  # characters in a blank
 
 
@@ -91,8 +93,8 @@ def _dotted(node) -> str:
 
 def _checked(number):
     if isinstance(number, float) and not math.isfinite(number) or abs(number) > LARGEST:
-        raise _Unreadable(f"Fit Lab takes numbers up to a million ({LARGEST:g}); no setting "
-                          "of the answer needs more.")
+        raise _Unreadable(f"Fit Lab takes numbers up to ten thousand ({LARGEST:,}); no "
+                          "setting of the answer needs more.")
     return number
 
 
