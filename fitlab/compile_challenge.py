@@ -55,7 +55,7 @@ LARGEST = 10_000
 LONGEST = 500  # characters in a blank
 
 
-class _Unreadable(ValueError):
+class Unreadable(ValueError):
     """A blank Fit Lab does not read; the message says why."""
 
 
@@ -67,9 +67,9 @@ _WHAT = {ast.Lambda: "a lambda", ast.Subscript: "indexing with [ ]",
          ast.Starred: "a starred *argument", ast.Await: "await"}
 
 
-def _refuse(node) -> _Unreadable:
+def _refuse(node) -> Unreadable:
     what = _WHAT.get(type(node), f"a {type(node).__name__} expression")
-    return _Unreadable(f"Fit Lab reads a blank as names, calls of them, strings, numbers and "
+    return Unreadable(f"Fit Lab reads a blank as names, calls of them, strings, numbers and "
                        f"lists, and runs none of it: {what} is not among them.")
 
 
@@ -78,22 +78,22 @@ def _dotted(node) -> str:
         name = node.id
     elif isinstance(node, ast.Attribute):
         if not isinstance(node.value, (ast.Name, ast.Attribute)):
-            raise _Unreadable("Fit Lab reads a name written with dots (keras.optimizers.Adam), "
+            raise Unreadable("Fit Lab reads a name written with dots (keras.optimizers.Adam), "
                               "not an attribute of something else, such as what a call "
                               "returns; nothing is run.")
         name = f"{_dotted(node.value)}.{node.attr}"
     else:
-        raise _Unreadable("Fit Lab calls only a name written with dots, such as "
+        raise Unreadable("Fit Lab calls only a name written with dots, such as "
                           "keras.optimizers.Adam(); nothing else is run.")
     if any(part.startswith("_") for part in name.split(".")):
-        raise _Unreadable(f"{name} reaches into Python's insides (a name starting with _), "
+        raise Unreadable(f"{name} reaches into Python's insides (a name starting with _), "
                           "which no answer needs; Fit Lab does not read it.")
     return name
 
 
 def _checked(number):
     if isinstance(number, float) and not math.isfinite(number) or abs(number) > LARGEST:
-        raise _Unreadable(f"Fit Lab takes numbers up to ten thousand ({LARGEST:,}); no "
+        raise Unreadable(f"Fit Lab takes numbers up to ten thousand ({LARGEST:,}); no "
                           "setting of the answer needs more.")
     return number
 
@@ -114,28 +114,28 @@ def _number(node):
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATIONS:
         left, right = _number(node.left), _number(node.right)
         if isinstance(node.op, ast.Pow) and abs(right) > 64:
-            raise _Unreadable("Fit Lab takes a power up to 64, as in 10**-3; no setting of the "
+            raise Unreadable("Fit Lab takes a power up to 64, as in 10**-3; no setting of the "
                               "answer needs more.")
         try:
             value = _OPERATIONS[type(node.op)](left, right)
         except ZeroDivisionError:
-            raise _Unreadable("That divides by zero.") from None
+            raise Unreadable("That divides by zero.") from None
         except OverflowError:
             value = math.inf
         if isinstance(value, complex):
-            raise _Unreadable("That makes a complex number (a negative number to a "
+            raise Unreadable("That makes a complex number (a negative number to a "
                               "fractional power); a setting takes a real one.")
         return _checked(value)
     if isinstance(node, ast.Constant) and isinstance(node.value, (str, bool, type(None))):
-        raise _Unreadable("Fit Lab works out arithmetic on numbers only, such as 1/1000.")
-    raise _refuse(node) if not isinstance(node, ast.Constant) else _Unreadable(
+        raise Unreadable("Fit Lab works out arithmetic on numbers only, such as 1/1000.")
+    raise _refuse(node) if not isinstance(node, ast.Constant) else Unreadable(
         f"Fit Lab reads strings, numbers, True, False and None, not {node.value!r}.")
 
 
 def structure(node, literal: bool = False) -> list:
     """A blank as data: ["str", s], ["num", x], ["const", v], ["name", "a.b"],
     ["call", "a.b", [args], [[keyword, value], ...]], ["list"|"tuple", [...]],
-    ["dict", [[key, value], ...]]; _Unreadable with a sentence for anything else. A call's
+    ["dict", [[key, value], ...]]; Unreadable with a sentence for anything else. A call's
     argument (`literal`) is a string, a number, True, False, None, or a list of them."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return ["str", node.value]
@@ -145,12 +145,12 @@ def structure(node, literal: bool = False) -> list:
         return ["list" if isinstance(node, ast.List) else "tuple",
                 [structure(item, literal) for item in node.elts]]
     if literal and isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Dict)):
-        raise _Unreadable("Fit Lab takes a setting's value as a number, a string, True, False "
+        raise Unreadable("Fit Lab takes a setting's value as a number, a string, True, False "
                           "or None: not a name or a call.")
     if isinstance(node, ast.Dict):
         if not all(isinstance(key, ast.Constant) and isinstance(key.value, str)
                    for key in node.keys):
-            raise _Unreadable("A dictionary of metrics is keyed by output names, in quotes.")
+            raise Unreadable("A dictionary of metrics is keyed by output names, in quotes.")
         return ["dict", [[key.value, structure(value)]
                          for key, value in zip(node.keys, node.values)]]
     if isinstance(node, (ast.Name, ast.Attribute)):
@@ -166,23 +166,23 @@ def structure(node, literal: bool = False) -> list:
 
 
 def parse(text: str) -> list | None:
-    """A blank's structure; None for an empty blank; _Unreadable for one Fit Lab does not
+    """A blank's structure; None for an empty blank; Unreadable for one Fit Lab does not
     read."""
     text = text.strip()
     if not text:
         return None
     if len(text) > LONGEST:
-        raise _Unreadable(f"That is longer than any answer needs ({LONGEST} characters).")
+        raise Unreadable(f"That is longer than any answer needs ({LONGEST} characters).")
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as error:
-        raise _Unreadable(f"Python cannot read {text!r}: {error.msg}.") from None
+        raise Unreadable(f"Python cannot read {text!r}: {error.msg}.") from None
     except (ValueError, RecursionError, MemoryError):
-        raise _Unreadable("Python cannot read that.") from None
+        raise Unreadable("Python cannot read that.") from None
     try:
         return structure(tree)
     except RecursionError:
-        raise _Unreadable("That is nested deeper than any answer needs.") from None
+        raise Unreadable("That is nested deeper than any answer needs.") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -530,7 +530,7 @@ def check_compile(optimizer: str, loss: str, metrics: str,
     for blank, text in texts.items():
         try:
             node = parse(text)
-        except _Unreadable as unreadable:
+        except Unreadable as unreadable:
             problems[blank] = str(unreadable)
             continue
         if node is None:

@@ -195,7 +195,7 @@ def test_a_blank_is_read_into_names_calls_literals_and_lists(text, structure):
 ])
 def test_anything_else_is_refused_quickly_with_a_sentence_saying_what(text, words):
     started = time.perf_counter()
-    with pytest.raises(compile_challenge._Unreadable) as refused:
+    with pytest.raises(compile_challenge.Unreadable) as refused:
         compile_challenge.parse(text)
     assert words in str(refused.value)
     assert time.perf_counter() - started < 0.5  # 10**10**10 is never worked out
