@@ -10,10 +10,12 @@ them (`worker`, `worker_process`, `job`, `pool`, and `cluster` with `ray_trainer
 what Fit Lab reads from its environment (`config`); charts of a run, of the other pages and
 their style, runs compared, the exported Keras code (`charts`, `page_charts`, `chart_style`,
 `compare`, `export`); the lesson
-text with its exercises and scenarios (`lesson`, `exercises`, `scenarios`); the
+text with its exercises and scenarios (`lesson`, `exercises`, `scenarios`), the exercises'
+checks of runs (`run_checks`) and the compile challenge (`compile_challenge`, reading
+Keras' names from `keras_names`, judged by Keras in `python -m fitlab.judge`); the
 learning-rate explorer (`explorer`); and the command line (`python -m fitlab`).
 
 Nothing in this package imports Streamlit. Keras is imported only where training happens:
-by `training` (in the workers and the command line), and lazily by `models.build_model` and
-`devices.device_name`, which only training calls.
+by `training` (in the workers and the command line), by `judge` in its own process, and
+lazily by `models.build_model` and `devices.device_name`, which only training calls.
 """

@@ -56,8 +56,11 @@ class BuiltIn(DatasetInfo):
     # The files `fitlab.downloads` fetches into Keras' cache, and reads with a reader of its
     # own (downloads.READERS); none: Fit Lab makes it (Shapes).
     files: tuple[Remote, ...] = ()
-    # The validation accuracy the exercise "reach a target within 5 epochs" asks for: about
-    # what the lesson's settings reach in 5 epochs on the default 5,000 training images.
+    # The validation accuracy the exercise "reach a target within 5 epochs" asks for: above
+    # what the lesson's defaults reach in that time, within reach of a better learning rate or
+    # more images. Measured on Shapes (5 epochs, seeds 42, 1, 2): the defaults reach 0.44,
+    # 0.39, 0.38; a learning rate of 0.003 reaches 0.59, 0.45, 0.50. The others are set a
+    # little above the lesson's figures for 5 epochs.
     fast_target: float = 0.0
     lesson_classes: tuple[str, ...] = ()  # those the lesson's newer edition trains on
 

@@ -1,7 +1,9 @@
 """The Exercises and Learning-rate explorer pages under AppTest; every page renders; progress
-marks survive moving between pages and a reload. One test trains a real (tiny) run."""
+marks survive moving between pages and a reload. One test trains a real (tiny) run; the
+compile challenge's tests ask the real Keras judge (fitlab.judge), a process of its own."""
 
 import pathlib
+import sys
 import time
 
 import pytest
@@ -22,6 +24,13 @@ def button(at: AppTest, label: str):
     return next(each for each in at.button if each.label == label)
 
 
+def answer_compile(at: AppTest, optimizer: str, loss: str, metrics: str) -> AppTest:
+    """Fill in the compile challenge's three blanks on the Exercises page and check them."""
+    for blank, text in (("optimizer", optimizer), ("loss", loss), ("metrics", metrics)):
+        at.text_input(key=f"page_{blank}").input(text)
+    return button(at, "Check my answer").click().run()
+
+
 def progress_shown(at: AppTest) -> str:
     """The count of exercises done, as the Exercises page gives it."""
     at.switch_page("app_pages/exercises.py").run()
@@ -39,14 +48,13 @@ def test_every_page_renders_without_an_error(page):
     assert at.title or (page == "train.py" and at.subheader)
 
 
+@pytest.mark.app
 def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_stays():
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
     assert progress_shown(at) == "Done: 0 of 8."
-    at.text_input(key="page_optimizer").input("keras.optimizers.Adam()")
-    at.text_input(key="page_loss").input("sparse_categorical_crossentropy")
-    at.text_input(key="page_metrics").input('["accuracy"]')
-    button(at, "Check my answer").click().run()
+    answer_compile(at, "keras.optimizers.Adam()", "sparse_categorical_crossentropy",
+                   '["accuracy"]')
     assert at.error[0].value.startswith("`loss=` Sparse categorical cross-entropy expects "
                                         "whole-number labels")
     at.text_input(key="page_loss").input("categorical_crossentropy")
@@ -133,14 +141,13 @@ def test_the_explorer_steps_one_at_a_time_by_hand():
     assert line.startswith("Step 0 of 60: weight 2.000")
 
 
+@pytest.mark.app
 def test_the_compile_challenge_for_whole_number_labels_wants_the_sparse_loss():
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
     at.radio(key="page_compile_labels").set_value("integer")
-    at.text_input(key="page_optimizer").input('"adam"')
-    at.text_input(key="page_loss").input('"categorical_crossentropy"')
-    at.text_input(key="page_metrics").input('"accuracy"')
-    button(at, "Check my answer").click().run()
+    answer_compile(at, '"adam"', '"categorical_crossentropy"',
+                   '"accuracy"')
     assert [error.value.split(":")[0] for error in at.error] == [
         "`loss=` Categorical cross-entropy expects one-hot labels ([0, 0, 0, 1, 0, …]), but "
         "these labels are whole numbers (3)", "`metrics=` metrics takes a list, even for a "
@@ -178,11 +185,11 @@ def test_the_batch_size_answers_wait_for_two_runs_that_show_it():
 def test_once_the_runs_have_answered_the_prediction_stands_beside_what_happened(monkeypatch):
     """The learner predicted 256; their own two runs showed 8: the page says both, and that
     the prediction was not right, rather than dropping it."""
-    from fitlab import exercises
+    from fitlab import exercises, run_checks
     pair = {"runs": (1, 2), "epoch": 3, "seconds": (1.6, 0.3), "jumps": (0.08, 0.03),
             "accuracy": (0.6, 0.2), "faster": "256", "jumpier": "8", "accurate": "8"}
-    monkeypatch.setattr(exercises, "batch_size_pair", lambda runs: pair)
-    monkeypatch.setattr(exercises, "batch_size_answer",
+    monkeypatch.setattr(run_checks, "batch_size_pair", lambda runs: pair)
+    monkeypatch.setattr(run_checks, "batch_size_answer",
                         lambda runs, answers: ("Right. After epoch 3, …", ""))
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
@@ -209,14 +216,51 @@ def test_a_reload_keeps_the_prediction_and_says_it_was_right():
     assert at.query_params["predicted"] == "diverge.2"
 
 
+@pytest.mark.app
+def test_the_compile_challenge_takes_what_keras_takes_and_names_what_keras_refuses():
+    """Issue 22: the video's own metric, an explicit default and a rate written 1/1000 are
+    right; Adam(0.001, learning_rate=0.001) is Keras' TypeError, said in words."""
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    answer_compile(at, "Adam(0.001, learning_rate=0.001)",
+                   "keras.losses.CategoricalCrossentropy(label_smoothing=0.0)",
+                   "[tf.keras.metrics.CategoricalAccuracy('accuracy')]")
+    assert [error.value for error in at.error] == [
+        "`optimizer=` Keras refuses it: TypeError: Adam.__init__() got multiple values for "
+        "argument 'learning_rate'."]
+    at.text_input(key="page_optimizer").input("keras.optimizers.Adam(learning_rate=1/1000, "
+                                              "epsilon=1e-07)")
+    button(at, "Check my answer").click().run()
+    assert not at.error and at.success[0].value.startswith("Right, for one-hot labels")
+    assert progress_shown(at) == "Done: 1 of 8."
+
+
+def test_when_keras_cannot_check_the_answer_the_page_says_so_and_nothing_is_marked(monkeypatch):
+    """A judge that dies on the question (a stand-in: the real one imports TensorFlow)."""
+    from fitlab import judge
+    dies = "import json, sys; print(json.dumps({'type': 'ready'}), flush=True); sys.stdin.readline()"
+    monkeypatch.setattr(judge, "_JUDGE", judge.Judge([sys.executable, "-c", dies]))
+    at = open_app()
+    at.switch_page("app_pages/exercises.py").run()
+    answer_compile(at, '"adam"', '"categorical_crossentropy"',
+                   '["accuracy"]')
+    assert [box.value for box in at.warning] == [
+        "The Keras process that checks answers stopped (exit status 0). Press Check again: a "
+        "fresh one starts."]
+    assert not at.error and progress_shown(at) == "Done: 0 of 8."
+    # Unreadable text is answered without Keras, and never run.
+    at.text_input(key="page_optimizer").input("__import__('os')")
+    button(at, "Check my answer").click().run()
+    assert at.error[0].value.startswith("`optimizer=` __import__ reaches into Python's insides")
+
+
+@pytest.mark.app
 def test_an_exercise_done_is_announced_in_a_toast_but_not_on_the_projector():
     for view, toasts in (("", 1), ("projector", 0)):
         at = open_app(view=view) if view else open_app()
         at.switch_page("app_pages/exercises.py").run()
-        at.text_input(key="page_optimizer").input('"adam"')
-        at.text_input(key="page_loss").input('"categorical_crossentropy"')
-        at.text_input(key="page_metrics").input('["accuracy"]')
-        button(at, "Check my answer").click().run()
+        answer_compile(at, '"adam"', '"categorical_crossentropy"',
+                       '["accuracy"]')
         assert len(at.toast) == toasts, view
         assert progress_shown(at) == "Done: 1 of 8."
 

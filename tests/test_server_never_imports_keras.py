@@ -1,7 +1,8 @@
 """The Streamlit server process must never import Keras or TensorFlow (see design.md).
 
-Other test files import Keras into pytest's own process, so this check runs every page, and
-a real training run started from the page, in a fresh interpreter of its own. The pages are
+Other test files import Keras into pytest's own process, so this check runs every page, the
+compile challenge checked by Keras (fitlab.judge), and a real training run started from the
+page, in a fresh interpreter of its own. The pages are
 whatever app_pages/ holds, so a new page is checked without editing this file.
 """
 
@@ -26,6 +27,13 @@ at = AppTest.from_file("app.py", default_timeout=60).run()
 for page in json.loads(sys.argv[1]):
     at.switch_page(page).run()
     assert not at.exception, (page, at.exception)
+at.switch_page("app_pages/exercises.py").run()
+at.text_input(key="page_optimizer").input('"adam"')
+at.text_input(key="page_loss").input('"categorical_crossentropy"')
+at.text_input(key="page_metrics").input('["accuracy"]')
+next(button for button in at.button if button.label == "Check my answer").click().run()
+judged = any(box.value.startswith("Right") for box in at.success)
+at.switch_page("app_pages/train.py").run()
 at.number_input(key="train_images").set_value(100)
 at.slider(key="epochs").set_value(1)
 next(button for button in at.button if button.label == "Train").click().run()
@@ -34,7 +42,7 @@ while not (at.success or at.error or at.warning) and time.monotonic() < deadline
     time.sleep(0.5)
     at.run()
 print(json.dumps({
-    "finished": bool(at.success),
+    "finished": bool(at.success), "judged": judged,
     "loaded": sorted(name for name in ("keras", "tensorflow", "ray") if name in sys.modules),
 }))
 """
@@ -50,4 +58,4 @@ def test_every_page_and_a_whole_run_leave_keras_and_tensorflow_unloaded():
                             capture_output=True, text=True, timeout=300, env=environment)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report == {"finished": True, "loaded": []}
+    assert report == {"finished": True, "judged": True, "loaded": []}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fitlab import exercises, lesson
+from fitlab import compile_challenge, exercises, judge, lesson, run_checks
 from ui.state import projector, session_runs
 
 KEPT_FROM_THE_ADDRESS = "Done earlier (kept in this page's address)."
@@ -41,12 +41,16 @@ def update() -> None:
     predicted = exercises.write_predictions(_predictions())
     if predicted and st.query_params.get("predicted") != predicted:
         st.query_params["predicted"] = predicted
+    for key in st.session_state.pop("exercises_to_announce", []):
+        if not projector():  # at the back of a room it would cover the menus of a demo
+            st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon=DONE)
 
 
 def _mark(key: str, evidence: str) -> None:
+    """Tick an exercise off; update() announces it, on this run or, for a mark made while the
+    page draws, the next, so that the count in the navigation is never behind."""
     progress()[key] = evidence
-    if not projector():  # at the back of a room it would cover the menus of a demo
-        st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon=DONE)
+    st.session_state.setdefault("exercises_to_announce", []).append(key)
 
 
 def progress_label() -> str:
@@ -61,6 +65,8 @@ def progress_line() -> None:
 
 def show(exercise: exercises.Exercise, where: str, section_title: str = "") -> None:
     """One exercise in a box; `where` ("lesson" or "page") keeps the widgets' keys apart."""
+    if exercise.key == "compile":
+        _check_compile(where)
     evidence = progress().get(exercise.key)
     with st.container(border=True):
         st.markdown(f"{DONE if evidence else NOT_DONE} **Exercise: {exercise.title}**")
@@ -99,7 +105,7 @@ def _happened(key: str) -> int:
     again from the learner's runs, which outlive it."""
     outcomes = st.session_state.setdefault("exercise_outcomes", {})
     if key not in outcomes:
-        pair = exercises.batch_size_pair([run for run in _runs() if not run[1].active]) \
+        pair = run_checks.batch_size_pair(_ended_runs()) \
             if key == "batch_size" else None
         outcomes[key] = exercises.what_happened(key, pair)
     return outcomes[key]
@@ -131,8 +137,8 @@ def _predict(key: str, where: str) -> None:
 
 
 def _compile_blanks(where: str) -> None:
-    st.radio("The labels", list(exercises.LABELS), key=f"{where}_compile_labels",
-             format_func=lambda labels: exercises.LABELS[labels].capitalize(), horizontal=True,
+    st.radio("The labels", list(compile_challenge.LABELS), key=f"{where}_compile_labels",
+             format_func=lambda labels: compile_challenge.LABELS[labels].capitalize(), horizontal=True,
              help="One-hot labels, as Fit Lab uses by default and the 2025 edition of the "
              "episode; whole numbers, as the current edition uses with "
              "sparse_categorical_crossentropy.")
@@ -143,27 +149,47 @@ def _compile_blanks(where: str) -> None:
                       placeholder="e.g. keras.optimizers.…")
         st.text_input("loss=", key=f"{where}_loss", placeholder="e.g. \"…\"")
         st.text_input("metrics=", key=f"{where}_metrics", placeholder="[…]")
-        st.form_submit_button("Check my answer", on_click=_check_compile, args=(where,))
+        st.form_submit_button("Check my answer", on_click=_ask_to_check, args=(where,))
+    unavailable = st.session_state.get(f"{where}_compile_unavailable")
+    if unavailable:
+        st.warning(unavailable)
     for blank, problem in st.session_state.get(f"{where}_compile_problems", {}).items():
         st.error(f"`{blank}=` {problem}")
 
 
-def _check_compile(where: str) -> None:
+def _ask_to_check(where: str) -> None:
+    """The answer as submitted; Keras judges it while the page draws, under a spinner."""
     answers = {blank: (st.session_state.get(f"{where}_{blank}") or "")[:200]
                for blank in ("optimizer", "loss", "metrics")}
     labels = st.session_state.get(f"{where}_compile_labels") or "one-hot"
-    problems = exercises.check_compile(**answers, labels=labels)
+    st.session_state[f"{where}_compile_asked"] = {**answers, "labels": labels}
+
+
+def _check_compile(where: str) -> None:
+    asked = st.session_state.pop(f"{where}_compile_asked", None)
+    if not asked:
+        return
+    st.session_state.pop(f"{where}_compile_unavailable", None)
+    # The first check of a server starts Keras' process: TensorFlow's import takes seconds.
+    with st.spinner("Checking with Keras…"):
+        try:
+            problems = compile_challenge.check_compile(**asked)
+        except judge.Unavailable as unavailable:
+            st.session_state[f"{where}_compile_problems"] = getattr(unavailable, "problems", {})
+            st.session_state[f"{where}_compile_unavailable"] = str(unavailable)
+            return
     st.session_state[f"{where}_compile_problems"] = problems
     if not problems:
         _mark("compile", "Right, for {labels}: model.compile(optimizer={optimizer}, "
                          "loss={loss}, metrics={metrics}).".format(
-                             labels=exercises.LABELS[labels], **answers))
+                             **{**asked, "labels": compile_challenge.LABELS[asked["labels"]]}))
+        st.rerun()  # the navigation's count, drawn before this page, counts it too
 
 
 def _batch_size_answers(where: str) -> None:
-    small, large = (str(size) for size in exercises.BATCH_SIZES_COMPARED)
+    small, large = (str(size) for size in run_checks.BATCH_SIZES_COMPARED)
     st.markdown("**After both runs**, answer from what they show:")
-    for key, question in exercises.BATCH_QUESTIONS.items():
+    for key, question in run_checks.BATCH_QUESTIONS.items():
         st.radio(question, (small, large), index=None, horizontal=True,
                  format_func=lambda size: f"Batch size {size}", key=f"{where}_batch_{key}")
     st.button("Check my answers", key=f"{where}_check_batch_size", on_click=_check_batch_size,
@@ -175,32 +201,41 @@ def _batch_size_answers(where: str) -> None:
 
 def _check_batch_size(where: str) -> None:
     answers = {key: st.session_state.get(f"{where}_batch_{key}")
-               for key in exercises.BATCH_QUESTIONS}
-    evidence, feedback = exercises.batch_size_answer(
-        [run for run in _runs() if not run[1].active], answers)
+               for key in run_checks.BATCH_QUESTIONS}
+    evidence, feedback = run_checks.batch_size_answer(
+        _ended_runs(), answers)
     st.session_state[f"{where}_batch_size_feedback"] = feedback
     if evidence:
         st.session_state.setdefault("exercise_outcomes", {})["batch_size"] = \
-            exercises.what_happened("batch_size", exercises.batch_size_pair(
-                [run for run in _runs() if not run[1].active]))
+            exercises.what_happened("batch_size", run_checks.batch_size_pair(
+                _ended_runs()))
         _mark("batch_size", evidence)
 
 
 def _best_epoch_answer(where: str) -> None:
-    left, right = st.columns([2, 1], vertical_alignment="bottom")
-    left.number_input("Epoch with the lowest validation loss", 1, 50, value=None,
-                      key=f"{where}_best_epoch", placeholder="Type the epoch")
-    right.button("Check", key=f"{where}_check_best_epoch", on_click=_check_best_epoch,
+    shown = run_checks.best_epoch_runs(_ended_runs())
+    run, epoch, check = st.columns([1, 2, 1], vertical_alignment="bottom")
+    # The latest run that shows it is the one asked about unless the learner picks another.
+    run.selectbox("Run", shown, index=len(shown) - 1 if shown else None,
+                  format_func=lambda number: f"#{number}", key=f"{where}_best_epoch_run",
+                  placeholder="None yet")
+    epoch.number_input("Epoch with the lowest validation loss", 1, 50, value=None,
+                       key=f"{where}_best_epoch", placeholder="Type the epoch")
+    check.button("Check", key=f"{where}_check_best_epoch", on_click=_check_best_epoch,
                  args=(where,), width="stretch")
     feedback = st.session_state.get(f"{where}_best_epoch_feedback")
     if feedback:
         st.warning(feedback)
 
 
+def _ended_runs() -> list[exercises.Run]:
+    return [run for run in _runs() if not run[1].active]
+
+
 def _check_best_epoch(where: str) -> None:
-    answer = st.session_state.get(f"{where}_best_epoch")
-    evidence, feedback = exercises.best_epoch_answer(
-        [run for run in _runs() if not run[1].active], answer)
+    evidence, feedback = run_checks.best_epoch_answer(
+        _ended_runs(), st.session_state.get(f"{where}_best_epoch"),
+        st.session_state.get(f"{where}_best_epoch_run"))
     st.session_state[f"{where}_best_epoch_feedback"] = feedback
     if evidence:
         _mark("best_epoch", evidence)

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from fitlab.exercises import BATCH_QUESTIONS
+from fitlab.run_checks import BATCH_QUESTIONS
 
 from learner import (choose, exercises_link, move_learning_rate, reveal, scenario,
                      set_number, train)
