@@ -206,8 +206,11 @@ def test_every_section_keeps_a_challenge_or_exercise_on_its_core_path():
 CORE_WORDS = 3400
 
 
+def words(text: str) -> int:
+    return len(text.split())
+
+
 def core_words(section: lesson.Section) -> int:
-    words = lambda text: len(text.split())  # noqa: E731
     return (words(section.title) + sum(map(words, section.questions + section.objectives
                                            + section.keypoints))
             + sum(words(readable(part)) for part in section.parts
