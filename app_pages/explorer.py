@@ -9,7 +9,9 @@ st.title("Learning-rate explorer")
 st.markdown(
     "Training a network is walking downhill on its loss, one step per batch, with the "
     "learning rate setting the length of each step. A network has thousands of weights, so "
-    "its loss cannot be drawn; here there are only one or two, and you can watch every step.")
+    "its loss cannot be drawn; here there are only one or two, and you can watch every step. "
+    "These curves are cartoons: they show what the length of a step does, not how a "
+    "network's loss is shaped.")
 
 one_weight, two_weights = st.tabs(["One weight: the learning rate",
                                    "Two weights: SGD, momentum and Adam"])

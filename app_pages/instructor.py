@@ -9,6 +9,8 @@ import re
 
 import streamlit as st
 
+from fitlab.lesson import strip_claims
+
 GUIDE = pathlib.Path(__file__).resolve().parents[1] / "docs" / "instructor-guide.md"
 ENTRY = re.compile(r"^- \*\*(.+?)\*\*: (.)", re.MULTILINE)  # "- **Loss**: the number ..."
 
@@ -18,7 +20,7 @@ def glossary(text: str) -> str:
     return ENTRY.sub(lambda match: f"#### {match.group(1)}\n{match.group(2).upper()}", text)
 
 
-first, *parts = GUIDE.read_text(encoding="utf-8").split("\n## ")
+first, *parts = strip_claims(GUIDE.read_text(encoding="utf-8")).split("\n## ")
 title, _, introduction = first.partition("\n")
 st.title(title.removeprefix("# "))
 st.markdown(introduction)

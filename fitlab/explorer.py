@@ -72,7 +72,10 @@ class Preset:
 PRESETS = (
     Preset("Too low", 0.01, 2.0,
            "Small, careful steps roll into the first dip they meet, the shallow one on the "
-           "right, and stay there: a local minimum. The deeper valley is never found."),
+           "right, and stay there: a local minimum. The deeper valley is never found. Here "
+           "the cartoon differs from a network: a network trained at a rate far too low "
+           "(Adam at 0.00001) is not caught in a dip but still creeping downhill, slow rather "
+           "than trapped."),
     Preset("Just right", 0.1, 2.0,
            "The first step is big enough to jump the hump; the next ones shrink as the slope "
            "flattens, and the ball settles at the bottom of the deep valley."),
@@ -81,7 +84,9 @@ PRESETS = (
            "bounces up and down and never settles."),
     Preset("Far too high", 0.3, 2.0,
            "The first step lands far out where the curve is steep, so the next step is larger "
-           "still: the loss blows up. In a network this is the NaN that stops a run."),
+           "still: the loss blows up. In a network the loss explodes too; then it either "
+           "turns into NaN, which stops the run, or the network stops learning and sits at "
+           "chance level."),
 )
 
 

@@ -9,17 +9,40 @@ lists), and `---`. The body is Markdown, in which a challenge is written as
     The answer, shown only when the learner asks for it.
     :::
 
-and an exercise checked from the learner's own runs (see fitlab.exercises) as the line
+an exercise checked from the learner's own runs (see fitlab.exercises) as the line
 
     ::: exercise its-key
+
+and a deep dive, folded away so that the core path stays short, as
+
+    ::: further Its title
+    Text a learner opens only if they want it.
+    :::
+
+A sentence that states what runs show is followed by `<!-- claim: KEY -->`, naming the
+measured claim (fitlab.claims) that backs it. Markers are for the claims' check and the
+tests; they are taken out before anything is shown.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import pathlib
+import re
 
 LESSON_DIR = pathlib.Path(__file__).resolve().parent.parent / "lesson"
+CLAIM_MARKER = re.compile(r"[ \t]*<!-- claim: ([a-z0-9-]+) -->")
+
+
+def claim_keys(text: str) -> list[str]:
+    """The claims a text's markers name, in order."""
+    return CLAIM_MARKER.findall(text)
+
+
+def strip_claims(text: str) -> str:
+    """The text as a reader sees it: without its claim markers (Streamlit's Markdown would
+    show an HTML comment as text)."""
+    return CLAIM_MARKER.sub("", text)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,6 +50,13 @@ class Challenge:
     title: str
     question: str
     solution: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Further:
+    """A deep dive beside the core path, shown folded: "Going further: <title>"."""
+    title: str
+    body: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,7 +72,7 @@ class Section:
     questions: tuple[str, ...]
     objectives: tuple[str, ...]
     keypoints: tuple[str, ...]
-    parts: tuple[str | Challenge | ExercisePlace, ...]  # in reading order
+    parts: tuple[str | Challenge | Further | ExercisePlace, ...]  # in reading order
 
 
 class LessonError(ValueError):
@@ -67,7 +97,7 @@ def parse(path: pathlib.Path) -> Section:
         questions=tuple(meta.get("questions", ())),
         objectives=tuple(meta.get("objectives", ())),
         keypoints=tuple(meta.get("keypoints", ())),
-        parts=tuple(_parts(body, path.name)),
+        parts=tuple(_parts(strip_claims(body), path.name)),
     )
 
 
@@ -92,7 +122,7 @@ def _parts(body: str, name: str):
     text: list[str] = []
     lines = iter(body.splitlines())
     for line in lines:
-        if not line.startswith(("::: challenge", "::: exercise")):
+        if not line.startswith(("::: challenge", "::: exercise", "::: further")):
             text.append(line)
             continue
         if "".join(text).strip():
@@ -103,6 +133,19 @@ def _parts(body: str, name: str):
             if not key:
                 raise LessonError(f"{name}: an exercise line names no exercise.")
             yield ExercisePlace(key)
+            continue
+        if line.startswith("::: further"):
+            title = line[len("::: further"):].strip()
+            if not title:
+                raise LessonError(f"{name}: a 'further' part has no title.")
+            inner_lines = []
+            for inner in lines:
+                if inner.strip() == ":::":
+                    break
+                inner_lines.append(inner)
+            else:
+                raise LessonError(f"{name}: the part {title!r} has no closing ':::'.")
+            yield Further(title, "\n".join(inner_lines).strip())
             continue
         title = line[len("::: challenge"):].strip() or "Challenge"
         question, solution, target = [], [], None

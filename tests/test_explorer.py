@@ -68,3 +68,13 @@ def test_in_the_valley_momentum_and_adam_get_further_than_plain_sgd():
     assert final["SGD with momentum 0.9"] < final["SGD"] and final["Adam"] < final["SGD"]
     assert explorer.valley_loss(*explorer.sgd_path(1.1)[-1]) > \
         explorer.valley_loss(*explorer.VALLEY_START)  # above 1, SGD leaves the valley
+
+
+def test_the_too_low_preset_says_where_the_cartoon_differs_from_a_network():
+    """A one-weight ball stops in the shallow dip; a network at a rate too low keeps creeping
+    down (the lesson's too-low-is-slow claim), and the preset must not teach otherwise."""
+    too_low = next(each for each in explorer.PRESETS if each.title == "Too low")
+    assert "cartoon differs from a network" in too_low.what_happens
+    assert "slow rather than trapped" in too_low.what_happens
+    far = next(each for each in explorer.PRESETS if each.title == "Far too high")
+    assert "chance level" in far.what_happens  # not only NaN: SGD at 10 on Shapes is not NaN

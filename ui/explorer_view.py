@@ -46,7 +46,10 @@ def one_weight() -> None:
         "The curve has a **shallow dip** on the right (a local minimum) and a **deeper "
         "valley** on the left (the global minimum). Each step moves the weight by minus the "
         "learning rate times the slope. Pick a preset, or your own learning rate and starting "
-        "point, then **Step** through it or **Play** it.")
+        "point, then **Step** through it or **Play** it. With one weight, a ball that stops "
+        "in the shallow dip is trapped for good. The lesson's network, with its thousands of "
+        "weights, is not: there a rate too low means slow progress (see the lesson's "
+        "section on the learning rate).")
     for column, preset in zip(st.columns(len(explorer.PRESETS)), explorer.PRESETS):
         column.button(preset.title, on_click=_use_preset, args=(preset.title,),
                       key=f"preset_{preset.title}", width="stretch")

@@ -26,6 +26,10 @@ def show_section(section: lesson.Section) -> None:
                 st.markdown(part.question)
                 with st.expander("Solution"):
                     st.markdown(part.solution)
+        elif isinstance(part, lesson.Further):
+            # folded: the core path is what is open; a deep dive waits to be asked for
+            with st.expander(f"Going further: {part.title}", icon=":material/explore:"):
+                st.markdown(part.body)
         elif isinstance(part, lesson.ExercisePlace):
             exercises_view.show(exercises.BY_KEY[part.key], "lesson")
         else:
