@@ -27,7 +27,7 @@ from fitlab.keras_names import (
     KERAS_METRIC_FUNCTIONS, KERAS_METRIC_STRINGS, KERAS_OPTIMIZER_CLASSES,
     KERAS_OPTIMIZER_STRINGS)
 
-# The labels of each variant: one-hot (Fit Lab's default, the 2025 edition of the episode) or
+# The labels of each variant: one-hot (Fit Lab's default, every edition before June 2026) or
 # whole numbers (the current edition: sparse categorical cross-entropy).
 LABELS = {"one-hot": "one-hot labels ([0, 0, 0, 1, 0, …])",
           "integer": "whole-number labels (3)"}

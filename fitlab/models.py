@@ -12,7 +12,7 @@ import dataclasses
 import itertools
 
 FILTERS_FIRST, FILTERS_SECOND, DENSE_UNITS, KERNEL, POOL = 16, 32, 64, 3, 2
-FILTERS_THIRD, DROPOUT_DENSE_UNITS = 64, 64  # the 2025 edition's dropout model
+FILTERS_THIRD, DROPOUT_DENSE_UNITS = 64, 64  # the dropout model the episode's site showed 9-14 June 2026
 LESSON_INPUT_SHAPE = (32, 32, 3)  # CIFAR-10's photos
 
 
@@ -75,8 +75,8 @@ def plan(model: str, num_classes: int, dropout_rate: float = 0.5) -> list[tuple[
 def build_model(input_shape, num_classes: int, model: str = INTRO,
                 dropout_rate: float = 0.5):
     """The intro model: Conv2D(16) - MaxPool - Conv2D(32) - MaxPool - Flatten - Dense(64) -
-    Dense(classes); the dropout model adds Conv2D(64) and Dropout before Flatten, as the episode's 2025 edition
-    does."""
+    Dense(classes); the dropout model adds Conv2D(64) and Dropout before Flatten, as the
+    episode's site showed it for five days in June 2026 (docs/lesson-notes.md, editions)."""
     import keras  # only workers and the command line get here
 
     return keras.Sequential(

@@ -71,7 +71,7 @@ def keras_metric(name: str, label_encoding: str) -> tuple[str, dict]:
 DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 # A log scale: each step multiplies the learning rate by about 3. It reaches past 1 because
-# "far too high" (SGD at 10 turns the loss into NaN) is one of the things the lesson shows.
+# "far too high" (SGD at 10 makes the loss explode) is one of the things the lesson shows.
 LEARNING_RATES = (
     0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0
 )
