@@ -10,7 +10,7 @@ import streamlit as st
 
 from fitlab import data, downloads, images, models
 from fitlab.links import (
-    as_text, instructor_choices, link_problems, link_values, respelled,
+    as_text, instructor_choices, link_problems, link_values, respelled, unreadable,
 )
 from fitlab.settings import (
     BATCH_SIZES, DROPOUT_RATES, LABEL_ENCODING, LEARNING_RATES, LOSSES, MAX_EPOCHS, MAX_SEED,
@@ -129,8 +129,14 @@ def choose_settings(lesson_bar, more) -> tuple[Settings | None, data.DatasetInfo
     # (on the session's first run: after it the controls write the address themselves).
     if "link_respelled" not in st.session_state:
         st.session_state.link_respelled = True
-        if respell := respelled(st.query_params.to_dict()):
+        # The link as it came, for its notices: a number too large for any control (inf)
+        # leaves the address here, before a control can raise OverflowError reading it.
+        st.session_state.link_as_opened = link = st.query_params.to_dict()
+        respell, overflowing = respelled(link), unreadable(link)
+        if respell or overflowing:
             st.query_params.update(respell)
+            for key in overflowing:
+                del st.query_params[key]
             st.rerun()
     with more:
         source, info = choose_dataset()
@@ -277,9 +283,10 @@ def _explain_link_problems(offered: dict[str, str]) -> None:
     """Once per session, which of the link's settings could not be used, and why, for
     link_notices."""
     if "link_problems" not in st.session_state:
-        _, _, instructor_problems = instructor_choices(st.query_params.to_dict())
+        link = st.session_state.get("link_as_opened") or st.query_params.to_dict()
+        _, _, instructor_problems = instructor_choices(link)
         st.session_state.link_problems = link_problems(
-            st.query_params.to_dict(), offered.values()) + instructor_problems
+            link, offered.values()) + instructor_problems
 
 
 def forget_link_notices() -> None:
