@@ -64,8 +64,8 @@ def choose_dataset() -> tuple[str | None, data.DatasetInfo | None]:
     except data.DataError as error:
         st.error(str(error))
         return None, None
-    if info.note:
-        st.caption(info.note)
+    if info.note:  # it names the folder's class folders and skipped files
+        st.caption(as_text(info.note, limit=2000))
     return source, info
 
 
