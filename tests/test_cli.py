@@ -306,13 +306,14 @@ def test_labels_in_two_columns_that_are_not_one_hot_are_named_as_such(tmp_path):
 
 @pytest.mark.keras
 @pytest.mark.parametrize("seconds", [0.5, 1, 2, 3, 5])
-def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(seconds):
+def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(seconds, backend="tensorflow"):
     """Ctrl-C while Python starts, while Keras loads or while the run trains: exit status
     130 every time. Before, one try in ten lost it inside the Keras import (an "Exception
     ignored ... KeyboardInterrupt" and exit 0), and some ended by the signal itself."""
     run = subprocess.Popen(
         [sys.executable, "-m", "fitlab", "train", "--epochs", "50", "--train-images", "1000",
-         "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "KERAS_BACKEND": backend})
     try:
         time.sleep(seconds)
         run.send_signal(signal.SIGINT)
@@ -323,3 +324,11 @@ def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(seconds):
     assert "Traceback" not in errors and "Exception ignored" not in errors, errors[-2000:]
     assert "fitlab: stopped" in errors
     assert len(printed.strip().splitlines()) < 50  # it stopped before its 50 epochs
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("seconds", [1, 2, 3])
+def test_ctrl_c_at_any_moment_exits_130_under_jax(seconds):
+    """Where the issue saw JAX print "Exception ignored ... KeyboardInterrupt" and go on."""
+    pytest.importorskip("jax")
+    test_ctrl_c_at_any_moment_exits_130_without_a_traceback(seconds, backend="jax")
