@@ -83,3 +83,16 @@ def test_an_uploads_class_folders_never_show_as_links():
     at.run()
     [error] = [notice.value for notice in at.error]
     assert "has only 1 image" in error and autolinks(error) == [], error
+
+
+def test_an_uploads_name_never_reads_as_an_address():
+    """The name is kept to letters, digits, spaces and -_(),+ before ".zip"; a name ending
+    in www made www.zip, which Markdown links wherever the name is shown (the run's caption,
+    the projector's headline)."""
+    from test_links import autolinks
+    from ui.data_view import shown_name
+
+    for filename in ("www.zip", "my WWW.zip", "x_www.zip", "www.example.org.zip",
+                     "http://x.org/a.zip", "me@example.org.zip", "photos.zip"):
+        name = shown_name(filename)
+        assert name.endswith(".zip") and autolinks(f"Run #1 · 500 images of {name}") == [], name
