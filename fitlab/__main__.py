@@ -2,18 +2,57 @@
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import json
-import math
+import os
 import signal
 import sys
 
-from fitlab import data, downloads, models
-from fitlab.protocol import (
+
+class CtrlC:
+    """Ctrl-C, this program's to handle from its first line, so that it always ends with
+    status 130. A KeyboardInterrupt raised at a random moment is lost where Keras, JAX or
+    TensorFlow catch it (JAX printed "Exception ignored ... KeyboardInterrupt" and the run
+    went on to exit 0), and one raised while Python imports this module ended the program by
+    the signal. So a press is counted, and raised only where Fit Lab's own code runs."""
+
+    def __init__(self):
+        self.presses = 0
+        self.raises = False  # a KeyboardInterrupt at once: main's except ends the program
+        self.stops_a_run = False  # the first press asks the run to stop after its batch
+
+    def __call__(self, signum, frame):
+        self.presses += 1
+        if self.stops_a_run and self.presses > 1:  # a second press: at once
+            try:  # a print here could break into one the program is making
+                sys.stdout.flush()
+            except Exception:
+                pass
+            os.write(2, b"fitlab: stopped\n")
+            os._exit(EXIT_STOPPED)
+        if self.raises and not self.stops_a_run:
+            raise KeyboardInterrupt
+
+    def stop_if_pressed(self) -> None:
+        """Where a press counted while nothing could be interrupted ends the program."""
+        if self.presses:
+            raise KeyboardInterrupt
+
+
+CTRL_C = CtrlC()
+if __name__ == "__main__":  # before the imports below, which take a second or more
+    signal.signal(signal.SIGINT, CTRL_C)
+
+import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+
+from fitlab import data, downloads, models  # noqa: E402
+from fitlab.protocol import (  # noqa: E402
     COLLAPSED, DIVERGED, EARLY_STOPPED, FAILED, FINISHED, STOPPED, TYPE, Event,
 )
-from fitlab.settings import MAX_TRAIN_IMAGES, Settings, SettingsError
+from fitlab.settings import (  # noqa: E402
+    MAX_TRAIN_IMAGES, MIN_TRAIN_IMAGES, Settings, SettingsError,
+)
 
 # Exit statuses, so that a script can tell how a run ended (listed in `train --help`).
 EXIT_FAILED = 1  # the run raised an error that is not the arguments' fault
@@ -67,6 +106,8 @@ def main(argv=None) -> int:
 
     args = parser.parse_args(argv)
     try:
+        CTRL_C.raises = True  # reading data and downloads stop at once, their files whole
+        CTRL_C.stop_if_pressed()
         if args.command == "fetch":
             return fetch_dataset(args.dataset)
         return train_from_arguments(args)
@@ -138,7 +179,10 @@ def train_from_arguments(args) -> int:
                              "mnist, an .npz file or a folder of class folders.")
     info = data.describe(dataset)  # a bad .npz fails here, before TensorFlow is imported
     values = {field.name: getattr(args, field.name) for field in dataclasses.fields(Settings)}
-    wanted = info.train_size if args.train_images is None else args.train_images
+    # --train-images is a cap; not given, it is the whole set, and a set smaller than the
+    # least cap is trained on whole, as the app does, not refused in a flag's words.
+    wanted = max(info.train_size, MIN_TRAIN_IMAGES) if args.train_images is None \
+        else args.train_images
     settings = Settings(**{**values, "train_images": min(wanted, MAX_TRAIN_IMAGES)})
     data.check_classes(info.class_names, settings.classes)
     try:
@@ -149,23 +193,18 @@ def train_from_arguments(args) -> int:
         return _train_on_ray(args.ray, settings, args.json)
     if not data.is_cached(dataset):
         _fetch(dataset)
+    CTRL_C.raises = False  # Keras' import would lose a KeyboardInterrupt: counted instead
     try:  # imports Keras: only once the arguments are known to be good
         from fitlab import training
     except Exception as error:  # whatever keeps Keras from loading: a failed run
         return _failed(f"Keras could not be loaded: {type(error).__name__}: {error}")
+    CTRL_C.stop_if_pressed()
 
     shown = columns(settings.metrics)
     printer = JsonPrinter(shown) if args.json else TablePrinter(sys.stderr.isatty(), shown)
-    stop_requested = []
-
-    def request_stop(*_):
-        if stop_requested:  # a second Ctrl-C: at once, even where no batch is running
-            raise KeyboardInterrupt
-        stop_requested.append(True)
-
-    signal.signal(signal.SIGINT, request_stop)
+    CTRL_C.stops_a_run = True  # a second Ctrl-C: at once, even where no batch is running
     try:
-        outcome = training.run(settings, printer, should_stop=lambda: bool(stop_requested))
+        outcome = training.run(settings, printer, should_stop=lambda: CTRL_C.presses > 0)
     except (SettingsError, data.DataError, KeyboardInterrupt):
         raise
     except Exception as error:  # reported in the words the app uses for a failed run
@@ -175,23 +214,18 @@ def train_from_arguments(args) -> int:
 
 def _train_on_ray(address: str, settings: Settings, as_json: bool) -> int:
     """The same run on a trainer of a Ray cluster, its events printed here as they come."""
+    CTRL_C.raises = False  # as for Keras' import
     try:
         from fitlab import ray_trainer
     except ImportError as error:
         return _failed(f"Ray could not be loaded ({error}): pip install -r requirements-ray.txt")
+    CTRL_C.stop_if_pressed()
     shown = columns(settings.metrics)
     printer = JsonPrinter(shown) if as_json else TablePrinter(sys.stderr.isatty(), shown)
-    stop_requested = []
-
-    def request_stop(*_):
-        if stop_requested:
-            raise KeyboardInterrupt
-        stop_requested.append(True)
-
-    signal.signal(signal.SIGINT, request_stop)
+    CTRL_C.stops_a_run = True
     try:
         outcome = ray_trainer.train(address, settings, printer,
-                                    should_stop=lambda: bool(stop_requested))
+                                    should_stop=lambda: CTRL_C.presses > 0)
     except ray_trainer.ClusterError as error:
         return _failed(str(error))
     return EXIT_STATUS[outcome]

@@ -177,7 +177,13 @@ def load_npz(path: str):
         raise DataError(f"{file.name}: expected a .npz file holding {', '.join(NPZ_KEYS)}.")
     if not file.is_file():
         raise DataError(f"{file}: no such file.")
-    if not zipfile.is_zipfile(file):  # an .npz is a zip archive of .npy arrays
+    try:  # is_zipfile says False for a file it may not open, which is not what is wrong
+        with open(file, "rb") as handle:
+            is_zip = zipfile.is_zipfile(handle)  # an .npz is a zip archive of .npy arrays
+    except OSError as error:
+        raise DataError(
+            f"Cannot read {file.name}: {(error.strerror or str(error)).lower()}.") from None
+    if not is_zip:
         raise DataError(f"{file.name} is not an .npz archive (numpy.savez writes those).")
     try:
         with np.load(file, allow_pickle=False) as archive:
@@ -234,6 +240,10 @@ def _checked_pair(file_name: str, split: str, x: np.ndarray, y: np.ndarray,
         raise DataError(f"{file_name}: y_{split} must hold one label per image, not an array "
                         f"shaped {y.shape}.")
     y = y.reshape(len(y), -1) if len(y) else y.reshape(0, 1)
+    if y.shape[1] > 1 and not (np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all()):
+        raise DataError(  # argmax would read every such row as some class, most often 0
+            f"{file_name}: y_{split} is shaped {y.shape}, but its rows are not one-hot (a "
+            "single 1 among 0s); give one whole-number label per image, or one-hot rows.")
     y = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]  # one-hot or integer labels
     if not np.issubdtype(y.dtype, np.integer) or (len(y) and y.min() < 0):
         raise DataError(f"{file_name}: y_{split} must hold whole-number labels from 0 up.")

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
+import re
 
 from fitlab import data
 from fitlab.settings import Settings, format_learning_rate
@@ -68,6 +70,33 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
                 f"{_what_is_offered(key, dataset_titles)}".rstrip()
             )
     return problems
+
+
+def unreadable(query: dict[str, str]) -> list[str]:
+    """The settings a link gives as a number too large for any control (inf, -inf, 1e309).
+    Streamlit's number input raises OverflowError on one while it reads the address, before
+    the page can say anything, so the page takes these out of the address before any control
+    reads it; link_problems names them like any other value Fit Lab does not offer."""
+    return [key for key, text in query.items()
+            if key in FIELDS and isinstance(text, str)
+            and (number := _number(text)) is not None and math.isinf(number)]
+
+
+def section_index(text: str, names: list[str]) -> int | None:
+    """The lesson section a link's ?section= opens, counted from 0: by its number (4) or by
+    its name as the section list writes it ("4. The learning rate"); None for anything else."""
+    if _digits(text) and 1 <= int(text) <= len(names):
+        return int(text) - 1
+    return names.index(text) if text in names else None
+
+
+def section_problem(text: str, names: list[str]) -> str | None:
+    """What is wrong with a link's ?section=, in a sentence; None when it names a section."""
+    if section_index(text, names) is not None:
+        return None
+    return (f"The link asks for lesson section “{as_text(text)}”, which the lesson does not "
+            f"have, so the first section ({names[0]}) is shown. It takes a section's number, "
+            f"from 1 to {len(names)}, or its name.")
 
 
 def _did_you_mean(name: str, known) -> str:
@@ -161,13 +190,38 @@ def respelled(query: dict[str, str]) -> dict[str, str]:
     return respelled
 
 
+# What Markdown turns into a link by itself, with no bracket asking for one: Streamlit's
+# st.markdown (remark-gfm) links http://, https:// and www. addresses up to the next space,
+# and e-mail addresses, in text, after escapes are read, so escaping their punctuation does
+# not stop it. Widened here (any letter, not only ASCII ones; any character before them).
+_AUTOLINK = re.compile(r"(?i)(?:https?://|www\.)[^ \t\r\n]*|[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
+
+
 def as_text(text: str, limit: int = 40) -> str:
-    """Words from a link, to be quoted in a notice that renders Markdown: at most `limit`
-    characters, and every ASCII punctuation mark escaped, so that a crafted link shows as
-    the characters it holds, never as a link, an image or formatting."""
+    """Words from a link or an upload, to be quoted in a notice that renders Markdown: at
+    most `limit` characters on one line, every ASCII punctuation mark escaped, so that they
+    show as the characters they hold, never as a link, an image or formatting, and every
+    address Markdown would make a link of by itself shown as code, which it leaves alone."""
+    text = " ".join(text.split())  # a line break could start a heading, a list or a quote
     text = text if len(text) <= limit else text[:limit] + "…"
+    quoted, start = [], 0
+    for address in _AUTOLINK.finditer(text):
+        quoted += [_escaped(text[start:address.start()]), _code(address.group())]
+        start = address.end()
+    return "".join([*quoted, _escaped(text[start:])])
+
+
+def _escaped(text: str) -> str:
     return "".join(f"\\{char}" if char.isascii() and not char.isalnum() and not char.isspace()
                    else char for char in text)
+
+
+def _code(text: str) -> str:
+    """`text` as a Markdown code span, whatever backticks it holds: fenced by one backtick
+    more than its longest run of them, and padded where it starts or ends with one."""
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _number(text: str):

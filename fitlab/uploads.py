@@ -46,6 +46,8 @@ def shown_name(filename: str) -> str:
                                       for char in stem)).strip(" _") or "photos"
     if len(stem) > NAME_CHARACTERS:
         stem = stem[:NAME_CHARACTERS].rstrip(" _") + "…"
+    if stem.lower().endswith("www"):  # "www.zip" is an address Markdown links by itself
+        stem += "_"
     return f"{stem}.zip"
 
 

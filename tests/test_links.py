@@ -2,9 +2,12 @@
 learning rates of older links."""
 
 import dataclasses
+import re
+
+from markdown_it import MarkdownIt
 
 from fitlab.links import (
-    CONTROLS, FIELDS, instructor_choices, link_problems, link_values, read, respelled,
+    CONTROLS, FIELDS, as_text, instructor_choices, link_problems, link_values, read, respelled,
 )
 from fitlab.settings import Settings
 
@@ -56,11 +59,11 @@ def test_digits_that_are_not_plain_ascii_are_a_problem_not_a_crash():
 
 def test_what_a_link_says_is_quoted_as_plain_characters_and_kept_short():
     [problem] = link_problems({"[Fit Lab](http://evil.example)": "1"}, ["Shapes"])
-    assert "\\[Fit Lab\\]\\(http\\:\\/\\/evil\\.example\\)" in problem
+    assert "\\[Fit Lab\\]\\(`http://evil.example)`" in problem  # the address as code
     [problem] = link_problems({"optimizer": "![x](http://evil.example/pixel.png)" * 3},
                               ["Shapes"])
-    assert "!" not in problem.replace("\\!", "") and problem.count("…") == 1
-    assert "http\\:" in problem
+    assert autolinks(problem) == [] and problem.count("…") == 1  # no image, no link
+    assert "`http://evil.example/pixel.png)![x](…`" in problem
 
 
 def test_every_setting_a_link_can_give_reads_back_as_its_default():
@@ -91,7 +94,7 @@ def test_a_value_not_offered_says_which_are():
                        "the default (0.001) is used. It offers 0.00001, 0.00003, 0.0001, "
                        "0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10.")
     [problem] = link_problems({"dataset": "Cifar"}, ["Shapes", "[x](http://evil.example)"])
-    assert problem.endswith("It offers “Shapes”, “\\[x\\]\\(http\\:\\/\\/evil\\.example\\)”.")
+    assert problem.endswith("It offers “Shapes”, “\\[x\\]\\(`http://evil.example)`”.")
 
 
 def test_a_misspelt_name_in_a_link_gets_the_nearest_one():
@@ -109,3 +112,92 @@ def test_a_misspelt_name_in_a_link_gets_the_nearest_one():
         "dropout_rate, patience, metrics).",
         "The link asks to lock “learnin\\_rate”, which is not one of Fit Lab's controls. Did "
         "you mean learning_rate?"]
+
+
+def test_a_number_too_large_for_any_control_is_taken_out_and_named():
+    """inf, -inf and 1e309 made Streamlit's number input raise OverflowError while reading
+    the address (issue 26): the page takes them out of the address before any control reads
+    it, and the notice names each one and the default used instead."""
+    from fitlab.links import unreadable
+
+    query = {"train_images": "inf", "seed": "-inf", "patience": "Infinity",
+             "images_per_class": "1e309", "epochs": "3", "learning_rate": "nan", "x": "inf"}
+    assert unreadable(query) == ["train_images", "seed", "patience", "images_per_class"]
+    problems = link_problems(query, ["Shapes"])
+    assert "The link asks for number of training images “inf”, which Fit Lab does not offer, so the " \
+           "default (5000) is used." in problems[0]
+    assert "seed “\\-inf”" in problems[1] and "default (42)" in problems[1]
+    assert "default (0, off)" in problems[2] and "default (all)" in problems[3]
+    assert unreadable({"train_images": "1e308", "seed": "99999999999999999999"}) == []
+
+
+def test_a_section_is_a_plain_number_or_a_name_and_any_other_is_named():
+    from fitlab.links import section_index, section_problem
+
+    names = ["1. Compiling versus fitting", "2. The loss function", "3. The optimizer"]
+    assert section_index("2", names) == 1 and section_index("3. The optimizer", names) == 2
+    for text in ("²", "①", "٣", "0", "4", "-1", "", "The optimizer"):
+        assert section_index(text, names) is None, text
+    assert section_problem("²", names) == ("The link asks for lesson section “²”, which the lesson does not "
+                       "have, so the first section (1. Compiling versus fitting) is shown. "
+                       "It takes a section's number, from 1 to 3, or its name.")
+    assert section_problem("2", names) is None
+
+
+# remark-gfm's two patterns, as Streamlit's frontend bundle has them (grep static/ for
+# "www(?=\\."): it links what they find in Markdown's text, after escapes are read. The
+# check below does not ask for the character before an address, so it finds more, not less.
+_REMARK_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.I | re.A)
+_REMARK_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)", re.A)
+
+
+def autolinks(markdown: str) -> list[str]:
+    """The links a reader would see in `markdown`: links it writes out, and the addresses in
+    its text (as CommonMark reads it, by markdown-it-py: escapes read, code spans apart) that
+    Markdown links by itself."""
+    found, text = [], []
+    for block in MarkdownIt("commonmark").parse(markdown):
+        for token in block.children or []:
+            if token.type in ("link_open", "image"):
+                found.append(token.attrGet("href") or token.attrGet("src"))
+            text.append(token.content if token.type == "text" else "\n")
+        text.append("\n")
+    joined = "".join(text)
+    return found + [m.group() for m in _REMARK_URL.finditer(joined)] + [
+        m.group() for m in _REMARK_EMAIL.finditer(joined)]
+
+
+def shown(markdown: str) -> str:
+    """The characters a reader sees: text and code spans alike."""
+    return "".join(token.content for block in MarkdownIt("commonmark").parse(markdown)
+                   for token in block.children or [])
+
+
+HOSTILE = ["Visit http://198.51.100.7/x now", "www.example.org", "WWW.Example.org/a?b=c",
+           "(www.example.org)", "HTTPS://x.org", "write to me@example.org", "a`b www.x.org``",
+           "`www.x.org`", "line\n\nhttp://x.org", "[Fit Lab](http://evil.example)",
+           "![x](http://evil.example/pixel.png)", "<http://x.org>", "x" * 30 + " www.x.org"]
+
+
+def test_the_checker_finds_the_links_of_issue_26():
+    """As the issue saw them: escaping punctuation leaves www. and http:// live."""
+    assert autolinks("Visit http\\:\\/\\/198\\.51\\.100\\.7\\/x now") == \
+        ["http://198.51.100.7/x"]
+    assert autolinks("“www\\.example\\.org”") == ["www.example.org”"]
+    assert autolinks("[a](http://x.org)") == ["http://x.org"]
+    assert autolinks("ask me\\@example\\.org") == ["me@example.org"]
+    assert autolinks("`www.example.org` and 0.001") == []
+
+
+def test_nothing_from_a_link_shows_as_a_link_and_every_character_shows():
+    for value in HOSTILE:
+        quoted = as_text(value, limit=80)
+        assert autolinks(quoted) == [], (value, quoted)
+        assert shown(quoted) == " ".join(value.split()), (value, quoted)
+        notices = [*link_problems({"optimizer": value, "loss": value, value: "1"},
+                                  ["Shapes", value]),
+                   link_problems({"dataset": "Cifar"}, ["Shapes", value])[0],
+                   *instructor_choices({"hide": value, "lock": value})[2]]
+        assert len(notices) >= 4
+        for notice in notices:
+            assert autolinks(notice) == [], (value, notice)

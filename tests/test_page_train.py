@@ -308,3 +308,51 @@ def test_a_link_spelled_otherwise_is_respelled_once_and_the_page_goes_on_working
     at.select_slider(key="dropout_rate").set_value(0.5).run()
     assert not at.exception
     assert at.select_slider(key="learning_rate").value == 1.0
+
+
+def test_crafted_numbers_and_sections_give_the_page_with_a_notice_not_a_traceback():
+    """Each of these links crashed the page (issue 26): OverflowError inside Streamlit's
+    number input, and int() of a digit str.isdigit() accepts."""
+    cases = {"train_images": ("inf", "default (5000)"), "seed": ("-inf", "default (42)"),
+             "patience": ("inf", "default (0, off)"),
+             "images_per_class": ("inf", "default (all)"),
+             "section": ("²", "first section (1. Compiling versus fitting)")}
+    for key, (text, default) in [*cases.items(), ("train_images", ("1e309", "default (5000)")),
+                                 ("section", ("①", "first section"))]:
+        at = AppTest.from_file("../app.py", default_timeout=60)
+        at.query_params[key] = text
+        at.run()
+        assert not at.exception, (key, text)
+        notices = " ".join(warning.value for warning in at.warning).replace("\\", "")
+        assert f"“{text}”" in notices and default in notices, (key, text, notices)
+        assert not button(at, "Train").disabled
+        assert at.selectbox(key="section").value == 0
+    assert at.number_input(key="train_images").value == 5000
+
+
+def shown_markdown(at: AppTest) -> list[str]:
+    """Every piece of Markdown the page shows: text, captions and notices."""
+    return [element.value for kind in ("markdown", "caption", "warning", "error", "info",
+                                       "success", "toast") for element in getattr(at, kind)]
+
+
+def test_nothing_a_link_says_shows_as_a_link():
+    """Issue 26: /?optimizer=Visit%20http://198.51.100.7/x%20now made a live link in Fit
+    Lab's own notice, as did www.example.org in loss, hide or classes."""
+    from test_links import autolinks
+
+    for query in ({"optimizer": "Visit http://198.51.100.7/x now", "loss": "www.example.org",
+                   "hide": "www.example.org", "lock": "me@example.org",
+                   "https://example.org/x": "1"},
+                  {"classes": "www.example.org", "section": "www.example.org",
+                   "dataset": "HTTPS://example.org", "seed": "www.example.org"}):
+        at = AppTest.from_file("../app.py", default_timeout=60)
+        at.query_params.update(query)
+        at.run()
+        assert not at.exception
+        assert len(at.warning) == len(query)  # each value named in a notice
+        for markdown in shown_markdown(at):  # the lesson's own links go to its pages
+            assert not [link for link in autolinks(markdown)
+                        if "example" in link or "198.51" in link], markdown
+        assert "`http://198.51.100.7/x`" in " ".join(w.value for w in at.warning) or \
+            "`www.example.org`" in " ".join(w.value for w in at.warning)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fitlab import data, downloads, images
+from fitlab.links import as_text
 from fitlab.settings import Settings
 from ui.link_controls import (
     KEEP, bounds, choose, control, explain_link_problems, explain_unknown_classes, instructor,
@@ -49,8 +50,8 @@ def choose_dataset() -> tuple[str | None, data.DatasetInfo | None]:
     except data.DataError as error:
         st.error(str(error))
         return None, None
-    if info.note:
-        st.caption(info.note)
+    if info.note:  # it names the folder's class folders and skipped files
+        st.caption(as_text(info.note, limit=2000))
     return source, info
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fitlab import exercises, lesson
+from fitlab.links import section_index, section_problem
 from ui import exercises_view, layout
 
 
@@ -48,6 +49,7 @@ def linked_section() -> str | None:
     """The section a link names, if it names one: the projector view, which has no lesson,
     shows it, so that an instructor's link for a section says where the class is."""
     _section_by_number()
+    _section_notice()
     name = st.query_params.get("section")
     return name if name in section_names() else None
 
@@ -55,9 +57,12 @@ def linked_section() -> str | None:
 def _section_by_number() -> None:
     """A short link's ?section=4 stands for the section's full name, which the list reads."""
     asked, names = st.query_params.get("section", ""), section_names()
-    if asked.isdigit() and 1 <= int(asked) <= len(names):
-        st.query_params["section"] = names[int(asked) - 1]
-        st.session_state.section = int(asked) - 1  # the list, bound to it, reads it first
+    if "section_link_problem" not in st.session_state:  # before the list drops a bad one
+        st.session_state.section_link_problem = section_problem(asked, names) if asked else None
+    index = section_index(asked, names)  # "²" passes str.isdigit() and fails int()
+    if index is not None and asked not in names:
+        st.query_params["section"] = names[index]
+        st.session_state.section = index  # the list, bound to it, reads it first
 
 
 def show_lesson() -> None:
@@ -66,12 +71,14 @@ def show_lesson() -> None:
     sections = load_sections()
     names = section_names()
     _section_by_number()
+    _section_notice()
     with st.container(horizontal=True, vertical_alignment="center"):
         # In the address like the settings: kept across pages and reloads, and an
         # instructor's link can open a section (?section=4.+The+learning+rate).
         chosen = st.selectbox("Lesson section", range(len(sections)),
                               format_func=names.__getitem__, key="section",
-                              bind="query-params", label_visibility="collapsed")
+                              bind="query-params", label_visibility="collapsed",
+                              on_change=_forget_section_notice)
         _turn_button(names, chosen - 1, ":material/arrow_back:", "back_top", short="Back")
         _turn_button(names, chosen + 1, ":material/arrow_forward:", "onward_top",
                      short="Next")
@@ -94,6 +101,17 @@ def _turn_button(names: list[str], to: int, icon: str, key: str, short: str = ""
               key=key, type="primary" if onward and not short else "secondary")
 
 
+def _section_notice() -> None:
+    """What the link's ?section= got wrong, until the learner opens a section themselves."""
+    if problem := st.session_state.get("section_link_problem"):
+        st.warning(problem)
+
+
+def _forget_section_notice() -> None:
+    st.session_state.section_link_problem = None
+
+
 def _turn(to: int) -> None:
+    _forget_section_notice()
     st.session_state.section = to
     st.session_state.lesson_turned = True

@@ -12,7 +12,9 @@ import dataclasses
 import streamlit as st
 
 from fitlab import data
-from fitlab.links import as_text, instructor_choices, link_problems, link_values, respelled
+from fitlab.links import (
+    as_text, instructor_choices, link_problems, link_values, respelled, unreadable,
+)
 from fitlab.settings import Settings
 
 # Every setting lives in the URL, so a link shares it; the binding also keeps the values
@@ -44,8 +46,14 @@ def respell_link() -> None:
     the session's first run: after it the controls write the address themselves)."""
     if "link_respelled" not in st.session_state:
         st.session_state.link_respelled = True
-        if respell := respelled(st.query_params.to_dict()):
+        # The link as it came, for its notices: a number too large for any control (inf)
+        # leaves the address here, before a control can raise OverflowError reading it.
+        st.session_state.link_as_opened = link = st.query_params.to_dict()
+        respell, overflowing = respelled(link), unreadable(link)
+        if respell or overflowing:
             st.query_params.update(respell)
+            for key in overflowing:
+                del st.query_params[key]
             st.rerun()
 
 
@@ -99,9 +107,10 @@ def explain_link_problems(offered_titles) -> None:
     """Once per session, which of the link's settings could not be used, and why, for
     link_notices."""
     if "link_problems" not in st.session_state:
-        _, _, instructor_problems = instructor_choices(st.query_params.to_dict())
+        link = st.session_state.get("link_as_opened") or st.query_params.to_dict()
+        _, _, instructor_problems = instructor_choices(link)
         st.session_state.link_problems = link_problems(
-            st.query_params.to_dict(), offered_titles) + instructor_problems
+            link, offered_titles) + instructor_problems
 
 
 def explain_unknown_classes(info: data.DatasetInfo) -> None:

@@ -2,7 +2,6 @@
 
 import io
 import re
-import time
 import zipfile
 
 import numpy as np
