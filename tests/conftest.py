@@ -1,4 +1,5 @@
-"""Shared fixtures: small real data sets, written as the files users would give Fit Lab."""
+"""Shared fixtures: small real data sets, written as the files users would give Fit Lab;
+which workers train (the fast tier's stand-in, or real Keras ones)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import atexit
 import hashlib
 import os
 import pathlib
+import shlex
 import shutil
+import sys
 import tempfile
 
 import numpy as np
+import fake_worker
 import pytest
 from remote_files import FILES, serve
 
@@ -20,6 +24,37 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 os.environ["FITLAB_STORE"] = tempfile.mkdtemp(prefix="fitlab-test-store-")
 atexit.register(shutil.rmtree, os.environ["FITLAB_STORE"], ignore_errors=True)
 CIFAR_SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset.npz"
+# The tiers whose tests train with real Keras workers (pytest.ini names them all).
+REAL_WORKER_TIERS = ("keras", "app", "browser", "ray", "claims")
+
+
+_pool_kind: list[str] = []  # which workers the AppTests' shared pool has, once they start one
+
+
+@pytest.fixture(autouse=True)
+def workers(request, monkeypatch):
+    """Fast-tier tests train on the stand-in worker (tests/fake_worker.py): training is
+    replaced because it is slow. Tests in a tier with real workers get `python -m
+    fitlab.worker`. AppTests share one pool per process (st.cache_resource), so when the
+    kind changes between tests the cached pool is closed, and the next page starts its own."""
+    real = any(request.node.get_closest_marker(tier) for tier in REAL_WORKER_TIERS)
+    if real:
+        monkeypatch.delenv("FITLAB_WORKER_COMMAND", raising=False)
+    else:
+        monkeypatch.setenv("FITLAB_WORKER_COMMAND", shlex.join(fake_worker.command()))
+    kind = "real" if real else "fake"
+    if _pool_kind and _pool_kind[-1] != kind:
+        _close_the_pages_pool()
+    yield
+    if "ui.state" in sys.modules:  # a page ran: the pool is cached with this kind of worker
+        _pool_kind[:] = [kind]
+
+
+def _close_the_pages_pool() -> None:
+    state = sys.modules["ui.state"]
+    state.training_pool().close()  # the cached pool: AppTests run in this process
+    state.training_pool.clear()
+    _pool_kind.clear()
 
 
 @pytest.fixture(scope="session")
