@@ -478,6 +478,7 @@ def keras_run():
     return run
 
 
+@pytest.mark.keras
 def test_the_tables_are_what_keras_itself_resolves():
     keras = pytest.importorskip("keras")
     from keras.src import losses, metrics, optimizers
@@ -503,6 +504,7 @@ def test_the_tables_are_what_keras_itself_resolves():
     assert functions - {"get", "serialize", "deserialize"} == set(exercises.KERAS_METRIC_FUNCTIONS)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("labels, optimizer, loss, metrics", RIGHT)
 def test_each_right_answer_trains_in_keras_and_reports_the_accuracy_asked_for(
         keras_run, labels, optimizer, loss, metrics):
@@ -520,6 +522,7 @@ def test_each_right_answer_trains_in_keras_and_reports_the_accuracy_asked_for(
                               for value in accuracies)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("labels, blank, answer, words", WRONG)
 def test_each_wrong_answer_fails_in_keras_or_measures_something_else(keras_run, labels, blank,
                                                                      answer, words):

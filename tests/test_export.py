@@ -19,6 +19,8 @@ def run_exported(code: str, folder) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_the_code_for_a_shapes_run_trains_the_same_run_outside_fit_lab(tmp_path):
     settings = Settings(train_images=300, epochs=2, classes=("ring", "circle", "cross"),
                         images_per_class=80, optimizer="sgd", learning_rate=0.03)
@@ -35,6 +37,8 @@ def test_the_code_for_a_shapes_run_trains_the_same_run_outside_fit_lab(tmp_path)
     ("categorical_crossentropy", ("precision", "recall", "f1_score")),
     ("sparse_categorical_crossentropy", ("categorical_accuracy", "top_3_accuracy")),
 ])
+@pytest.mark.keras
+@pytest.mark.backend
 def test_the_code_reads_an_npz_or_a_photo_folder_beside_it(tmp_path, loss, metrics):
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (60, 32, 32, 3), dtype=np.uint8)
@@ -79,6 +83,8 @@ def test_the_code_writes_the_learning_rate_as_a_decimal_that_keras_accepts(rate,
     assert float(built.learning_rate) == pytest.approx(rate)
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_the_code_of_the_dropout_model_with_early_stopping_trains_the_same_run(tmp_path):
     settings = Settings(train_images=300, epochs=3, model="dropout", dropout_rate=0.3,
                         patience=1, learning_rate=0.003)

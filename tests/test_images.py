@@ -126,6 +126,7 @@ def test_a_folder_with_nested_or_too_few_folders(tmp_path):
         images.read_folder(tmp_path / "missing")
 
 
+@pytest.mark.keras
 def test_cifar_subset_as_png_class_folders_trains_from_the_command_line(cifar_subset, tmp_path):
     """The issue's bar: the lesson's settings for 10 epochs reach 0.42 on the photos as PNGs."""
     with np.load(cifar_subset) as subset:

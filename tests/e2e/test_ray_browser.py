@@ -17,8 +17,9 @@ from server import ROOT, streamlit_server
 sys.path.insert(0, str(ROOT / "tests"))
 from ray_cluster import local_cluster  # noqa: E402
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
-                                reason="Ray is not installed (requirements-ray.txt)")
+pytestmark = [pytest.mark.ray,
+              pytest.mark.skipif(importlib.util.find_spec("ray") is None,
+                                 reason="Ray is not installed (requirements-ray.txt)")]
 
 ARTIFACTS = ROOT / "test-artifacts"
 LAPTOP = {"width": 1366, "height": 768}
