@@ -4,6 +4,7 @@ which workers train (the fast tier's stand-in, or real Keras ones)."""
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import os
 import pathlib
@@ -46,8 +47,22 @@ def workers(request, monkeypatch):
     if _pool_kind and _pool_kind[-1] != kind:
         _close_the_pages_pool()
     yield
-    if "ui.state" in sys.modules:  # a page ran: the pool is cached with this kind of worker
+    if _runs_pages(request.module):  # the pool it started is cached with this kind of worker
         _pool_kind[:] = [kind]
+
+
+@functools.cache
+def _runs_pages(module) -> bool:
+    return "AppTest" in pathlib.Path(module.__file__).read_text()
+
+
+@pytest.fixture(autouse=True)
+def explorer_plays_without_pausing(monkeypatch):
+    """The explorer's Play pauses between frames for the eye; a test has no eye, so its
+    frames are drawn without the pause (slow, and nothing a test checks)."""
+    from ui import explorer_view
+
+    monkeypatch.setattr(explorer_view, "PLAY_SECONDS_PER_STEP", 0.0)
 
 
 def _close_the_pages_pool() -> None:

@@ -13,8 +13,9 @@ faster for a larger learning rate; a learning rate of 1 or more turns the loss i
 the first epoch (as SGD at 10 and Adam at 1 do under TensorFlow); one of 0.00001 or less
 stays at chance level; validation loss turns upwards after a few epochs on few images
 without dropout, so the overfitting exercises and early stopping have something to find. A
-run takes FAKE_SECONDS_PER_IMAGE per image and epoch, so that Stop has a run to stop. Tests
-whose assertion depends on what Keras really does are marked `keras` or `app` instead.
+run takes FAKE_SECONDS_PER_IMAGE per image and epoch (MIN_SECONDS_PER_EPOCH at least), so
+that Stop has a run to stop. Tests whose assertion depends on what Keras really does are
+marked `keras` or `app` instead.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from fitlab.settings import VALIDATION_FRACTION, Settings  # noqa: E402
 # 5,000 images for 10 epochs take 5 s: time enough to press Stop in a test, and the
 # lesson's small runs (500 images, a few epochs) end in a fraction of a second.
 FAKE_SECONDS_PER_IMAGE = 0.0001
+# An epoch takes at least this long, as a real one does: a run is seen training (Stop on,
+# Train off) before it ends, and a test that waits for "running" can see it.
+MIN_SECONDS_PER_EPOCH = 0.15
 BATCHES_PER_REPORT = 8  # Keras' steps_per_execution on a CPU: a report every 8 batches
 TEST_SAMPLE, GRID_IMAGES = 500, 24  # as fitlab.training scores each epoch
 
@@ -84,14 +88,15 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None) -> st
     overfit = 0.0 if settings.model == "dropout" and settings.dropout_rate >= 0.3 else \
         min(1.0, 1000 / max(train, 1))
     rng = random.Random(settings.seed)
-    pause = FAKE_SECONDS_PER_IMAGE * settings.batch_size * BATCHES_PER_REPORT
+    epoch_seconds = max(FAKE_SECONDS_PER_IMAGE * train, MIN_SECONDS_PER_EPOCH)
     started, outcome, where, best_epoch = time.monotonic(), diagnosis.FINISHED, (0, 0), 0
     best_val, since_best = math.inf, 0
     for epoch in range(1, settings.epochs + 1):
-        records = []
+        records, previous = [], 0
         for step in range(BATCHES_PER_REPORT, steps + BATCHES_PER_REPORT, BATCHES_PER_REPORT):
             step = min(step, steps)
-            time.sleep(pause * step / steps if steps < BATCHES_PER_REPORT else pause)
+            time.sleep(epoch_seconds * (step - previous) / steps)
+            previous = step
             done = epoch - 1 + step / steps
             if diverges and done > 0.3:
                 records.append([epoch, step, math.nan, 1 / classes, time.monotonic() - started])
