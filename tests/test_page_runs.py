@@ -1,7 +1,10 @@
-"""The Your runs page under AppTest, over real tiny runs trained by the worker pool."""
+"""The Your runs and Evaluate pages under AppTest, over tiny runs trained by the worker pool:
+in the fast tier by the stand-in worker (tests/fake_worker.py; real training is slow), and
+once, in the app tier, by real Keras workers, whose saved model is a real .keras file."""
 
 import time
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 
@@ -26,7 +29,8 @@ def test_no_runs_yet_says_where_to_start():
     assert "No runs yet" in at.info[0].value
 
 
-def test_runs_are_listed_compared_by_what_differs_downloaded_and_deleted():
+@pytest.mark.parametrize("trainer", ["stand-in", pytest.param("real", marks=pytest.mark.app)])
+def test_runs_are_listed_compared_by_what_differs_downloaded_and_deleted(trainer):
     at = AppTest.from_file("../app.py", default_timeout=60).run()
     train_tiny(at, 0.001)
     train_tiny(at, 0.01)
