@@ -36,7 +36,7 @@ from fitlab.settings import VALIDATION_FRACTION, Settings  # noqa: E402
 FAKE_SECONDS_PER_IMAGE = 0.0001
 # An epoch takes at least this long, as a real one does: a run is seen training (Stop on,
 # Train off) before it ends, and a test that waits for "running" can see it.
-MIN_SECONDS_PER_EPOCH = 0.15
+MIN_SECONDS_PER_EPOCH = 0.3
 BATCHES_PER_REPORT = 8  # Keras' steps_per_execution on a CPU: a report every 8 batches
 TEST_SAMPLE, GRID_IMAGES = 500, 24  # as fitlab.training scores each epoch
 

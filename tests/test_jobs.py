@@ -13,11 +13,7 @@ from fitlab.settings import Settings
 TINY = Settings(train_images=300, epochs=2)
 
 
-def wait_until(condition, seconds=120):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
+from waiting import wait_until  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,9 @@
 in the fast tier by the stand-in worker (tests/fake_worker.py; real training is slow), and
 once, in the app tier, by real Keras workers, whose saved model is a real .keras file."""
 
-import time
-
 import pytest
 from streamlit.testing.v1 import AppTest
+from waiting import rerun_until
 
 
 def train_tiny(at: AppTest, learning_rate: float) -> AppTest:
@@ -14,10 +13,7 @@ def train_tiny(at: AppTest, learning_rate: float) -> AppTest:
     at.slider(key="epochs").set_value(2)
     at.select_slider(key="learning_rate").set_value(learning_rate)
     [button for button in at.button if button.label == "Train"][0].click().run()
-    deadline = time.monotonic() + 120
-    while not at.success and time.monotonic() < deadline:
-        time.sleep(0.5)
-        at.run()
+    rerun_until(at, lambda at: at.success, what="the run's outcome")
     assert at.success, "the tiny run did not finish"
     return at
 

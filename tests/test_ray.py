@@ -19,7 +19,7 @@ from fitlab import cluster as fitlab_cluster
 from fitlab.jobs import WorkerPool
 from fitlab.settings import Settings
 from ray_cluster import ROOT, local_cluster
-from test_jobs import wait_until as waiting_for
+from waiting import wait_until as waiting_for
 
 pytestmark = [pytest.mark.ray,
               pytest.mark.skipif(importlib.util.find_spec("ray") is None,
