@@ -6,16 +6,19 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import io
 import os
 import pathlib
 import shlex
 import shutil
 import sys
 import tempfile
+import zipfile
 
-import numpy as np
 import fake_worker
+import numpy as np
 import pytest
+from PIL import Image
 from remote_files import FILES, serve
 
 from fitlab import devices, downloads, shapes
@@ -27,6 +30,28 @@ atexit.register(shutil.rmtree, os.environ["FITLAB_STORE"], ignore_errors=True)
 CIFAR_SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset.npz"
 # The tiers whose tests train with real Keras workers (pytest.ini names them all).
 REAL_WORKER_TIERS = ("keras", "app", "browser", "ray", "claims")
+
+
+# Modules whose every test is in the tiers named (a module-level pytestmark): where -m leaves
+# those tiers out, they are not even imported, since importing them imports Keras (4 s).
+MODULES_OF_SLOW_TIERS = {
+    "test_training.py": {"keras", "backend"},
+    "test_backends.py": {"keras"},
+}
+
+
+def pytest_ignore_collect(collection_path, config):
+    marks = MODULES_OF_SLOW_TIERS.get(collection_path.name)
+    if not marks or not config.getoption("markexpr"):
+        return None
+    try:  # pytest's own reading of -m, as it deselects (private, hence the fallback)
+        from _pytest.mark.expression import Expression
+
+        chosen = Expression.compile(config.getoption("markexpr")).evaluate(
+            lambda name, **_: name in marks)
+    except Exception:  # collect it, and let -m deselect it as usual
+        return None
+    return True if not chosen else None
 
 
 _pool_kind: list[str] = []  # which workers the AppTests' shared pool has, once they start one
@@ -95,6 +120,20 @@ def small_npz(tmp_path_factory) -> pathlib.Path:
     np.savez(path, x_train=x_train, y_train=y_train[:, None], x_test=x_test,
              y_test=y_test[:, None])
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_photos() -> bytes:
+    """The issue's zip: one-pixel PNGs in two class folders, 125,000 of them in 20 MB; read
+    to the end they became a 384 MB array after 14 s and 1.3 GB of memory. Made once, for
+    the engine's test and the page's."""
+    tiny = io.BytesIO()
+    Image.new("RGB", (1, 1), (1, 2, 3)).save(tiny, "PNG")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n in range(125_000):
+            archive.writestr(f"{'ab'[n % 2]}/{n:x}.png", tiny.getvalue())
+    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from fitlab import export, images, training
+from fitlab import export, images
 from fitlab.settings import Settings
 
 
@@ -28,6 +28,8 @@ def test_the_code_for_a_shapes_run_trains_the_same_run_outside_fit_lab(tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "fitlab-model.keras").stat().st_size > 10_000  # a trained model
     events = []
+    from fitlab import training  # here, not above: it imports Keras, which the fast tier need not
+
     training.run(settings, events.append)
     final = [event for event in events if event["type"] == "epoch"][-1]["val_accuracy"]
     assert f"Final validation accuracy: {final:.3f}" in result.stdout
@@ -93,6 +95,8 @@ def test_the_code_of_the_dropout_model_with_early_stopping_trains_the_same_run(t
     result = run_exported(code, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     events = []
+    from fitlab import training  # here, not above: it imports Keras, which the fast tier need not
+
     training.run(settings, events.append)
     final = [event for event in events if event["type"] == "epoch"][-1]["val_accuracy"]
     assert f"Final validation accuracy: {final:.3f}" in result.stdout

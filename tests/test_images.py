@@ -148,22 +148,6 @@ def test_cifar_subset_as_png_class_folders_trains_from_the_command_line(cifar_su
 # What an upload may cost, counted after decoding (issue 17, item 5). Each zip below is small;
 # what it costs to read is not, and each must be refused before that cost is paid.
 
-def _tiny_photos_zip(count: int) -> bytes:
-    """The issue's zip: one-pixel PNGs in two class folders, 125,000 of them in 20 MB; read
-    to the end they became a 384 MB array after 14 s and 1.3 GB of memory here."""
-    tiny = _photo((1, 2, 3), (1, 1))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for n in range(count):
-            archive.writestr(f"{'ab'[n % 2]}/{n:x}.png", tiny)
-    return buffer.getvalue()
-
-
-@pytest.fixture(scope="module")
-def tiny_photos() -> bytes:
-    return _tiny_photos_zip(125_000)
-
-
 def _timed_refusal(payload: bytes, name: str = "pets.zip", **options) -> tuple[str, float]:
     started = time.perf_counter()
     with pytest.raises(data.DataError) as refusal:
