@@ -71,7 +71,10 @@ def workers(request, monkeypatch):
     kind = "real" if real else "fake"
     if _pool_kind and _pool_kind[-1] != kind:
         _close_the_pages_pool()
+    keras_before = "keras" in sys.modules
     yield
+    if not real and not keras_before and "keras" in sys.modules:
+        pytest.fail("this test imported Keras (4 s) in the fast tier: mark it keras")
     if _runs_pages(request.module):  # the pool it started is cached with this kind of worker
         _pool_kind[:] = [kind]
 

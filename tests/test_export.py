@@ -71,6 +71,7 @@ def test_the_code_names_what_the_learner_chose():
     assert "x_train = x_train[..., np.newaxis]" in grayscale
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("rate, written", [(0.00001, "0.00001"), (1.0, "1.0"), (10.0, "10.0")])
 def test_the_code_writes_the_learning_rate_as_a_decimal_that_keras_accepts(rate, written):
     import re
