@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs on a fresh Debian machine, then runs all of it:
-# engine tests with real Keras, AppTest page tests, and browser tests in Debian's Chromium;
-# then, without arguments (as CI runs it), the engine's tests again under Keras' JAX backend.
+# Installs everything the test suite needs on a fresh Debian machine, then runs all of it,
+# tier by tier (pytest.ini's markers; README, "Set up"): the fast tier; the tests that train
+# with real Keras (keras, app, claims); Ray's; the browser tests in Debian's Chromium; and
+# the tests whose outcome depends on Keras' backend again under JAX. A tier that fails does
+# not stop the others; the script then exits non-zero. With arguments, it passes them to
+# one pytest instead (`bash scripts/test.sh -m keras tests/test_jobs.py`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,23 +17,40 @@ if [ ! -x /usr/bin/chromium ]; then
   $sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-# The engine's tests that train, run a second time under Keras' JAX backend (its CPU wheels
-# come from the ordinary index, in requirements-dev.txt): every backend must train. These
-# files are those whose outcome can depend on the backend; the run store's tests, which
-# train too, test only what is kept. PyTorch's tests, in tests/test_backends.py, skip where
-# it is not installed, as in CI: its wheels from that index bring the CUDA libraries.
-ENGINE_TESTS=(tests/test_training.py tests/test_jobs.py tests/test_cli.py tests/test_export.py
-              tests/test_models.py)
-
 status=0
-python3 -m pytest "$@" || status=$?
-if [ "$status" -eq 5 ]; then
-  echo "pytest collected no tests: that is a failure, not a pass." >&2
+timings=()
+
+# One pytest per tier: a tier's AppTests then share no cached pool with another's, and the
+# log says what each tier cost. Exit 5 (nothing collected) fails the tier: a tier that
+# selects nothing is a mistake, not a pass.
+tier() {
+  local name=$1 started=$SECONDS code=0
+  shift
+  echo "== ${name}: pytest $*"
+  "$@" || code=$?
+  if [ "$code" -eq 5 ]; then
+    echo "${name}: pytest collected no tests: that is a failure, not a pass." >&2
+  fi
+  timings+=("$(printf '%-44s %4d s  exit %d' "$name" $((SECONDS - started)) "$code")")
+  [ "$code" -eq 0 ] || status=$code
+}
+
+if [ "$#" -gt 0 ]; then
+  tier "pytest $*" python3 -m pytest "$@"
+else  # the whole suite, as CI runs it
+  tier "fast (no marker)" python3 -m pytest
+  tier "real Keras (keras, app, claims)" \
+    python3 -m pytest -m "(keras or app or claims) and not (browser or ray)"
+  # Skipped, not failed, where Ray is not installed (requirements-ray.txt).
+  tier "Ray (ray)" python3 -m pytest -m "ray and not browser"
+  tier "browser (browser)" python3 -m pytest -m browser
+  # Every backend must train: the tests whose outcome depends on it, again under JAX (its
+  # CPU wheels come from the ordinary index, in requirements-dev.txt). PyTorch's tests, in
+  # tests/test_backends.py, skip where it is not installed, as in CI: its wheels from that
+  # index bring the CUDA libraries.
+  tier "JAX (backend, KERAS_BACKEND=jax)" env KERAS_BACKEND=jax python3 -m pytest -q -m backend
 fi
-if [ "$#" -eq 0 ]; then  # the whole suite, as CI runs it: then the JAX pass
-  echo "The engine's tests again, under KERAS_BACKEND=jax:"
-  jax_status=0
-  KERAS_BACKEND=jax python3 -m pytest -q "${ENGINE_TESTS[@]}" || jax_status=$?
-  [ "$status" -ne 0 ] || status=$jax_status
-fi
+
+echo "== Time per tier:"
+printf '%s\n' "${timings[@]}"
 exit "$status"

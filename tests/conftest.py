@@ -1,16 +1,24 @@
-"""Shared fixtures: small real data sets, written as the files users would give Fit Lab."""
+"""Shared fixtures: small real data sets, written as the files users would give Fit Lab;
+which workers train (the fast tier's stand-in, or real Keras ones)."""
 
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
+import io
 import os
 import pathlib
+import shlex
 import shutil
+import sys
 import tempfile
+import zipfile
 
+import fake_worker
 import numpy as np
 import pytest
+from PIL import Image
 from remote_files import FILES, serve
 
 from fitlab import devices, downloads, shapes
@@ -20,6 +28,76 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 os.environ["FITLAB_STORE"] = tempfile.mkdtemp(prefix="fitlab-test-store-")
 atexit.register(shutil.rmtree, os.environ["FITLAB_STORE"], ignore_errors=True)
 CIFAR_SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset.npz"
+# The tiers whose tests train with real Keras workers (pytest.ini names them all).
+REAL_WORKER_TIERS = ("keras", "app", "browser", "ray", "claims")
+
+
+# Modules whose every test is in the tiers named (a module-level pytestmark): where -m leaves
+# those tiers out, they are not even imported, since importing them imports Keras (4 s).
+MODULES_OF_SLOW_TIERS = {
+    "test_training.py": {"keras", "backend"},
+    "test_backends.py": {"keras"},
+}
+
+
+def pytest_ignore_collect(collection_path, config):
+    marks = MODULES_OF_SLOW_TIERS.get(collection_path.name)
+    if not marks or not config.getoption("markexpr"):
+        return None
+    try:  # pytest's own reading of -m, as it deselects (private, hence the fallback)
+        from _pytest.mark.expression import Expression
+
+        chosen = Expression.compile(config.getoption("markexpr")).evaluate(
+            lambda name, **_: name in marks)
+    except Exception:  # collect it, and let -m deselect it as usual
+        return None
+    return True if not chosen else None
+
+
+_pool_kind: list[str] = []  # which workers the AppTests' shared pool has, once they start one
+
+
+@pytest.fixture(autouse=True)
+def workers(request, monkeypatch):
+    """Fast-tier tests train on the stand-in worker (tests/fake_worker.py): training is
+    replaced because it is slow. Tests in a tier with real workers get `python -m
+    fitlab.worker`. AppTests share one pool per process (st.cache_resource), so when the
+    kind changes between tests the cached pool is closed, and the next page starts its own."""
+    real = any(request.node.get_closest_marker(tier) for tier in REAL_WORKER_TIERS)
+    if real:
+        monkeypatch.delenv("FITLAB_WORKER_COMMAND", raising=False)
+    else:
+        monkeypatch.setenv("FITLAB_WORKER_COMMAND", shlex.join(fake_worker.command()))
+    kind = "real" if real else "fake"
+    if _pool_kind and _pool_kind[-1] != kind:
+        _close_the_pages_pool()
+    keras_before = "keras" in sys.modules
+    yield
+    if not real and not keras_before and "keras" in sys.modules:
+        pytest.fail("this test imported Keras (4 s) in the fast tier: mark it keras")
+    if _runs_pages(request.module):  # the pool it started is cached with this kind of worker
+        _pool_kind[:] = [kind]
+
+
+@functools.cache
+def _runs_pages(module) -> bool:
+    return "AppTest" in pathlib.Path(module.__file__).read_text()
+
+
+@pytest.fixture(autouse=True)
+def explorer_plays_without_pausing(monkeypatch):
+    """The explorer's Play pauses between frames for the eye; a test has no eye, so its
+    frames are drawn without the pause (slow, and nothing a test checks)."""
+    from ui import explorer_view
+
+    monkeypatch.setattr(explorer_view, "PLAY_SECONDS_PER_STEP", 0.0)
+
+
+def _close_the_pages_pool() -> None:
+    state = sys.modules["ui.state"]
+    state.training_pool().close()  # the cached pool: AppTests run in this process
+    state.training_pool.clear()
+    _pool_kind.clear()
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +123,20 @@ def small_npz(tmp_path_factory) -> pathlib.Path:
     np.savez(path, x_train=x_train, y_train=y_train[:, None], x_test=x_test,
              y_test=y_test[:, None])
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_photos() -> bytes:
+    """The issue's zip: one-pixel PNGs in two class folders, 125,000 of them in 20 MB; read
+    to the end they became a 384 MB array after 14 s and 1.3 GB of memory. Made once, for
+    the engine's test and the page's."""
+    tiny = io.BytesIO()
+    Image.new("RGB", (1, 1), (1, 2, 3)).save(tiny, "PNG")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n in range(125_000):
+            archive.writestr(f"{'ab'[n % 2]}/{n:x}.png", tiny.getvalue())
+    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from fitlab import export
 from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
 
+pytestmark = pytest.mark.keras
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TITLES = {"jax": "JAX", "torch": "PyTorch"}
 

@@ -6,6 +6,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 COMMON = {"figure", "device", "backend", "quick"}
 # The keys of each line besides COMMON, as docs/performance.md lists them.
@@ -20,6 +22,7 @@ FIGURES = {
 }
 
 
+@pytest.mark.keras
 def test_the_quick_gpu_benchmark_prints_every_figure_as_a_json_line():
     result = subprocess.run([sys.executable, "benchmarks/gpu.py", "--quick"], cwd=ROOT,
                             capture_output=True, text=True, timeout=600)

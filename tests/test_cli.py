@@ -33,6 +33,8 @@ def one_line_and_status_2(result, words):
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_json_prints_one_object_per_epoch(small_npz):
     result = fitlab("train", "--dataset", str(small_npz), "--epochs", "2", "--json")
     assert result.returncode == 0, result.stderr
@@ -46,16 +48,8 @@ def test_json_prints_one_object_per_epoch(small_npz):
     assert "finished" in result.stderr
 
 
-def test_metrics_chosen_on_the_command_line_are_reported_for_training_and_validation(
-        small_npz):
-    result = fitlab("train", "--dataset", str(small_npz), "--epochs", "1", "--json",
-                    "--metrics", "precision,top_3_accuracy")
-    assert result.returncode == 0, result.stderr
-    record = json.loads(result.stdout.strip().splitlines()[-1])
-    for name in ("precision", "top_3_accuracy", "val_precision", "val_top_3_accuracy"):
-        assert 0 <= record[name] <= 1
-
-
+@pytest.mark.keras
+@pytest.mark.backend
 def test_the_table_has_a_row_per_epoch_and_says_how_the_run_ended():
     result = fitlab("train", "--epochs", "1", "--train-images", "200", "--optimizer", "sgd",
                     "--learning-rate", "0.01")
@@ -63,6 +57,8 @@ def test_the_table_has_a_row_per_epoch_and_says_how_the_run_ended():
     assert "val_accuracy" in result.stdout and "Finished all 1 epochs." in result.stdout
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_divergence_is_reported_and_exits_3():
     result = fitlab("train", "--optimizer", "sgd", "--learning-rate", "10", "--seed", "1",
                     "--train-images", "500", "--epochs", "3", "--json")
@@ -70,6 +66,8 @@ def test_divergence_is_reported_and_exits_3():
     assert "fitlab: diverged:" in result.stderr and "far too high" in result.stderr
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_a_collapse_to_chance_level_exits_4():
     result = fitlab("train", "--optimizer", "adam", "--learning-rate", "0.05", "--seed", "42",
                     "--train-images", "500", "--epochs", "5", "--json")
@@ -77,6 +75,8 @@ def test_a_collapse_to_chance_level_exits_4():
     assert "fitlab: collapsed:" in result.stderr and "chance level" in result.stderr
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_ctrl_c_stops_the_run_keeps_its_epochs_and_exits_130():
     run = subprocess.Popen(
         [sys.executable, "-m", "fitlab", "train", "--epochs", "50", "--train-images", "1000",
@@ -93,6 +93,7 @@ def test_ctrl_c_stops_the_run_keeps_its_epochs_and_exits_130():
     assert len(rest.strip().splitlines()) < 49  # it stopped well before its 50 epochs
 
 
+@pytest.mark.keras
 def test_a_run_that_fails_exits_1_with_one_line():
     # A Keras that cannot load, as with a KERAS_BACKEND naming a backend not installed.
     result = fitlab("train", "--epochs", "1", environment={"KERAS_BACKEND": "nonsense"})

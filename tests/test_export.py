@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from fitlab import export, images, training
+from fitlab import export, images
 from fitlab.settings import Settings
 
 
@@ -19,6 +19,8 @@ def run_exported(code: str, folder) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_the_code_for_a_shapes_run_trains_the_same_run_outside_fit_lab(tmp_path):
     settings = Settings(train_images=300, epochs=2, classes=("ring", "circle", "cross"),
                         images_per_class=80, optimizer="sgd", learning_rate=0.03)
@@ -26,6 +28,8 @@ def test_the_code_for_a_shapes_run_trains_the_same_run_outside_fit_lab(tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "fitlab-model.keras").stat().st_size > 10_000  # a trained model
     events = []
+    from fitlab import training  # here, not above: it imports Keras, which the fast tier need not
+
     training.run(settings, events.append)
     final = [event for event in events if event["type"] == "epoch"][-1]["val_accuracy"]
     assert f"Final validation accuracy: {final:.3f}" in result.stdout
@@ -35,6 +39,8 @@ def test_the_code_for_a_shapes_run_trains_the_same_run_outside_fit_lab(tmp_path)
     ("categorical_crossentropy", ("precision", "recall", "f1_score")),
     ("sparse_categorical_crossentropy", ("categorical_accuracy", "top_3_accuracy")),
 ])
+@pytest.mark.keras
+@pytest.mark.backend
 def test_the_code_reads_an_npz_or_a_photo_folder_beside_it(tmp_path, loss, metrics):
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (60, 32, 32, 3), dtype=np.uint8)
@@ -65,6 +71,7 @@ def test_the_code_names_what_the_learner_chose():
     assert "x_train = x_train[..., np.newaxis]" in grayscale
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("rate, written", [(0.00001, "0.00001"), (1.0, "1.0"), (10.0, "10.0")])
 def test_the_code_writes_the_learning_rate_as_a_decimal_that_keras_accepts(rate, written):
     import re
@@ -79,6 +86,8 @@ def test_the_code_writes_the_learning_rate_as_a_decimal_that_keras_accepts(rate,
     assert float(built.learning_rate) == pytest.approx(rate)
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_the_code_of_the_dropout_model_with_early_stopping_trains_the_same_run(tmp_path):
     settings = Settings(train_images=300, epochs=3, model="dropout", dropout_rate=0.3,
                         patience=1, learning_rate=0.003)
@@ -87,6 +96,8 @@ def test_the_code_of_the_dropout_model_with_early_stopping_trains_the_same_run(t
     result = run_exported(code, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     events = []
+    from fitlab import training  # here, not above: it imports Keras, which the fast tier need not
+
     training.run(settings, events.append)
     final = [event for event in events if event["type"] == "epoch"][-1]["val_accuracy"]
     assert f"Final validation accuracy: {final:.3f}" in result.stdout

@@ -126,6 +126,7 @@ def test_a_folder_with_nested_or_too_few_folders(tmp_path):
         images.read_folder(tmp_path / "missing")
 
 
+@pytest.mark.keras
 def test_cifar_subset_as_png_class_folders_trains_from_the_command_line(cifar_subset, tmp_path):
     """The issue's bar: the lesson's settings for 10 epochs reach 0.42 on the photos as PNGs."""
     with np.load(cifar_subset) as subset:
@@ -146,22 +147,6 @@ def test_cifar_subset_as_png_class_folders_trains_from_the_command_line(cifar_su
 
 # What an upload may cost, counted after decoding (issue 17, item 5). Each zip below is small;
 # what it costs to read is not, and each must be refused before that cost is paid.
-
-def _tiny_photos_zip(count: int) -> bytes:
-    """The issue's zip: one-pixel PNGs in two class folders, 125,000 of them in 20 MB; read
-    to the end they became a 384 MB array after 14 s and 1.3 GB of memory here."""
-    tiny = _photo((1, 2, 3), (1, 1))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for n in range(count):
-            archive.writestr(f"{'ab'[n % 2]}/{n:x}.png", tiny)
-    return buffer.getvalue()
-
-
-@pytest.fixture(scope="module")
-def tiny_photos() -> bytes:
-    return _tiny_photos_zip(125_000)
-
 
 def _timed_refusal(payload: bytes, name: str = "pets.zip", **options) -> tuple[str, float]:
     started = time.perf_counter()

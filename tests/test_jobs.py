@@ -13,11 +13,7 @@ from fitlab.settings import Settings
 TINY = Settings(train_images=300, epochs=2)
 
 
-def wait_until(condition, seconds=120):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
+from waiting import wait_until  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +23,8 @@ def pool():
     pool.close()
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_runs_queue_and_train_in_a_worker(pool, cpu_device):
     first = pool.submit(TINY)
     second = pool.submit(TINY.replace(seed=1))
@@ -40,6 +38,8 @@ def test_runs_queue_and_train_in_a_worker(pool, cpu_device):
         assert history.device == cpu_device and history.fraction_done == 1.0
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_stop_ends_a_running_run_and_keeps_its_history(pool):
     job = pool.submit(TINY.replace(epochs=50))
     wait_until(lambda: len(job.snapshot().batches) > 0)
@@ -50,6 +50,8 @@ def test_stop_ends_a_running_run_and_keeps_its_history(pool):
     assert history.batches and len(history.epochs) < 50
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_a_page_waiting_for_the_first_point_gets_it_as_it_comes(pool):
     # What the live page does before a run's first point: it waits for it, for at most a
     # poll, instead of finding it only at the next poll.
@@ -62,6 +64,8 @@ def test_a_page_waiting_for_the_first_point_gets_it_as_it_comes(pool):
     wait_until(lambda: not job.history.active)
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_a_queued_run_can_be_stopped_before_it_starts(pool):
     running = pool.submit(TINY.replace(epochs=50))
     waiting = pool.submit(TINY)
@@ -71,6 +75,8 @@ def test_a_queued_run_can_be_stopped_before_it_starts(pool):
     wait_until(lambda: not running.history.active)
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_a_crashed_worker_fails_its_run_with_the_reason_and_is_replaced(pool):
     job = pool.submit(TINY.replace(epochs=50))
     wait_until(lambda: len(job.snapshot().batches) > 0)
@@ -84,6 +90,8 @@ def test_a_crashed_worker_fails_its_run_with_the_reason_and_is_replaced(pool):
     assert after.history.state == "finished"
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_a_bad_data_file_fails_the_run_in_words_and_the_worker_carries_on(pool, tmp_path):
     bad = tmp_path / "bad.npz"
     bad.write_text("not an archive")
@@ -95,6 +103,8 @@ def test_a_bad_data_file_fails_the_run_in_words_and_the_worker_carries_on(pool, 
     assert good.history.state == "finished"
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_one_session_has_one_active_run_at_a_time(pool):
     from fitlab.pool import PoolBusy
 
@@ -109,6 +119,8 @@ def test_one_session_has_one_active_run_at_a_time(pool):
     assert again.history.state == "finished"
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 def test_a_queued_run_is_told_how_long_it_will_wait(pool):
     warm_up = pool.submit(TINY.replace(epochs=1))
     wait_until(lambda: not warm_up.history.active)  # the pool measures its pace from this

@@ -3,6 +3,8 @@ import pytest
 from fitlab import models
 
 
+@pytest.mark.keras
+@pytest.mark.backend
 @pytest.mark.parametrize("input_shape, num_classes, architecture", [
     ((32, 32, 3), 10, "intro"), ((28, 28, 1), 8, "intro"), ((32, 32, 3), 5, "dropout"),
     ((28, 28, 1), 10, "dropout")])

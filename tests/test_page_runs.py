@@ -1,8 +1,10 @@
-"""The Your runs page under AppTest, over real tiny runs trained by the worker pool."""
+"""The Your runs and Evaluate pages under AppTest, over tiny runs trained by the worker pool:
+in the fast tier by the stand-in worker (tests/fake_worker.py; real training is slow), and
+once, in the app tier, by real Keras workers, whose saved model is a real .keras file."""
 
-import time
-
+import pytest
 from streamlit.testing.v1 import AppTest
+from waiting import rerun_until
 
 
 def train_tiny(at: AppTest, learning_rate: float) -> AppTest:
@@ -11,10 +13,7 @@ def train_tiny(at: AppTest, learning_rate: float) -> AppTest:
     at.slider(key="epochs").set_value(2)
     at.select_slider(key="learning_rate").set_value(learning_rate)
     [button for button in at.button if button.label == "Train"][0].click().run()
-    deadline = time.monotonic() + 120
-    while not at.success and time.monotonic() < deadline:
-        time.sleep(0.5)
-        at.run()
+    rerun_until(at, lambda at: at.success, what="the run's outcome")
     assert at.success, "the tiny run did not finish"
     return at
 
@@ -26,7 +25,8 @@ def test_no_runs_yet_says_where_to_start():
     assert "No runs yet" in at.info[0].value
 
 
-def test_runs_are_listed_compared_by_what_differs_downloaded_and_deleted():
+@pytest.mark.parametrize("trainer", ["stand-in", pytest.param("real", marks=pytest.mark.app)])
+def test_runs_are_listed_compared_by_what_differs_downloaded_and_deleted(trainer):
     at = AppTest.from_file("../app.py", default_timeout=60).run()
     train_tiny(at, 0.001)
     train_tiny(at, 0.01)

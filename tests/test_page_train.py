@@ -1,8 +1,9 @@
-"""The Compile and train page under AppTest, with a real worker pool training a tiny run."""
-
-import time
+"""The Compile and train page under AppTest, with the real worker pool training tiny runs on
+the stand-in worker (tests/fake_worker.py), since real training is slow: what the page does
+with a run is checked here; what Keras does, in tests/test_training.py."""
 
 from streamlit.testing.v1 import AppTest
+from waiting import rerun_until
 
 
 def button(at: AppTest, label: str):
@@ -55,10 +56,7 @@ def test_train_runs_in_a_worker_and_the_page_reports_the_outcome():
     at.slider(key="epochs").set_value(10)
     button(at, "Train").click().run()
     assert button(at, "Train").disabled and not button(at, "Stop").disabled  # Train off, Stop on
-    deadline = time.monotonic() + 120
-    while not at.success and time.monotonic() < deadline:
-        time.sleep(0.5)
-        at.run()
+    rerun_until(at, lambda at: at.success, what="the run's outcome")
     assert at.success and "Finished all 10 epochs" in at.success[0].value
     assert not button(at, "Train").disabled
 
@@ -123,10 +121,7 @@ def test_one_learners_run_is_not_shown_to_another():
     assert any("Press **Train**" in caption.value for caption in neighbour.caption)
     assert not button(neighbour, "Train").disabled and button(neighbour, "Stop").disabled
     assert learner.select_slider(key="learning_rate").value == 0.001  # settings not shared
-    deadline = time.monotonic() + 120
-    while not learner.success and time.monotonic() < deadline:
-        time.sleep(0.5)
-        learner.run()
+    rerun_until(learner, lambda at: at.success, what="the run's outcome")
     assert learner.success
 
 
@@ -219,10 +214,7 @@ def test_chosen_metrics_get_a_live_chart_each_for_training_and_validation():
     at.slider(key="epochs").set_value(1).run()
     assert "metrics=[\"accuracy\", keras.metrics.Precision(), " in at.code[-1].value
     button(at, "Train").click().run()
-    deadline = time.monotonic() + 120
-    while not at.success and time.monotonic() < deadline:
-        time.sleep(0.5)
-        at.run()
+    rerun_until(at, lambda at: at.success, what="the run's outcome")
     assert at.success, [each.value for each in at.error]
     specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
     for title in ("Precision per epoch", "F1 score per epoch"):

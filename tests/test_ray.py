@@ -19,10 +19,11 @@ from fitlab import cluster as fitlab_cluster
 from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
 from ray_cluster import ROOT, local_cluster
-from test_jobs import wait_until as waiting_for
+from waiting import wait_until as waiting_for
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
-                                reason="Ray is not installed (requirements-ray.txt)")
+pytestmark = [pytest.mark.ray,
+              pytest.mark.skipif(importlib.util.find_spec("ray") is None,
+                                 reason="Ray is not installed (requirements-ray.txt)")]
 
 TINY = Settings(train_images=300, epochs=2)
 LONG = Settings(train_images=5000, epochs=50)  # stopped, or failed, long before its end

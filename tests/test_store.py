@@ -19,11 +19,7 @@ TINY = Settings(train_images=300, epochs=2)
 ANNA, BEN = "a" * 32, "b" * 32  # learner ids as the cookie carries them
 
 
-def wait_until(condition, seconds=120):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
+from waiting import wait_until  # noqa: E402
 
 
 def test_a_restarted_server_shows_a_learner_every_finished_run_and_numbers_on(tmp_path):

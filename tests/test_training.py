@@ -9,6 +9,8 @@ import pytest
 from fitlab import training
 from fitlab.settings import OPTIMIZERS, Settings
 
+pytestmark = [pytest.mark.keras, pytest.mark.backend]
+
 TINY = dict(train_images=300, epochs=2, batch_size=32)
 
 

@@ -15,6 +15,14 @@ from remote_files import fashion_mnist_files, serve  # noqa: E402
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+def pytest_collection_modifyitems(items):
+    """Every test here drives a real server in Chromium: the browser tier."""
+    here = pathlib.Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def server_log(tmp_path_factory) -> pathlib.Path:
     return tmp_path_factory.mktemp("server") / "streamlit.log"

@@ -7,6 +7,8 @@ from fitlab.exercises import EXERCISES
 from playwright.sync_api import TimeoutError, expect
 
 STATUS = re.compile(r"Epoch \d+/\d+ · \d+ s elapsed")
+# How a run that was stopped, or had finished by the time Stop reached it, ends.
+RUN_ENDED = re.compile(r"Stopped at your request|Finished all \d+ epochs")
 
 
 # The tab that holds the settings besides the lesson's five, beside the lesson ("Settings"
@@ -78,6 +80,20 @@ def move_learning_rate(page, steps):
     for _ in range(abs(steps)):
         thumb.press("ArrowRight" if steps > 0 else "ArrowLeft")
     page.wait_for_timeout(300)
+
+
+def epochs_slider_to(page, key):
+    """Move the Epochs slider with a key: "Home" for 1 epoch, "End" for 50, the most. A run
+    a test will stop gets 50, so that it never finishes before the test presses Stop."""
+    page.get_by_role("slider").nth(2).focus()  # learning rate, batch size, epochs
+    page.keyboard.press(key)
+    page.wait_for_timeout(300)
+
+
+def stop(page):
+    """The page's Stop, not Streamlit's own Stop in its header, shown while a script runs."""
+    page.get_by_test_id("stMainBlockContainer").get_by_role(
+        "button", name="Stop", exact=True).click()
 
 
 def train(page):

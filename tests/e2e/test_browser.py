@@ -1,4 +1,6 @@
-"""A learner's session in a real browser against a real `streamlit run`."""
+"""A learner's session in a real browser against a real `streamlit run`. (A run that diverges
+is trained in a browser by test_episode_browser.py, one that collapses by the instructor's
+scenario below; tests/test_training.py trains both in Keras.)"""
 
 import re
 import time
@@ -8,14 +10,15 @@ import pathlib
 from playwright.sync_api import expect
 
 from conftest import TAB_GRACE_SECONDS
-from learner import (STATUS, choose, close_menu, move_learning_rate, reveal, scenario,
-                     set_number, train)
+from learner import (RUN_ENDED, STATUS, choose, close_menu, epochs_slider_to,
+                     move_learning_rate, reveal, scenario, set_number, stop, train)
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
 
 def test_train_watch_the_charts_redraw_then_stop(page):
     expect(page.get_by_text("Compiling versus fitting").first).to_be_visible()
     set_number(page, "Training images", 3000)
+    epochs_slider_to(page, "End")  # 50 epochs: it cannot finish before Stop is pressed
     train(page)
     status = page.get_by_text(STATUS)
     seen = set()
@@ -26,30 +29,10 @@ def test_train_watch_the_charts_redraw_then_stop(page):
         page.wait_for_timeout(200)
     assert len(seen) >= 3, f"the status redrew only {seen}"  # at least two redraws
     expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(3)
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
+    stop(page)
     expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled()
     page.screenshot(path=ARTIFACTS / "stopped.png", full_page=True)
-    assert page.get_by_text("Traceback").count() == 0
-
-
-def test_a_diverging_and_a_collapsed_run_are_explained(page):
-    set_number(page, "Training images", 500)
-    set_number(page, "Seed", 1)
-    choose(page, "Optimizer", "SGD")
-    move_learning_rate(page, 8)  # 0.001 -> 10
-    train(page)
-    expect(page.get_by_text("The loss diverged.")).to_be_visible(timeout=90_000)
-    expect(page.get_by_text("learning rate (10) is far too high")).to_be_visible()
-
-    choose(page, "Optimizer", "Adam")
-    set_number(page, "Seed", 42)
-    move_learning_rate(page, -4)  # 10 -> 0.1
-    train(page)
-    stopped_learning = page.get_by_text("The network stopped learning, so the run was stopped")
-    expect(stopped_learning).to_be_visible(timeout=90_000)
-    expect(page.get_by_text("ln(8) = 2.08").first).to_be_visible()
-    page.screenshot(path=ARTIFACTS / "collapsed.png", full_page=True)
     assert page.get_by_text("Traceback").count() == 0
 
 
@@ -144,8 +127,10 @@ def test_a_scenario_sets_the_settings_kept_out_of_sight_too(page):
     train(page)
     expect(page.get_by_text("Training on 4,000 images, validating on 1,000")).to_be_visible(
         timeout=60_000)
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
-    expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=30_000)
+    # Stopped only to free the trainer, so a run that ended first is as good: waited for as
+    # a state, not raced (the scenario's 10 epochs can end within seconds on a fast machine).
+    stop(page)
+    expect(page.get_by_text(RUN_ENDED)).to_be_visible(timeout=30_000)
 
 
 def test_a_scenarios_settings_are_in_the_link_and_survive_a_reload(page):

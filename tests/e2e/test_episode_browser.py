@@ -1,5 +1,6 @@
 """The whole episode in a real browser: exercises ticked off from the learner's own actions
-and kept across pages and a reload, the explorer's behaviours, and a chosen metric's chart."""
+and kept across pages and a reload, and the explorer's behaviours. (A chosen metric's chart
+is checked by tests/test_page_train.py, on the page, and tests/test_training.py, in Keras.)"""
 
 import csv
 import io
@@ -10,7 +11,7 @@ from playwright.sync_api import expect
 
 from fitlab.run_checks import BATCH_QUESTIONS
 
-from learner import (choose, exercises_link, move_learning_rate, reveal, scenario,
+from learner import (choose, exercises_link, move_learning_rate, scenario,
                      set_number, train)
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -173,20 +174,3 @@ def test_the_explorer_shows_stuck_converged_bouncing_and_diverged_at_once(page):
     expect(page.get_by_text("SGD with momentum 0.9", exact=True).first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "explorer.png", full_page=True)
 
-
-def test_a_chosen_metric_is_charted_beside_loss_and_accuracy(page):
-    metrics = page.locator("[data-testid='stMultiSelect']").filter(has_text="Metrics")
-    reveal(page, metrics)
-    metrics.locator("input").click()
-    page.get_by_role("option", name="F1 score", exact=True).click()
-    page.keyboard.press("Escape")
-    expect(page).to_have_url(re.compile(r"metrics=F1"))
-    set_number(page, "Training images", 300)
-    epochs = page.get_by_role("slider").nth(2)  # learning rate, batch size, epochs
-    epochs.focus()
-    epochs.press("Home")
-    epochs.press("ArrowRight")  # 2
-    train(page)
-    expect(page.get_by_text("Finished all 2 epochs")).to_be_visible(timeout=90_000)
-    # loss, accuracy, the batch curve and F1
-    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(4)

@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from learner import STATUS, train
+from learner import STATUS, epochs_slider_to, stop, train
 from server import FlakyLink, free_port, streamlit_server
 
 EPOCH = re.compile(r"Epoch (\d+)/(\d+)")
@@ -38,12 +38,6 @@ def open_app(browser, url):
     page.goto(f"{url}/?batch_size=8")
     page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
     return page
-
-
-def epochs_slider_to(page, key):
-    page.get_by_role("slider").nth(2).focus()  # learning rate, batch size, epochs
-    page.keyboard.press(key)
-    page.wait_for_timeout(300)
 
 
 def a_finished_run_then_a_long_one(page):
@@ -79,7 +73,7 @@ def test_a_reload_mid_run_finds_every_run_and_the_one_still_training(browser, fl
     expect(page.get_by_text(STATUS)).to_be_visible(timeout=60_000)  # re-attached, live
     expect(page.get_by_text(re.compile(r"^Run #2 · "))).to_be_visible()
     wait_for_a_later_epoch(page, reached)
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
+    stop(page)
     expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+"))).to_be_visible(
         timeout=30_000)
     page.reload()  # and once it has ended, a reload still shows it and the one before
@@ -114,7 +108,7 @@ def test_a_connection_dropped_for_a_minute_comes_back_to_the_run_still_training(
         shown = [int(match.group(1)) for text in page.get_by_text(STATUS).all_inner_texts()
                  if (match := EPOCH.search(text))]
         if shown and shown[0] > reached + 1:
-            page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
+            stop(page)
             expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+|"
                                                r"Finished all 50 epochs"))).to_be_visible(
                 timeout=30_000)
@@ -146,7 +140,7 @@ def test_a_connection_dropped_as_train_is_pressed_still_shows_the_run(browser, f
     time.sleep(15)
     link.restore()
     expect(page.get_by_text(STATUS)).to_be_visible(timeout=30_000)
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
+    stop(page)
     expect(page.get_by_text(re.compile(r"Stopped at your request in epoch \d+"))).to_be_visible(
         timeout=30_000)
     page.context.close()
@@ -168,7 +162,7 @@ def test_a_server_restart_mid_run_keeps_every_run_and_says_what_happened(browser
         expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
         train(page)  # run numbers go on
         expect(page.get_by_text(re.compile(r"^Run #3 · "))).to_be_visible(timeout=60_000)
-        page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
+        stop(page)
         page.context.close()
     assert "Traceback" not in log.read_text()
 

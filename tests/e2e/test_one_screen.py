@@ -14,7 +14,7 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from learner import STATUS
+from learner import RUN_ENDED, STATUS, stop
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
 # A run long enough to be caught mid-way on a slow machine, small enough to be cheap.
@@ -95,15 +95,19 @@ def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pa
         assert in_view(page, loss) and in_view(page, accuracy), "a chart is out of view"
         if projector:  # the per-batch curve too: in epoch 1 it is the one that moves
             assert in_view(page, charts.nth(2)), "the loss per batch is out of view"
-        assert in_view(page, page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True))
+        stop_button = page.get_by_test_id("stMainBlockContainer").get_by_role(
+            "button", name="Stop", exact=True)
+        assert in_view(page, stop_button)
         if not projector and width >= 641:  # beside the charts; on a phone, below them
             assert in_view(page, page.get_by_text(LESSON_TEXT)), "the lesson went out of view"
         assert not scrolled(page), f"the page scrolled: {scrolled(page)}"
         charts_at = loss.bounding_box()["y"]
         if width >= 641:
             assert abs(charts_at - idle_at) < 1, f"Train moved the charts by {charts_at - idle_at}"
-        page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
-        expect(page.get_by_text("Stopped at your request")).to_be_visible(timeout=30_000)
+        # What is checked is where the outcome lands, whichever it is: a run that finished
+        # before Stop reached it (30 epochs of 1,000 images, fast on a fast machine) is as good.
+        stop(page)
+        expect(page.get_by_text(RUN_ENDED)).to_be_visible(timeout=30_000)
         settled(page)
         if width >= 641:  # the outcome takes the progress bar's place
             assert abs(loss.bounding_box()["y"] - charts_at) < 1, "the charts moved at the end"

@@ -11,14 +11,15 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from learner import STATUS, set_number, train
+from learner import STATUS, epochs_slider_to, set_number, stop, train
 from server import ROOT, streamlit_server
 
 sys.path.insert(0, str(ROOT / "tests"))
 from ray_cluster import local_cluster  # noqa: E402
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
-                                reason="Ray is not installed (requirements-ray.txt)")
+pytestmark = [pytest.mark.ray,
+              pytest.mark.skipif(importlib.util.find_spec("ray") is None,
+                                 reason="Ray is not installed (requirements-ray.txt)")]
 
 ARTIFACTS = ROOT / "test-artifacts"
 LAPTOP = {"width": 1366, "height": 768}
@@ -44,12 +45,6 @@ def learner_page(browser, url):
     page.goto(url)
     page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
     return page
-
-
-def stop(page):
-    # In the page, not Streamlit's own Stop in its header, shown while a script runs.
-    page.get_by_test_id("stMainBlockContainer").get_by_role(
-        "button", name="Stop", exact=True).click()
 
 
 def charts_live(page):
@@ -78,6 +73,7 @@ def test_two_learners_train_stop_and_finish_on_the_cluster(browser, ray_server):
     first.screenshot(path=ARTIFACTS / "ray-trainers.png")
 
     set_number(first, "Training images", 5000)
+    epochs_slider_to(first, "End")  # stopped below: 50 epochs, so it cannot finish first
     set_number(second, "Training images", 1000)
     train(first)
     train(second)
@@ -106,6 +102,9 @@ def test_a_killed_trainer_fails_only_its_learners_run_in_words(browser, ray_serv
     pages = [learner_page(browser, url), learner_page(browser, url)]
     for page in pages:
         set_number(page, "Training images", 5000)
+        # The run that goes on is stopped below: 5,000 images for 10 epochs once finished in
+        # 10 s, before Stop was pressed. 50 epochs are minutes of work.
+        epochs_slider_to(page, "End")
         train(page)
     for page in pages:
         expect(page.get_by_text(STATUS)).to_be_visible(timeout=120_000)
