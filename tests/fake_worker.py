@@ -29,7 +29,9 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # started as a script
 
 from fitlab import data, devices, diagnosis, worker  # noqa: E402
-from fitlab.settings import VALIDATION_FRACTION, Settings  # noqa: E402
+from fitlab.data import VALIDATION_FRACTION  # noqa: E402
+from fitlab.protocol import TYPE, Event  # noqa: E402
+from fitlab.settings import Settings  # noqa: E402
 
 # 5,000 images for 10 epochs take 5 s: time enough to press Stop in a test, and the
 # lesson's small runs (500 images, a few epochs) end in a fraction of a second.
@@ -48,13 +50,13 @@ def command() -> list[str]:
 
 def train_runs(runs, send, should_stop) -> None:
     """fitlab.worker.train_runs, with scripted runs in place of Keras."""
-    send({"type": "ready", "device": _device(), "backend": devices.configured_backend()})
+    send({TYPE: Event.READY, "device": _device(), "backend": devices.configured_backend()})
     while (message := runs.get()) is not None:
         try:
             run(Settings.from_dict(message["settings"]), send, should_stop,
                 save_to=message.get("save_to"))
         except Exception as error:  # as the real worker: every failure as words
-            send({"type": "failed", "reason": str(error) or type(error).__name__})
+            send({TYPE: Event.FAILED, "reason": str(error) or type(error).__name__})
 
 
 def _device() -> str:
@@ -75,7 +77,7 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None) -> st
     if train < 1:
         raise data.DataError(f"{count} images are too few to hold 20 % out for validation.")
     steps = math.ceil(train / settings.batch_size)
-    send({"type": "started", "device": _device(), "backend": devices.configured_backend(),
+    send({TYPE: Event.STARTED, "device": _device(), "backend": devices.configured_backend(),
           "epochs": settings.epochs, "steps_per_epoch": steps, "train_images": train,
           "validation_images": validation, "class_names": class_names,
           "input_shape": list(info.image_shape)})
@@ -108,13 +110,13 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None) -> st
             if should_stop():
                 outcome, where = diagnosis.STOPPED, (epoch, step)
                 break
-        send({"type": "batches", "records": records})
+        send({TYPE: Event.BATCHES, "records": records})
         if outcome != diagnosis.FINISHED:
             break
         loss = records[-1][2]
         # validation follows training, then turns upwards as the network learns its images
         val_loss = loss * 1.05 + chance * (0.05 + overfit * 0.03 * epoch)
-        record = {"type": "epoch", "epoch": epoch, "loss": loss,
+        record = {TYPE: Event.EPOCH, "epoch": epoch, "loss": loss,
                   "accuracy": _accuracy(loss, chance, classes), "val_loss": val_loss,
                   "val_accuracy": _accuracy(val_loss, chance, classes),
                   "seconds": time.monotonic() - started}
@@ -135,8 +137,8 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None) -> st
         # Not a model: what the pages do with a saved run (offer its download) is what the
         # fast tier checks; that the file loads in Keras is the keras tier's.
         pathlib.Path(save_to).write_bytes(b"Fit Lab's fast-tier stand-in: not a Keras model")
-        send({"type": "saved", "path": save_to})
-    send({"type": "end", "outcome": outcome, "message": diagnosis.explain(
+        send({TYPE: Event.SAVED, "path": save_to})
+    send({TYPE: Event.END, "outcome": outcome, "message": diagnosis.explain(
         outcome, learning_rate=rate, epoch=where[0], step=where[1], num_classes=classes,
         epochs=settings.epochs, best_epoch=best_epoch, patience=settings.patience)})
     return outcome
@@ -156,7 +158,7 @@ def _evaluation(epoch: int, record: dict, classes: int, images: int, rng) -> dic
         confusion[truth][answer] += 1
     predicted = [image % classes if image < right else (image + 1) % classes
                  for image in range(min(GRID_IMAGES, images))]
-    return {"type": "evaluation", "epoch": epoch, "test_images": images,
+    return {TYPE: Event.EVALUATION, "epoch": epoch, "test_images": images,
             "loss": record["val_loss"], "accuracy": right / images, "confusion": confusion,
             "predicted": predicted,
             "confidence": [round(0.5 + 0.5 * rng.random(), 3) for _ in predicted]}
