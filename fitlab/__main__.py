@@ -62,10 +62,23 @@ def main(argv=None) -> int:
     fetch = commands.add_parser("fetch", help="download a data set ahead of a workshop")
     fetch.add_argument("dataset", choices=[*data.DOWNLOADED, "all"])
 
+    claims = commands.add_parser(
+        "claims", help="re-run every figure the lesson states and say which hold",
+        description="Train the runs behind each claim (fitlab/claims.py) for each of its "
+                    "seeds and print whether it holds; exit status 1 if any fails.")
+    claims.add_argument("keys", nargs="*", metavar="KEY", help="only these claims")
+    claims.add_argument("--quick", action="store_true", help="only the claims CI runs")
+    claims.add_argument("--json", action="store_true", help="one JSON object per claim and seed")
+    claims.add_argument("--workers", type=int, default=1,
+                        help="train in this many processes (default 1: in this one)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
             return fetch_dataset(args.dataset)
+        if args.command == "claims":
+            from fitlab import claims as lesson_claims
+            return lesson_claims.main(args.quick, args.json, args.keys, max(1, args.workers))
         return train_from_arguments(args)
     except (SettingsError, data.DataError) as error:
         print(f"fitlab: error: {error}", file=sys.stderr)
