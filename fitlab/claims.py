@@ -92,7 +92,7 @@ def learns(runs: dict[str, Run], name: str = "run", accuracy: float = 0.5) -> tu
 
 
 def check_default_run_learns(runs):
-    return learns(runs, accuracy=0.5)
+    return learns(runs, accuracy=0.4)
 
 
 def check_explodes(runs):
@@ -153,7 +153,7 @@ def check_too_low_is_slow(runs):
 def check_sgd_default_slow(runs):
     """SGD at its default 0.01, the lesson's data and epochs: the training loss falls, but
     stays within 5 % of chance level, and validation accuracy stays below 0.25 (2 x
-    chance), while Adam at its default passes 0.5 (default-run-learns)."""
+    chance), while Adam at its default passes 0.4 (default-run-learns)."""
     run = runs["run"]
     loss, val_accuracy = run.series("loss"), run.series("val_accuracy")
     holds = (run.outcome == "finished" and loss[-1] < loss[0] and loss[-1] > 0.95 * CHANCE
@@ -221,10 +221,14 @@ def check_keeps_best(runs):
 
 
 def check_larger_batch_faster(runs):
-    """An epoch (after the first) takes at least twice as long at batch 8 as at 256."""
-    small, large = runs["batch 8"].seconds_per_epoch(), runs["batch 256"].seconds_per_epoch()
-    return small >= 2 * large, (f"s per epoch: {small:.2f} at batch 8, {large:.2f} at 256 "
-                                f"({small / large:.1f} x)")
+    """An epoch (after the first) takes at least twice as long at batch 8 as at 256. The
+    figures also give batch 32's time and each run's validation accuracy after 3 epochs."""
+    seconds = {name: run.seconds_per_epoch() for name, run in runs.items()}
+    accuracy = {name: run.series("val_accuracy")[-1] for name, run in runs.items()}
+    holds = seconds["batch 8"] >= 2 * seconds["batch 256"]
+    return holds, ("s per epoch: " + ", ".join(f"{seconds[name]:.2f} at {name}" for name in runs)
+                   + f" ({seconds['batch 8'] / seconds['batch 256']:.1f} x); val accuracy "
+                   "after 3 epochs: " + ", ".join(f"{accuracy[name]:.2f}" for name in runs))
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -241,7 +245,8 @@ DROPOUT = {"train_images": 2000, "epochs": 25, "model": "dropout"}
 CLAIMS: list[Claim] = [
     Claim("default-run-learns",
           "The lesson's default run (Adam 0.001, 5,000 Shapes images, 10 epochs) learns: "
-          "validation accuracy reaches 0.5 or more, validation loss ends well below chance.",
+          "validation accuracy reaches 0.4 or more (chance: 0.125), validation loss ends "
+          "well below chance level.",
           {"run": {}}, check_default_run_learns),
     Claim("sgd-10-explodes",
           "SGD at 10 (5,000 images, the exercise's run): in the first epoch a group of "
@@ -290,12 +295,13 @@ CLAIMS: list[Claim] = [
           "The Overfitting scenario with patience 3: early stopping ends it early, keeps the "
           "weights of the lowest validation loss (well below chance), and Evaluate scores "
           "those weights.",
-          {"run": {**OVERFITTING, "patience": 3}}, check_keeps_best),
+          {"run": {**OVERFITTING, "patience": 3}}, check_keeps_best, quick=True),
     Claim("larger-batch-faster-epochs",
-          "An epoch takes at least twice as long at batch size 8 as at 256 (1,000 images).",
-          {"batch 8": {"batch_size": 8, "train_images": 1000, "epochs": 3},
-           "batch 256": {"batch_size": 256, "train_images": 1000, "epochs": 3}},
-          check_larger_batch_faster, quick=True),
+          "On the lesson's default data, an epoch takes at least twice as long at batch size "
+          "8 as at 256 (3 epochs each; batch 32's time and every run's validation accuracy "
+          "are in the figures).",
+          {f"batch {size}": {"batch_size": size, "epochs": 3} for size in (8, 32, 256)},
+          check_larger_batch_faster),
 ]
 BY_KEY = {claim.key: claim for claim in CLAIMS}
 

@@ -102,8 +102,12 @@ def test_early_stopping_must_keep_and_score_the_best_epoch():
 def test_epoch_times_compare_the_epochs_after_the_first():
     small = run([2.0] * 3, seconds=[3.0, 4.5, 6.0])  # 1.5 s an epoch after the first
     large = run([2.0] * 3, seconds=[2.5, 2.9, 3.3])  # 0.4 s
-    assert claims.check_larger_batch_faster({"batch 8": small, "batch 256": large})[0]
-    assert not claims.check_larger_batch_faster({"batch 8": large, "batch 256": small})[0]
+    middle = run([2.0] * 3, seconds=[2.6, 3.3, 4.0])
+    holds, figures = claims.check_larger_batch_faster(
+        {"batch 8": small, "batch 32": middle, "batch 256": large})
+    assert holds and "1.50 at batch 8, 0.70 at batch 32, 0.40 at batch 256 (3.8 x)" in figures
+    assert not claims.check_larger_batch_faster(
+        {"batch 8": large, "batch 32": middle, "batch 256": small})[0]
 
 
 def test_a_failing_seed_fails_the_claim_and_a_broken_check_fails_not_crashes():
