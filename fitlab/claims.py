@@ -95,6 +95,18 @@ def check_default_run_learns(runs):
     return learns(runs, accuracy=0.4)
 
 
+def check_running_mean_lags(runs):
+    """First epoch: validation accuracy above the training figure and validation loss below
+    it, since the training figures are a running mean over weights that were still
+    improving, and validation is measured once, after the epoch (1,000 images)."""
+    run = runs["run"]
+    first = run.epochs[0]
+    holds = (first["val_accuracy"] > first["accuracy"] and first["val_loss"] < first["loss"])
+    return holds, (f"epoch 1: accuracy {first['accuracy']:.3f} training, "
+                   f"{first['val_accuracy']:.3f} validation; loss {first['loss']:.3f} / "
+                   f"{first['val_loss']:.3f}")
+
+
 def check_explodes(runs):
     """The first epoch's loss explodes (a bundle over EXPLODED_LOSS); then the run
     ends by itself, either collapsed near chance level (one answer for every picture,
@@ -248,6 +260,11 @@ CLAIMS: list[Claim] = [
           "validation accuracy reaches 0.4 or more (chance: 0.125), validation loss ends "
           "well below chance level.",
           {"run": {}}, check_default_run_learns),
+    Claim("running-mean-lags",
+          "In the default run's first epoch, validation accuracy is above training accuracy "
+          "and validation loss below training loss: the training figures are a running mean "
+          "over the epoch, validation is measured after it.",
+          {"run": {}}, check_running_mean_lags),
     Claim("sgd-10-explodes",
           "SGD at 10 (5,000 images, the exercise's run): in the first epoch a group of "
           "batches' loss passes 10,000 (chance level: 2.08); then the run stops itself, "

@@ -37,8 +37,8 @@ SCENARIOS = [
         Settings(learning_rate=1.0),
         "In Fit Lab's runs of these settings (seeds 1, 2, 3) a group of batches' loss leapt "
         "past 10,000 in the first epoch; then the network gave every picture the same "
-        "answer, every unit of its last hidden layer at 0, validation accuracy about 1 in 8, "
-        "and Fit Lab stopped the run after epoch 1 and said why.",
+        "answer, every unit of its last hidden layer at 0, validation accuracy no better "
+        "than 0.2 (chance: 1 in 8), and Fit Lab stopped the run and said why.",
         ("adam-1-collapses",),
     ),
     Scenario(
@@ -57,8 +57,9 @@ SCENARIOS = [
         "Adam's default, 0.001: the lesson's default run.",
         "Adam at its default, 0.001. Watch training and validation loss, epoch after epoch.",
         Settings(learning_rate=0.001),
-        "In Fit Lab's runs (seeds 1, 2, 3) both losses ended well below chance level and "
-        "validation accuracy passed 0.5, four times chance level, within ten epochs.",
+        "In Fit Lab's runs (seeds 1, 2, 3) validation loss ended well below chance level "
+        "and validation accuracy passed 0.4, more than three times chance (1 in 8), within "
+        "ten epochs.",
         ("default-run-learns",),
     ),
     Scenario(
@@ -68,7 +69,7 @@ SCENARIOS = [
         "training loss, and the epoch where the validation loss is lowest.",
         Settings(learning_rate=0.001, **OVERFITTING_DATA),
         "In Fit Lab's runs (seeds 1, 2, 3) the validation loss fell well below chance level "
-        "to its lowest after epoch 10 or later, then turned up while the training loss kept "
+        "to its lowest in epoch 10 or later, then turned up while the training loss kept "
         "falling: the network went on memorising its 1,200 pictures.",
         ("overfitting-turns-up",),
     ),

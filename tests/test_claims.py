@@ -99,6 +99,14 @@ def test_early_stopping_must_keep_and_score_the_best_epoch():
     assert not claims.check_keeps_best({"run": unscored})[0]
 
 
+def test_the_running_mean_lags_validation_in_the_first_epoch():
+    ahead = run([2.037], [0.176], loss=[2.074], accuracy=[0.142])
+    assert claims.check_running_mean_lags({"run": ahead})[0]
+    # 13 of 100 validation pictures against 0.10: the old example, but loss says otherwise
+    noise = run([2.09], [0.13], loss=[2.08], accuracy=[0.10])
+    assert not claims.check_running_mean_lags({"run": noise})[0]
+
+
 def test_epoch_times_compare_the_epochs_after_the_first():
     small = run([2.0] * 3, seconds=[3.0, 4.5, 6.0])  # 1.5 s an epoch after the first
     large = run([2.0] * 3, seconds=[2.5, 2.9, 3.3])  # 0.4 s
@@ -139,7 +147,7 @@ def test_claims_sharing_a_run_train_it_once():
 
 # --- the table, and what refers to it --------------------------------------------------------
 
-KEYS = ["default-run-learns", "sgd-10-explodes", "adam-1-collapses", "collapse-advice-works",
+KEYS = ["default-run-learns", "running-mean-lags", "sgd-10-explodes", "adam-1-collapses", "collapse-advice-works",
         "too-low-is-slow", "sgd-default-slow", "overfitting-turns-up", "dropout-narrows-gap",
         "dropout-helps", "early-stopping-keeps-best", "larger-batch-faster-epochs"]
 

@@ -102,3 +102,19 @@ def test_a_run_that_finished_with_early_stopping_says_which_weights_it_keeps():
         "Finished all 25 epochs."
     kept = diagnosis.explain("finished", learning_rate=0.001, epochs=25, kept_epoch=14)
     assert "gave the model back the weights of epoch 14" in kept
+
+
+def test_each_bundles_loss_is_the_one_the_run_measured_not_rounding_noise():
+    from fitlab.history import bundle_losses
+
+    # SGD at 10, seed 1 (as sent): after the first bundle the running means are float32
+    # totals of about 1e24 per image, where a bundle of losses near 2 leaves no trace.
+    measured = [[1, 8, 1.8e25, 0.12, 0.5, 1.8e25], [1, 16, 9.0e24, 0.12, 0.9, 4.11],
+                [1, 24, 6.0e24, 0.12, 1.3, 2.5], [2, 8, 2.2, 0.12, 2.0, 2.2]]
+    assert [row[3] for row in bundle_losses(measured)] == [1.8e25, 4.11, 2.5, 2.2]
+    assert [row[:3] for row in bundle_losses(measured)] == [(1, 1, 8), (1, 9, 16),
+                                                            (1, 17, 24), (2, 1, 8)]
+    # Runs kept from before the bundle's own loss was sent: recovered from running means.
+    older = [record[:5] for record in measured]
+    recovered = [row[3] for row in bundle_losses(older)]
+    assert math.isclose(recovered[1], (16 * 9.0e24 - 8 * 1.8e25) / 8, abs_tol=1)
