@@ -104,7 +104,7 @@ def advice(optimizer: str, learning_rate: float) -> str:
     known = OPTIMIZERS[optimizer]
     default = " (its Keras default)" if advised == known.default_learning_rate else ""
     return (f"Try {format_learning_rate(advised)}{default}: {known.label} learned at that "
-            "rate in every run Fit Lab measured on these images.")
+            "rate on every seed Fit Lab measured with the lesson's default data.")
 
 
 def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0,
@@ -130,8 +130,8 @@ def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0
         became = "NaN (not a number)" if math.isnan(loss) else "infinite"
         return (
             f"The loss became {became} in epoch {epoch}, step {step}, so the run stopped "
-            f"itself. {too_high}: its steps made the network's numbers larger than float32 "
-            f"arithmetic can hold. {advice(optimizer, learning_rate)}"
+            f"itself. {too_high}: its steps were so large that the loss could no longer be "
+            f"computed as a number. {advice(optimizer, learning_rate)}"
         )
     if outcome == COLLAPSED:
         dead = (
