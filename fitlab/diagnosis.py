@@ -5,8 +5,8 @@ cross-entropy of a softmax model from its logits (backend/tensorflow/nn.py, _get
 so nothing clips it, and a group of batches at SGD 10 measured about 1e25. What follows:
 
 Collapsed: the loss falls back near chance level, about ln(number of classes), with
-accuracy near 1/classes, and stays there: the huge steps left every unit of the hidden
-layers at 0 for every image (ReLU), so the network gives every picture the same answer and
+accuracy near 1/classes, and stays there: the huge steps left every unit of the last hidden
+layer at 0 for every image (ReLU; Progress.look_inside measures it), so the network gives every picture the same answer and
 no gradient flows through them any more. The answer is the same, not uniform: SGD 10's
 validation loss sat at 2.31 against ln 8 = 2.08.
 Diverged: the loss becomes NaN or infinite, and training cannot go on; or it stays far
@@ -39,8 +39,8 @@ EXPLOSION_FACTOR = 1.5
 # level, is sure of that answer (a collapsed one sits near chance level).
 FAR_ABOVE_CHANCE_FACTOR = 3.0
 # The rate a collapsed or diverged run is advised to try, per optimizer: one that learned on
-# every seed measured, on the same images as the lesson's "too high" runs (the claim
-# collapse-advice-works in fitlab/claims.py re-runs it). A tenth of the rate that broke is
+# every seed measured with the lesson's default data, which the "too high" scenario also
+# trains (the claim collapse-advice-works in fitlab/claims.py re-runs it). A tenth of the rate that broke is
 # no such rate: Adam at 0.1 and 0.01 and SGD at 1 collapse too.
 ADVISED_RATE = {"adam": 0.001, "rmsprop": 0.001, "sgd": 0.1}
 
