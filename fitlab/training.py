@@ -94,14 +94,16 @@ class BundleLoss(keras.metrics.Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         losses = keras.ops.cast(self.loss_function(y_true, y_pred), self.dtype)
-        fresh = keras.ops.equal(keras.ops.mod(self.batches, self.bundle), 0)
-        self.total.assign(keras.ops.where(fresh, 0.0, self.total) + keras.ops.sum(losses))
-        self.images.assign(keras.ops.where(fresh, 0.0, self.images)
+        # .value: JAX takes a variable's value, not the variable, inside a traced step
+        fresh = keras.ops.equal(keras.ops.mod(self.batches.value, self.bundle), 0)
+        self.total.assign(keras.ops.where(fresh, 0.0, self.total.value)
+                          + keras.ops.sum(losses))
+        self.images.assign(keras.ops.where(fresh, 0.0, self.images.value)
                            + keras.ops.cast(keras.ops.shape(losses)[0], self.dtype))
         self.batches.assign_add(1.0)
 
     def result(self):
-        return keras.ops.divide_no_nan(self.total, self.images)
+        return keras.ops.divide_no_nan(self.total.value, self.images.value)
 
     def get_config(self):
         return {"loss": self.loss, "bundle": self.bundle, "name": self.name}
