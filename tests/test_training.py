@@ -86,6 +86,8 @@ def test_a_far_too_high_learning_rate_explodes_and_the_run_stops_itself():
         assert "became NaN" in end["message"]
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="JAX and PyTorch clip the cross-entropy at ln 1e7: no 1e24 mean")
 def test_each_bundle_of_batches_reports_its_own_loss_even_after_an_explosion():
     # Seed 1 at SGD 10 on 5,000 images: the epoch's running mean reaches about 1e24, and the
     # bundles' losses recovered from two float32 running means were 0, -5.8e17, 7.9e17.
