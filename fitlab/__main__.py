@@ -27,8 +27,8 @@ exit status:
   0    the run finished: all its epochs, or early stopping ended it
   {EXIT_FAILED}    the run failed: an error in training, named on standard error
   {EXIT_USAGE}    a bad argument or data set, named in one line on standard error
-  {EXIT_DIVERGED}    the loss diverged (became NaN, or stuck at its ceiling): the learning
-       rate is far too high
+  {EXIT_DIVERGED}    the loss diverged (became NaN or infinite, or stayed far above chance
+       level): the learning rate is far too high
   {EXIT_COLLAPSED}    the network collapsed to chance level and stopped learning
   {EXIT_STOPPED}  stopped with Ctrl-C; the epochs so far were printed
 """
