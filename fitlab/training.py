@@ -75,10 +75,10 @@ class BundleLoss(keras.metrics.Metric):
     """The mean loss of the images since Keras last called the batch callbacks (a bundle of
     `bundle` batches), which starts afresh with each bundle.
 
-    Keras' own loss in the logs is a running mean over the epoch, kept as a float32 total.
-    Once one batch's loss reaches 1e26 (SGD at 10 on Shapes), that total is about 1e24
-    times the images so far, its rounding step about 1e17, and every later batch's loss of
-    2 vanishes in it: a bundle's loss recovered from two running means is then rounding
+    Keras' own loss in the logs is a running mean over the epoch, in float32. Once a bundle's
+    loss reaches 1.8e25 (SGD at 10 on Shapes, seed 1), the running mean stays above 1e24 for
+    the rest of the epoch, where one float32 step is about 1e17: every later batch's loss
+    of 2 vanishes in it, and a bundle's loss recovered from two running means is rounding
     noise (0, -5.8e17, +7.9e17 were measured). This metric sums only one bundle, so a
     bundle at chance level reads 2.08 whatever came before. It resets itself, inside the
     compiled step, every `bundle` batches of the epoch (Keras resets every metric at the
