@@ -15,11 +15,12 @@ are tested on made-up histories without training (tests/test_claims.py).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import sys
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from fitlab.settings import OPTIMIZERS, Settings
 
@@ -55,7 +56,7 @@ class Run:
         on the wall clock ("seconds") or in this process's CPU time ("cpu_seconds"): the
         shortest, since other programs' load only ever adds time."""
         times = [0.0] + self.series(clock)
-        spans = [after - before for before, after in zip(times[1:], times[2:])]
+        spans = [after - before for before, after in itertools.pairwise(times[1:])]
         return min(spans) if spans else math.nan
 
 
@@ -158,7 +159,7 @@ def check_too_low_is_slow(runs):
     stays within 5 % of chance level; validation accuracy ends above chance (1/8)."""
     run = runs["run"]
     loss, val_accuracy = run.series("loss"), run.series("val_accuracy")
-    falling = all(after < before for before, after in zip(loss, loss[1:]))
+    falling = all(after < before for before, after in itertools.pairwise(loss))
     slow = loss[-1] > 0.95 * CHANCE
     holds = falling and slow and val_accuracy[-1] > 1 / SHAPES_CLASSES
     return holds, (f"loss {loss[0]:.4f} -> {loss[-1]:.4f}, falling every epoch: {falling}; "

@@ -16,6 +16,7 @@ import dataclasses
 from fitlab.data import CIFAR10, LESSON_FIVE
 from fitlab.settings import Settings
 
+
 @dataclasses.dataclass(frozen=True)
 class Scenario:
     title: str

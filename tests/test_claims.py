@@ -6,7 +6,7 @@ import math
 import pytest
 
 from fitlab import claims, diagnosis, scenarios
-from fitlab.claims import CHANCE, Run
+from fitlab.claims import Run
 from fitlab.settings import Settings
 
 

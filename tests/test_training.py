@@ -104,7 +104,7 @@ def test_each_bundle_of_batches_reports_its_own_loss_even_after_an_explosion():
 
 
 def test_the_bundles_own_losses_add_up_to_the_epochs_running_mean():
-    outcome, events = train(train_images=1000, epochs=2, learning_rate=0.003)
+    _, events = train(train_images=1000, epochs=2, learning_rate=0.003)
     batches = [record for event in of_type(events, "batches") for record in event["records"]]
     steps = of_type(events, "started")[0]["steps_per_epoch"]  # 25 batches of 32 images
     for epoch in of_type(events, "epoch"):
