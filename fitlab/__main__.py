@@ -69,8 +69,8 @@ exit status:
   0    the run finished: all its epochs, or early stopping ended it
   {EXIT_FAILED}    the run failed: an error in training, named on standard error
   {EXIT_USAGE}    a bad argument or data set, named in one line on standard error
-  {EXIT_DIVERGED}    the loss diverged (became NaN, or stuck at its ceiling): the learning
-       rate is far too high
+  {EXIT_DIVERGED}    the loss diverged (became NaN or infinite, or stayed far above chance
+       level): the learning rate is far too high
   {EXIT_COLLAPSED}    the network collapsed to chance level and stopped learning
   {EXIT_STOPPED}  stopped with Ctrl-C; the epochs so far were printed
 """
@@ -104,12 +104,25 @@ def main(argv=None) -> int:
     fetch = commands.add_parser("fetch", help="download a data set ahead of a workshop")
     fetch.add_argument("dataset", choices=[*data.DOWNLOADED, "all"])
 
+    claims = commands.add_parser(
+        "claims", help="re-run every figure the lesson states and say which hold",
+        description="Train the runs behind each claim (fitlab/claims.py) for each of its "
+                    "seeds and print whether it holds; exit status 1 if any fails.")
+    claims.add_argument("keys", nargs="*", metavar="KEY", help="only these claims")
+    claims.add_argument("--quick", action="store_true", help="only the claims CI runs")
+    claims.add_argument("--json", action="store_true", help="one JSON object per claim and seed")
+    claims.add_argument("--workers", type=int, default=1,
+                        help="train in this many processes (default 1: in this one)")
+
     args = parser.parse_args(argv)
     try:
         CTRL_C.raises = True  # reading data and downloads stop at once, their files whole
         CTRL_C.stop_if_pressed()
         if args.command == "fetch":
             return fetch_dataset(args.dataset)
+        if args.command == "claims":
+            from fitlab import claims as lesson_claims
+            return lesson_claims.main(args.quick, args.json, args.keys, max(1, args.workers))
         return train_from_arguments(args)
     except (SettingsError, data.DataError) as error:
         print(f"fitlab: error: {error}", file=sys.stderr)

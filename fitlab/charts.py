@@ -37,6 +37,7 @@ from fitlab.chart_style import (
     ALARM_COLOUR, NOTE_COLOUR, RUN_COLOURS, SPLIT_COLOURS, SPLIT_DASHES, Size, run_chart,
     size_for,
 )
+from fitlab import history as history_module
 from fitlab.history import RunHistory
 from fitlab.settings import METRICS
 
@@ -329,13 +330,12 @@ def describe(history: RunHistory, metric: str, mark_best: bool = True) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# Per-batch chart: the loss of each bundle of batches, recovered from Keras' running means.
+# Per-batch chart: the loss of each bundle of batches, as the run measured it.
 
 
 def bundle_losses(history: RunHistory) -> list[dict]:
     """The training loss of each bundle of batches Keras reported on (8 at a time), oldest
-    first, from its running means over the epoch: the mean over batches a+1..b is
-    (m_b * b - m_a * a) / (b - a), with a = 0 at the start of each epoch. The running mean
+    first, as the run measured it (fitlab.history.bundle_losses). The running mean
     hides what a run is doing late in an epoch (a diverging run's mean falls from 100,000
     towards 3,000, which reads as learning, while each bundle stays in the thousands).
 
@@ -345,20 +345,13 @@ def bundle_losses(history: RunHistory) -> list[dict]:
     steps = history.info.get("steps_per_epoch") or 1
     limit = EXPLODED * _chance(history)
     rows: list[dict] = []
-    epoch, step, mean = None, 0, 0.0
-    for record_epoch, record_step, running_mean, *_ in history.batches:
-        if record_epoch != epoch:  # Keras' running mean restarts with each epoch
-            epoch, step, mean = record_epoch, 0, 0.0
-        if record_step <= step:  # a repeated report adds no batches
-            continue
+    for epoch, first, last, loss in history_module.bundle_losses(history.batches):
         # NaN and infinity carry through; rounding can take a loss near zero a hair below
         # it, where a loss never is
-        loss = diagnosis.batch_loss(record_step, running_mean, step, mean)
         loss = max(0.0, loss) if math.isfinite(loss) else loss
-        rows.append({"epoch": epoch, "first": step + 1, "last": record_step,
-                     "position": epoch - 1 + record_step / steps, "loss": loss,
+        rows.append({"epoch": epoch, "first": first, "last": last,
+                     "position": epoch - 1 + last / steps, "loss": loss,
                      "exploded": not math.isfinite(loss) or loss > limit})
-        step, mean = record_step, running_mean
     return rows
 
 

@@ -1,13 +1,18 @@
-"""Recognising, from the numbers alone, the two ways a far too high learning rate shows.
+"""Recognising, from the numbers alone, the ways a far too high learning rate shows.
 
-Diverged: the loss becomes NaN or infinite, and training cannot go on. That is how it shows
-under TensorFlow, which computes cross-entropy from the softmax's logits. Keras' other
-backends clip the probabilities at keras.config.epsilon() (1e-7) instead, so there the loss
-shoots up to about ln(1e7) = 16.1 for every picture the network gets wrong and sticks there,
-finite: the network gives every picture the same answer, and is certain of it.
-Collapsed: the loss explodes in the first epoch, then sticks at chance level, about
-ln(number of classes) with accuracy near 1/classes: the first huge steps left the ReLU units
-dead for every image, so the network answers with the class frequencies and learns no more.
+The first steps are so large that the loss explodes: under TensorFlow, Keras computes the
+cross-entropy of a softmax model from its logits (backend/tensorflow/nn.py, _get_logits),
+so nothing clips it, and a group of batches at SGD 10 measured about 1e25. What follows:
+
+Collapsed: the loss falls back near chance level, about ln(number of classes), with
+accuracy near 1/classes, and stays there: the huge steps left every unit of the last hidden
+layer at 0 for every image (ReLU; Progress.look_inside measures it), so the network gives every picture the same answer and
+no gradient flows through them any more. The answer is the same, not uniform: SGD 10's
+validation loss sat at 2.31 against ln 8 = 2.08.
+Diverged: the loss becomes NaN or infinite, and training cannot go on; or it stays far
+above chance level while the network gives one answer it is sure of (Keras' JAX and
+PyTorch backends clip probabilities at 1e-7, which caps each wrong picture's loss at 16.1).
+What the app advises instead is a rate measured to learn, per optimizer (ADVISED_RATE).
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from __future__ import annotations
 import decimal
 import math
 
-from fitlab.protocol import COLLAPSED, DIVERGED, EARLY_STOPPED, FINISHED, STOPPED
-from fitlab.settings import format_learning_rate
+from fitlab.protocol import COLLAPSED, DIVERGED, EARLY_STOPPED, FAILED, FINISHED, STOPPED  # noqa: F401 - diagnosis.X is read
+from fitlab.settings import OPTIMIZERS, format_learning_rate
 # A network has stopped learning when a whole epoch does no better than chance (loss no lower
 # than 2 % below ln(classes), accuracy at most 1.5 times 1/classes) AND its answer no longer
 # depends on the picture. The second test matters: a learning rate that is merely too low also
@@ -28,10 +33,13 @@ SAME_ANSWER_SPREAD = 1e-4
 # A first-epoch batch loss this far above chance level counts as an explosion worth naming.
 EXPLOSION_FACTOR = 1.5
 # A network giving every picture the same answer, whose loss is still this many times chance
-# level, is certain of that answer: it diverged, its loss pinned at the clipped cross-entropy's
-# ceiling (about 8 for 2 classes, 14 for 8, against a chance level of 0.69 and 2.08), where
-# a collapsed one sits at chance level.
+# level, is sure of that answer (a collapsed one sits near chance level).
 FAR_ABOVE_CHANCE_FACTOR = 3.0
+# The rate a collapsed or diverged run is advised to try, per optimizer: one that learned on
+# every seed measured with the lesson's default data, which the "too high" scenario also
+# trains (the claim collapse-advice-works in fitlab/claims.py re-runs it). A tenth of the rate that broke is
+# no such rate: Adam at 0.1 and 0.01 and SGD at 1 collapse too.
+ADVISED_RATE = {"adam": 0.001, "rmsprop": 0.001, "sgd": 0.1}
 
 
 def format_loss(loss: float) -> str:
@@ -85,29 +93,50 @@ def gives_same_answer(probabilities) -> bool:
     return float(probabilities.std(axis=0).max()) < SAME_ANSWER_SPREAD
 
 
+def advice(optimizer: str, learning_rate: float) -> str:
+    """What to try after a rate far too high: the measured rate for this optimizer."""
+    advised = ADVISED_RATE.get(optimizer)
+    if advised is None or learning_rate <= advised:
+        return "Try a smaller learning rate."
+    known = OPTIMIZERS[optimizer]
+    default = " (its Keras default)" if advised == known.default_learning_rate else ""
+    return (f"Try {format_learning_rate(advised)}{default}: {known.label} learned at that "
+            "rate on every seed Fit Lab measured with the lesson's default data.")
+
+
 def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0,
             num_classes: int = 0, peak_loss: float = 0.0, epochs: int = 0,
-            best_epoch: int = 0, patience: int = 0, loss: float = math.nan) -> str:
-    """The sentence a learner reads when a run ends. A diverged run's `loss` is NaN, or the
-    finite loss it stuck at (Keras' backends other than TensorFlow)."""
+            best_epoch: int = 0, patience: int = 0, loss: float = math.nan,
+            optimizer: str = "adam", live_units: float = math.nan,
+            kept_epoch: int = 0) -> str:
+    """The sentence a learner reads when a run ends. A diverged run's `loss` is NaN or
+    infinite, or the finite loss it stayed at; `live_units` is the share of the last hidden
+    layer's units alive when the run collapsed (NaN: not looked at); `kept_epoch` is the
+    epoch whose weights early stopping gave back at the end (0: the last epoch's stay)."""
     rate = format_learning_rate(learning_rate)
+    label = OPTIMIZERS[optimizer].label if optimizer in OPTIMIZERS else optimizer
+    too_high = f"The learning rate ({rate}) is far too high for {label}"
     if outcome == DIVERGED and math.isfinite(loss):
         return (
-            f"The loss shot up in epoch {epoch}, step {step}, and stuck at about "
-            f"{format_loss(loss)}, near the most Keras' cross-entropy gives (it clips "
-            "probabilities at 1e-7), so the run stopped itself: the network gives every "
-            f"picture the same answer, and is certain of it. The learning rate ({rate}) is far "
-            "too high: each step overshoots so far that the weights grow without bound. Try a "
-            "learning rate 10 to 100 times smaller."
+            f"The loss shot up in epoch {epoch}, step {step}, and stayed far above chance "
+            f"level, at about {format_loss(loss)}: the network gives every picture the same "
+            "answer and is sure of it, so every picture of another class costs a great deal. "
+            f"So the run stopped itself. {too_high}. {advice(optimizer, learning_rate)}"
         )
     if outcome == DIVERGED:
+        became = "NaN (not a number)" if math.isnan(loss) else "infinite"
         return (
-            f"The loss became NaN (not a number) in epoch {epoch}, step {step}, so the run "
-            f"stopped itself. The learning rate ({rate}) is far too high: each step "
-            "overshoots so far that the weights grow without bound. Try a learning rate 10 to "
-            "100 times smaller."
+            f"The loss became {became} in epoch {epoch}, step {step}, so the run stopped "
+            f"itself. {too_high}: its steps were so large that the loss could no longer be "
+            f"computed as a number. {advice(optimizer, learning_rate)}"
         )
     if outcome == COLLAPSED:
+        dead = (
+            " Every unit of its last hidden layer now gives 0 for every picture (a ReLU "
+            "gives 0 for any input below 0), so the answer no longer depends on the picture "
+            "and no gradient flows back through those units to change it."
+            if live_units == 0 else ""
+        )
         return (
             f"The network stopped learning, so the run was stopped after epoch {epoch}."
             + (
@@ -115,21 +144,26 @@ def explain(outcome: str, *, learning_rate: float, epoch: int = 0, step: int = 0
                 f"{format_loss(peak_loss)} (the loss per batch chart marks it); after that the"
                 if peak_loss > EXPLOSION_FACTOR * chance_loss(num_classes) else " The"
             )
-            + f" loss stayed at chance level, about ln({num_classes}) = "
+            + f" loss stayed near chance level, about ln({num_classes}) = "
             f"{chance_loss(num_classes):.2f}, with accuracy near 1/{num_classes}: the network "
-            "gives every picture the same answer. The learning rate "
-            f"({rate}) is too high: the first steps were so large that they switched "
-            "off the ReLU units for every image, and no gradient flows through them any more. "
-            "Try a learning rate 10 to 100 times smaller."
+            f"gives every picture the same answer.{dead} {too_high}: its first steps were "
+            f"so large that they wrecked the weights. {advice(optimizer, learning_rate)}"
         )
     if outcome == STOPPED:
         return f"Stopped at your request in epoch {epoch}; the history so far is kept."
     if outcome == FINISHED:
+        if kept_epoch:
+            return (
+                f"Finished all {epochs} epochs. Early stopping gave the model back the weights "
+                f"of epoch {kept_epoch}, its lowest validation loss; those are the ones "
+                "Evaluate scores and the saved model holds."
+            )
         return f"Finished all {epochs} epochs."
     if outcome == EARLY_STOPPED:
         return (
             f"Early stopping ended the run after epoch {epoch} of {epochs}: the validation loss "
             f"had not improved for {patience} epoch{'s' if patience > 1 else ''} since its best, "
-            f"in epoch {best_epoch}. The model keeps the weights of epoch {best_epoch}."
+            f"in epoch {best_epoch}. The model keeps the weights of epoch {best_epoch}, and "
+            "Evaluate scores those."
         )
     raise ValueError(f"No explanation for outcome {outcome!r}.")

@@ -18,7 +18,9 @@ class RunHistory:
     message: str = ""
     info: dict = dataclasses.field(default_factory=dict)
     epochs: list[dict] = dataclasses.field(default_factory=list)
-    # [epoch, step, loss, accuracy, seconds]: Keras' batch-end running means, as sent.
+    # [epoch, step, loss, accuracy, seconds, bundle_loss]: Keras' batch-end running means,
+    # as sent, and the loss of the batches since the previous record alone (runs recorded
+    # before it was measured have five fields: see bundle_losses)
     batches: list[list] = dataclasses.field(default_factory=list)
     # {"title", "done", "total"} while the data set downloads before the run starts
     download: dict = dataclasses.field(default_factory=dict)
@@ -94,8 +96,8 @@ class RunHistory:
 
     def batches_csv(self) -> str:
         """One row per batch, as Keras reported it: running means over the epoch so far."""
-        return _csv(["epoch", "batch", "running_mean_loss", "running_mean_accuracy", "seconds"],
-                    self.batches)
+        return _csv(["epoch", "batch", "running_mean_loss", "running_mean_accuracy", "seconds",
+                     "loss_since_previous_row"], self.batches)
 
     def to_record(self) -> dict:
         """Everything a learner sees of the run, as JSON-ready values, for the run store."""
@@ -124,6 +126,28 @@ class RunHistory:
 def _fields(event: dict) -> dict:
     """What an event says, without its type."""
     return {key: value for key, value in event.items() if key != TYPE}
+
+
+def bundle_losses(batches: list[list]) -> list[tuple[int, int, int, float]]:
+    """(epoch, first batch, last batch, loss) of each bundle of batches a run reported on,
+    oldest first: the loss the run measured for that bundle alone (training.BundleLoss).
+    For records without it (runs kept from before), it is recovered from two running means,
+    (m_b * b - m_a * a) / (b - a), which is exact only while the running mean is small:
+    after an explosion it is float32 rounding noise."""
+    from fitlab import diagnosis
+
+    rows, epoch, step, mean = [], None, 0, 0.0
+    for record in batches:
+        record_epoch, record_step, running_mean = record[:3]
+        if record_epoch != epoch:  # Keras' running mean restarts with each epoch
+            epoch, step, mean = record_epoch, 0, 0.0
+        if record_step <= step:  # a repeated report adds no batches
+            continue
+        loss = record[5] if len(record) > 5 else diagnosis.batch_loss(
+            record_step, running_mean, step, mean)
+        rows.append((epoch, step + 1, record_step, loss))
+        step, mean = record_step, running_mean
+    return rows
 
 
 def _csv(header: list[str], rows) -> str:

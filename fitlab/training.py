@@ -5,8 +5,9 @@ and for the worker processes that serve the app:
 
 - `download`: bytes done and in all, while a data set is downloaded before the run
 - `started`: the device and Keras' backend, sizes, steps per epoch
-- `batches`: [[epoch, step, loss, accuracy, seconds], ...], Keras' batch-end values, where
-  loss and accuracy are running means over the epoch so far
+- `batches`: [[epoch, step, loss, accuracy, seconds, bundle_loss], ...], Keras' batch-end
+  values, where loss and accuracy are running means over the epoch so far, and bundle_loss
+  is the mean loss of the batches since the previous report alone (BundleLoss)
 - `epoch`: loss, accuracy, val_loss, val_accuracy at the end of an epoch
 - `evaluation`: after each epoch, loss, accuracy and confusion matrix on test images, and the
   predictions for the first few of them (by index into the chosen classes' test images)
@@ -59,12 +60,54 @@ def make_optimizer(settings: Settings):
 
 def make_metrics(settings: Settings) -> list:
     """Accuracy, which every run reports, and the chosen metrics, made by Keras' own metric
-    classes under the names the history and the charts use."""
+    classes under the names the history and the charts use; then BundleLoss, which only
+    the per-batch chart and the diagnosis read (Progress keeps it out of the epochs)."""
     made = []
     for name in settings.metrics:
         kind, arguments = keras_metric(name, settings.label_encoding)
         made.append(getattr(keras.metrics, kind)(**arguments))
-    return ["accuracy", *made]
+    return ["accuracy", *made, BundleLoss(settings.loss, steps_per_execution())]
+
+
+BUNDLE_LOSS = "bundle_loss"
+
+
+class BundleLoss(keras.metrics.Metric):
+    """The mean loss of the images since Keras last called the batch callbacks (a bundle of
+    `bundle` batches), which starts afresh with each bundle.
+
+    Keras' own loss in the logs is a running mean over the epoch, in float32. Once a bundle's
+    loss reaches 1.8e25 (SGD at 10 on Shapes, seed 1), the running mean stays above 1e24 for
+    the rest of the epoch, where one float32 step is about 1e17: every later batch's loss
+    of 2 vanishes in it, and a bundle's loss recovered from two running means is rounding
+    noise (0, -5.8e17, +7.9e17 were measured). This metric sums only one bundle, so a
+    bundle at chance level reads 2.08 whatever came before. It resets itself, inside the
+    compiled step, every `bundle` batches of the epoch (Keras resets every metric at the
+    start of each epoch), so it works on every backend, JAX's functional state included."""
+
+    def __init__(self, loss: str, bundle: int, name: str = BUNDLE_LOSS, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.loss, self.bundle = loss, bundle
+        self.loss_function = keras.losses.get(loss)  # the compiled loss, image by image
+        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+        self.images = self.add_variable(shape=(), initializer="zeros", name="images")
+        self.batches = self.add_variable(shape=(), initializer="zeros", name="batches")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        losses = keras.ops.cast(self.loss_function(y_true, y_pred), self.dtype)
+        # .value: JAX takes a variable's value, not the variable, inside a traced step
+        fresh = keras.ops.equal(keras.ops.mod(self.batches.value, self.bundle), 0)
+        self.total.assign(keras.ops.where(fresh, 0.0, self.total.value)
+                          + keras.ops.sum(losses))
+        self.images.assign(keras.ops.where(fresh, 0.0, self.images.value)
+                           + keras.ops.cast(keras.ops.shape(losses)[0], self.dtype))
+        self.batches.assign_add(1.0)
+
+    def result(self):
+        return keras.ops.divide_no_nan(self.total.value, self.images.value)
+
+    def get_config(self):
+        return {"loss": self.loss, "bundle": self.bundle, "name": self.name}
 
 
 DATASETS_KEPT = 4
@@ -99,21 +142,24 @@ class Progress(keras.callbacks.Callback):
         self.recent_loss = 0.0  # the own loss of the last bundle of batches
         self.far_above_chance_since = None  # (epoch, step) where that loss rose and stayed
         self.diverged_loss = math.nan  # NaN, or the loss it stuck at (diagnosis.explain)
+        self.live_units = math.nan  # share of the last hidden layer's units still alive
+        self.broken_loss = math.nan
+        self.epochs_done = 0
         self.started = time.perf_counter()
         self.last_flush = 0.0  # so that the first batch goes out at once: the first point
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.previous_step, self.previous_loss = epoch + 1, 0, 0.0
+        self.epoch, self.previous_step = epoch + 1, 0
 
     def on_train_batch_end(self, batch, logs=None):
         loss, accuracy = float(logs["loss"]), float(logs["accuracy"])
+        own_loss = float(logs[BUNDLE_LOSS])
         now = time.perf_counter()
         # Keras numbers an epoch's last, shorter bundle of batches as if it were full
         # (batch 16 of an epoch of 15): the step is never past the epoch's last.
         step = min(batch + 1, (self.params or {}).get("steps") or batch + 1)
-        self.pending.append([self.epoch, step, loss, accuracy, now - self.started])
+        self.pending.append([self.epoch, step, loss, accuracy, now - self.started, own_loss])
         if step > self.previous_step:
-            own_loss = diagnosis.batch_loss(step, loss, self.previous_step, self.previous_loss)
             if self.epoch == 1:
                 self.first_epoch_peak = max(self.first_epoch_peak, own_loss)
             if not diagnosis.far_above_chance(own_loss, self.num_classes):
@@ -121,12 +167,13 @@ class Progress(keras.callbacks.Callback):
             elif self.far_above_chance_since is None:
                 self.far_above_chance_since = (self.epoch, step)
             self.recent_loss = own_loss
-            self.previous_step, self.previous_loss = step, loss
+            self.previous_step = step
         if not math.isfinite(loss):
             # What keras.callbacks.TerminateOnNaN does, without its print to standard output,
             # which would break the command line's one-JSON-object-a-line output.
             self.model.stop_training = True
             self.outcome, self.where = diagnosis.DIVERGED, (self.epoch, step)
+            self.broken_loss = loss  # NaN or infinite: the sentence says which
         elif self.should_stop():
             self.model.stop_training = True
             self.outcome, self.where = diagnosis.STOPPED, (self.epoch, step)
@@ -135,15 +182,17 @@ class Progress(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.flush()
-        record = {key: float(value) for key, value in (logs or {}).items()}
+        record = {key: float(value) for key, value in (logs or {}).items()
+                  if not key.endswith(BUNDLE_LOSS)}  # the last bundle's: no epoch's figure
         record.update({TYPE: Event.EPOCH, "epoch": epoch + 1,
                        "seconds": time.perf_counter() - self.started})
+        self.epochs_done = epoch + 1
         self.emit(record)
         if self.outcome == diagnosis.FINISHED and self.has_collapsed(record):
             self.model.stop_training = True
             if self.far_above_chance_since is not None:
-                # One answer for every picture, held with certainty: outside TensorFlow,
-                # Keras' cross-entropy clips where TensorFlow's would become NaN.
+                # One answer for every picture, and a loss still far above chance level: the
+                # network is sure of that answer, so each picture it gets wrong costs a lot.
                 self.outcome, self.where = diagnosis.DIVERGED, self.far_above_chance_since
                 self.diverged_loss = self.recent_loss
             else:
@@ -152,8 +201,21 @@ class Progress(keras.callbacks.Callback):
     def has_collapsed(self, record: dict) -> bool:
         if not diagnosis.looks_stuck(record["loss"], record["accuracy"], self.num_classes):
             return False
-        answers = self.model(self.probe_images, training=False)
-        return diagnosis.gives_same_answer(keras.ops.convert_to_numpy(answers))
+        answers, self.live_units = self.look_inside()
+        return diagnosis.gives_same_answer(answers)
+
+    def look_inside(self) -> tuple[np.ndarray, float]:
+        """The probe images' answers, and the share of the last hidden ReLU layer's units
+        that give more than 0 for at least one of them: 0.0 means every unit is dead, so
+        the answer no longer depends on the picture (what diagnosis.explain then says)."""
+        out, live = self.probe_images, math.nan
+        for layer in self.model.layers:
+            out = layer(out, training=False) if isinstance(layer, keras.layers.Dropout) \
+                else layer(out)
+            if getattr(layer, "activation", None) is keras.activations.relu:
+                values = keras.ops.convert_to_numpy(out).reshape(len(out), -1)
+                live = float((values > 0).any(axis=0).mean())
+        return keras.ops.convert_to_numpy(out), live
 
     def flush(self):
         if self.pending:
@@ -163,14 +225,29 @@ class Progress(keras.callbacks.Callback):
 
 
 class TestSetCheck(keras.callbacks.Callback):
-    """Scores the model on test images after every epoch, for the Evaluate page."""
+    """Scores the model on test images after every epoch, for the Evaluate page, and once
+    more at the end where early stopping gave the model back an earlier epoch's weights:
+    the last score is always of the weights the run keeps (and saves), labelled with their
+    epoch. It must come after `early` in fit's callbacks, whose on_train_end restores them."""
 
-    def __init__(self, emit, x_test, y_test, num_classes: int):
+    def __init__(self, emit, x_test, y_test, num_classes: int, early=None):
         super().__init__()
         self.emit, self.x_test, self.y_test = emit, data.scale(x_test), y_test
-        self.num_classes = num_classes
+        self.num_classes, self.early = num_classes, early
+        self.last_scored = 0
+
+    def on_train_end(self, logs=None):
+        early = self.early
+        if early is None or early.best_weights is None:  # the last epoch's weights stay
+            return
+        if early.best_epoch + 1 != self.last_scored:
+            self.score(early.best_epoch, restored=True)
 
     def on_epoch_end(self, epoch, logs=None):
+        self.score(epoch)
+
+    def score(self, epoch: int, restored: bool = False) -> None:
+        self.last_scored = epoch + 1
         # predict_on_batch runs the compiled predict step: about half the time of a call.
         probabilities = np.asarray(self.model.predict_on_batch(self.x_test))
         predicted = probabilities.argmax(axis=1)
@@ -185,6 +262,8 @@ class TestSetCheck(keras.callbacks.Callback):
             "predicted": predicted[:GRID_IMAGES].tolist(),
             "confidence": [round(float(value), 3)
                            for value in probabilities.max(axis=1)[:GRID_IMAGES]],
+            # True: early stopping gave back this earlier epoch's weights at the end
+            "restored": restored,
         })
 
 
@@ -200,16 +279,30 @@ def run(settings: Settings, emit: Callable[[dict], None],
     progress = Progress(emit, should_stop, run_data.split.num_classes,
                         run_data.split.x_val[:PROBE_IMAGES])
     early = early_stopping(settings)
-    callbacks = [each for each in (progress, early, evaluation_each_epoch(emit, run_data))
+    callbacks = [each for each in (progress, early, evaluation_each_epoch(emit, run_data, early))
                  if each is not None]
     fit(model, settings, run_data.split, callbacks)
     progress.flush()
     end = ending(settings, run_data.split.num_classes, progress, early)
     if save_to and end["outcome"] != diagnosis.DIVERGED:
-        model.save(save_to)
+        save(model, save_to)
         emit({TYPE: Event.SAVED, "path": save_to})
     emit(end)
     return end["outcome"]
+
+
+def save(model, path: str) -> None:
+    """model.save, its compile call written as the exported code makes it: without
+    BundleLoss, which only Fit Lab reads, so that plain Keras loads the file. Keras keeps
+    compile's arguments in `_compile_config` (trainers/trainer.py, compile) and writes them
+    from there (get_compile_config); the kept model gets its own back at once."""
+    config = model._compile_config.config
+    metrics = config["metrics"]
+    config["metrics"] = [each for each in metrics if not isinstance(each, BundleLoss)]
+    try:
+        model.save(path)
+    finally:
+        config["metrics"] = metrics
 
 
 # The warm-up's images: 8 batches of 32 to train, 2 to validate. TensorFlow's compiled step
@@ -342,13 +435,14 @@ def early_stopping(settings: Settings):
                                          restore_best_weights=True)
 
 
-def evaluation_each_epoch(emit: Callable[[dict], None], run_data: RunData
+def evaluation_each_epoch(emit: Callable[[dict], None], run_data: RunData, early=None
                           ) -> TestSetCheck | None:
-    """The Evaluate page's scores on test images after each epoch; None without a test set."""
+    """The Evaluate page's scores on test images after each epoch, and of the weights kept
+    where `early` restores an earlier epoch's; None without a test set."""
     if not len(run_data.x_test):  # photos of your own have no test set
         return None
     return TestSetCheck(emit, run_data.x_test[:TEST_SAMPLE], run_data.y_test[:TEST_SAMPLE],
-                        run_data.split.num_classes)
+                        run_data.split.num_classes, early)
 
 
 def fit(model, settings: Settings, split: data.Split, callbacks=()):
@@ -365,21 +459,35 @@ def fit(model, settings: Settings, split: data.Split, callbacks=()):
 
 
 def ending(settings: Settings, num_classes: int, progress: Progress, early) -> dict:
-    """The `end` event: how the run ended, and a sentence saying why. Early stopping counts
-    only where nothing else (Stop, divergence, collapse) ended the run first."""
+    """The `end` event: how the run ended, a sentence saying why, and the figures the
+    sentence rests on. Early stopping counts only where nothing else (Stop, divergence,
+    collapse) ended the run first. `kept_epoch`: the epoch whose weights early stopping gave
+    back at the end (Keras restores them whether or not it stopped the run), else 0."""
     outcome, (epoch, step), best_epoch = progress.outcome, progress.where, 0
     if early is not None and early.stopped_epoch > 0 and outcome == diagnosis.FINISHED:
         outcome, (epoch, step) = diagnosis.EARLY_STOPPED, (early.stopped_epoch + 1, 0)
         best_epoch = early.best_epoch + 1
+    kept_epoch = 0
+    if early is not None and early.best_weights is not None and \
+            early.best_epoch + 1 != progress.epochs_done:
+        kept_epoch = early.best_epoch + 1
+    diverged_loss = progress.diverged_loss
+    if outcome == diagnosis.DIVERGED and not math.isfinite(diverged_loss):
+        diverged_loss = progress.broken_loss
     return {
         TYPE: Event.END,
         "outcome": outcome,
         "message": diagnosis.explain(
             outcome, learning_rate=settings.learning_rate, epoch=epoch, step=step,
             num_classes=num_classes, peak_loss=progress.first_epoch_peak,
-            loss=progress.diverged_loss,
+            loss=diverged_loss, optimizer=settings.optimizer,
+            live_units=progress.live_units, kept_epoch=kept_epoch,
             epochs=settings.epochs, best_epoch=best_epoch, patience=settings.patience,
         ),
+        # None where not measured: JSON has no NaN
+        "peak_loss": progress.first_epoch_peak,
+        "live_units": None if math.isnan(progress.live_units) else progress.live_units,
+        "kept_epoch": kept_epoch,
     }
 
 

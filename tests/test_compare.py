@@ -51,7 +51,7 @@ def test_a_runs_history_downloads_as_csv_one_row_per_epoch_and_per_batch():
     assert epochs[1]["val_accuracy"] == "0.5"
     batches = list(csv.reader(io.StringIO(history.batches_csv())))
     assert batches[0] == ["epoch", "batch", "running_mean_loss", "running_mean_accuracy",
-                          "seconds"]
+                          "seconds", "loss_since_previous_row"]
     assert batches[2] == ["1", "2", "2.1", "0.2", "0.4"]
 
 

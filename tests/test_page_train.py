@@ -203,7 +203,7 @@ def test_the_dropout_helps_scenario_picks_the_dropout_model():
     at.session_state["scenarios"] = True  # open the Scenarios menu
     button(at.run(), "Dropout helps").click().run()
     assert at.selectbox(key="model").value == "dropout"
-    assert at.number_input(key="train_images").value == 500
+    assert at.number_input(key="train_images").value == 2000  # where dropout helps (claims)
     assert at.info[0].value.startswith("**Dropout helps.**")
 
 

@@ -46,7 +46,11 @@ def _draw(job) -> None:
         return
     class_names = history.info["class_names"]
     confusion = np.array(evaluation["confusion"])
-    state = "so far, still training" if history.active else "at the end of the run"
+    if evaluation.get("restored"):
+        state = ("the weights the run kept: early stopping gave them back at the end, and "
+                 "they are what *Model as .keras* saves")
+    else:
+        state = "so far, still training" if history.active else "at the end of the run"
     st.markdown(
         f"The network as it was after epoch **{evaluation['epoch']}** ({state}), scored on "
         f"**{evaluation['test_images']:,} test images**: pictures it never trained on and "

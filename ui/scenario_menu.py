@@ -42,7 +42,8 @@ def _buttons() -> None:
 
 def note(settings: Settings | None) -> None:
     """What to watch in the scenario just chosen, with its settings, while they are unchanged:
-    before its run with "Press Train", and beside the run's charts after."""
+    before its run with "Press Train", and once its run has ended, what Fit Lab's measured
+    runs of the same settings showed."""
     chosen = st.session_state.get("scenario")
     scenario = next((each for each in scenarios.SCENARIOS if each.title == chosen), None)
     if scenario is None or settings is None:
@@ -50,8 +51,12 @@ def note(settings: Settings | None) -> None:
     job = current_job()
     trained = job is not None and job.settings == settings
     if settings.replace(dataset=scenario.settings.dataset) == scenario.settings:
+        # What measured runs showed only once this one has shown its own: a prediction
+        # first, then the comparison (fitlab/scenarios.py)
+        ended = trained and not job.history.active
+        after = f" {scenario.result}" if ended and scenario.result else ""
         st.info(f"**{scenario.title}.** {scenario.what_to_watch} ({compare.headline(settings)}.)"
-                + ("" if trained else " Press **Train**."), icon=":material/school:")
+                + (after if trained else " Press **Train**."), icon=":material/school:")
 
 
 def _apply_scenario(title: str) -> None:
