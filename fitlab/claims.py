@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 
+from fitlab.protocol import TYPE, Event
 from fitlab.settings import OPTIMIZERS, Settings
 
 SEEDS = (1, 2, 3)
@@ -339,21 +340,20 @@ BY_KEY = {claim.key: claim for claim in CLAIMS}
 
 def train(settings: Settings) -> Run:
     """One run through Fit Lab's own engine, its events collected."""
-    from fitlab.protocol import TYPE
-from fitlab import training  # Keras: only when a claim is run
+    from fitlab import training  # Keras: only when a claim is run
     epochs, batches, evaluations, end = [], [], [], {}
 
     def emit(event: dict) -> None:
         kind = event[TYPE]
-        if kind == "epoch":
+        if kind == Event.EPOCH:
             # CPU seconds of this process so far: other programs' load, which stretches the
             # wall clock, does not count (Keras calls this at each epoch's end)
             epochs.append({**event, "cpu_seconds": time.process_time() - cpu_started})
-        elif kind == "batches":
+        elif kind == Event.BATCHES:
             batches.extend(event["records"])
-        elif kind == "evaluation":
+        elif kind == Event.EVALUATION:
             evaluations.append(event)
-        elif kind == "end":
+        elif kind == Event.END:
             end.update(event)
 
     started, cpu_started = time.perf_counter(), time.process_time()
