@@ -13,7 +13,7 @@ from typing import Sequence
 from fitlab import data, diagnosis
 from fitlab.models import MODELS
 from fitlab.datasets import BUILT_IN
-from fitlab.history import RunHistory
+from fitlab.history import RunHistory, bundle_losses
 from fitlab.settings import OPTIMIZERS, format_learning_rate
 
 # A run as the checks see it: the number the runs table shows, and its history.
@@ -291,14 +291,8 @@ def _seconds_per_epoch(epochs: list[dict]) -> float:
 
 def _mean_jump(history: RunHistory) -> float:
     """How far the per-batch chart's loss moves, on average, from one point to the next: one
-    point for each bundle of batches Keras reported on, recovered from its running means."""
-    losses, epoch, step, mean = [], None, 0, 0.0
-    for record_epoch, record_step, running_mean, *_ in history.batches:
-        if record_epoch != epoch:
-            epoch, step, mean = record_epoch, 0, 0.0
-        if record_step > step:
-            losses.append(diagnosis.batch_loss(record_step, running_mean, step, mean))
-            step, mean = record_step, running_mean
+    point for each bundle of batches Keras reported on, its own measured loss."""
+    losses = [loss for *_, loss in bundle_losses(history.batches)]
     jumps = [abs(after - before) for before, after in zip(losses, losses[1:])]
     return sum(jumps) / len(jumps) if jumps else 0.0
 

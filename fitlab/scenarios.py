@@ -105,8 +105,10 @@ SCENARIOS = [
         "cross-entropy, Adam at its default rate, 10 epochs on 1,000 training images (Fit Lab "
         "holds out 250 more to validate). Five classes put chance level at ln 5 = 1.61 and "
         "an accuracy of 0.2. The edition's first model is smaller (one convolution, no hidden "
-        "Dense layer); Fit Lab trains the 2025 edition's. CIFAR-10 is downloaded on the first "
-        "run where the server does not have it yet.",
+        "Dense layer); Fit Lab trains the first model of the editions before it (two "
+        "convolutions, Dense 64). The edition also feeds the network pixels from 0 to 255, "
+        "while Fit Lab scales them to 0 to 1 as the earlier editions did. CIFAR-10 is "
+        "downloaded on the first run where the server does not have it yet.",
         Settings(dataset=CIFAR10, classes=LESSON_FIVE, loss="sparse_categorical_crossentropy",
                  learning_rate=0.001, train_images=1250, epochs=10),
     ),

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from fitlab import claims, diagnosis, scenarios
+from fitlab import claims, diagnosis, exercises, scenarios
 from fitlab.claims import Run
 from fitlab.settings import Settings
 
@@ -160,7 +160,8 @@ def test_claims_sharing_a_run_train_it_once():
 
 KEYS = ["default-run-learns", "running-mean-lags", "sgd-10-explodes", "adam-1-collapses", "collapse-advice-works",
         "too-low-is-slow", "sgd-default-slow", "overfitting-turns-up", "dropout-narrows-gap",
-        "dropout-helps", "early-stopping-keeps-best", "larger-batch-faster-epochs"]
+        "dropout-helps", "early-stopping-keeps-best", "larger-batch-faster-epochs",
+        "small-batch-further-per-epoch"]
 
 
 def test_every_claim_the_lesson_may_mark_exists_with_three_seeds_or_more():
@@ -196,6 +197,13 @@ def test_the_learning_rate_scenarios_change_only_the_learning_rate():
     rates = [each.settings for each in scenarios.SCENARIOS if "Learning rate" in each.title]
     assert len(rates) == 3
     assert all(each.replace(learning_rate=0.001) == Settings() for each in rates)
+
+
+def test_every_prediction_names_claims_that_re_run_what_it_says():
+    for exercise in exercises.EXERCISES:
+        if exercise.predict:
+            assert exercise.predict.claims, exercise.key
+            assert set(exercise.predict.claims) <= set(claims.BY_KEY), exercise.key
 
 
 def test_the_diagnosis_advises_only_rates_a_claim_re_runs():
