@@ -14,7 +14,7 @@ import os
 import threading
 import time
 
-from fitlab import config, devices
+from fitlab import config, devices, uploads
 from fitlab.job import Job
 from fitlab.protocol import FAILED, QUEUED, RUN_ENDS, STOPPED, TYPE, Event
 from fitlab.sessions import GRACE_SECONDS, Departures
@@ -38,7 +38,8 @@ FINISHED_JOBS_KEPT_PER_OWNER = 20
 
 
 class PoolBusy(RuntimeError):
-    """This session already has a run waiting or training."""
+    """This run cannot be queued: the learner already has a run waiting or training, or
+    the photos it trains on are no longer kept. Its message says which, in words."""
 
 
 def default_worker_count() -> int:
@@ -102,6 +103,8 @@ class WorkerPool:
             if self._closed:
                 raise RuntimeError("The training pool has shut down.")
             self._load(owner)
+            if problem := uploads.gone(settings.dataset):
+                raise PoolBusy(problem)
             if owner and any(other.owner == owner and other.history.active
                              for other in self._jobs.values()):
                 raise PoolBusy("You already have a run waiting or training (perhaps in "

@@ -121,6 +121,19 @@ class Reading:
                 f"{MAX_KEPT_UPLOADS} latest uploads." if removed else ""))
 
 
+def gone(dataset: str) -> str:
+    """Why a run on `dataset` cannot train again, when it was an upload the learner no longer
+    keeps (a fourth upload removed it); "" otherwise. Said before the run is queued, in the
+    words of an upload, never its path on the server (which names the learner's id)."""
+    path = pathlib.Path(dataset)
+    match = re.fullmatch(r"upload-(.*)-[0-9a-f]{16}\.npz", path.name)
+    if match is None or path.is_file():
+        return ""
+    return (f"The photos this run trained on ({match[1]}.zip) are no longer kept: Fit Lab "
+            f"keeps your {MAX_KEPT_UPLOADS} latest uploads. Upload them again on the Data page "
+            "to train on them.")
+
+
 def save(path: pathlib.Path, photos: images.ImageSet, name: str) -> None:
     """Write the photos as an .npz whole or not at all: a half-written file is never read."""
     partial = path.with_name(path.name + ".part")
