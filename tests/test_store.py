@@ -125,14 +125,15 @@ def test_over_its_size_the_store_lets_the_least_recently_seen_learners_go(tmp_pa
     for number, learner in enumerate((ANNA, BEN, "c" * 32)):
         _leave_files(store, learner, 1)
         store.seen(learner, now=1000.0 + number)
-    assert store.sweep(now=1010.0) == [ANNA]
+    assert store.sweep(now=1000.0 + 13 * 3600) == [ANNA]  # all three seen yesterday
     assert [store.runs(learner) != [] for learner in (ANNA, BEN, "c" * 32)] == [
         False, True, True]
 
 
 def test_files_left_by_a_crash_without_any_record_are_swept(tmp_path):
     store = RunStore(tmp_path)
-    orphan = store.learner_folder(ANNA)
+    orphan = tmp_path / "learners" / ANNA  # written, then the server died before its row
+    orphan.mkdir(parents=True)
     (orphan / "photos.npz").write_bytes(b"x")
     assert store.sweep() == [ANNA] and not orphan.exists()
 
@@ -149,3 +150,46 @@ def test_a_record_is_plain_json(tmp_path):
     store.save("x", ANNA, 1, False, {"settings": TINY.to_dict(), "epochs": [{"loss": 1.5}]})
     [(run_id, number, record)] = store.runs(ANNA)
     assert json.loads(json.dumps(record)) == record and number == 1
+
+
+def test_a_store_filled_by_fresh_cookies_evicts_nothing_of_a_learner_active_today(tmp_path):
+    """Issue 26, item 2, as a load test: 22 fresh cookies each keep three uploads until the
+    store is over its bound (here 2 GB scaled to 66 MB: photos of 1 MB in place of 31 MB).
+    The learner whose tab has been open since the morning, and so was seen only at its
+    start before, keeps every run and file; one seen yesterday makes room."""
+    from fitlab import store as store_module
+
+    morning, now = 1_000_000.0, 1_000_000.0 + 8 * 3600  # 08:00, and 16:00
+    store = RunStore(tmp_path, max_bytes=66_000_000)
+    yesterday = "9" * 32
+    _leave_files(store, yesterday, 2)
+    store.seen(yesterday, now=morning - 14 * 3600)
+    anna = _leave_files(store, ANNA, 3)
+    store.seen(ANNA, now=morning)  # her tab opened at 08:00 and stayed open
+    for hour in range(1, 9):  # the open tab renews seen (ui/state.py, every few minutes)
+        store.seen(ANNA, now=morning + hour * 3600, add=False)
+    fresh = [f"{number:032x}" for number in range(1, 23)]
+    for number, learner in enumerate(fresh):
+        folder = store.learner_folder(learner)
+        store.seen(learner, now=now - 600 + number)
+        for upload in range(3):
+            (folder / f"upload-{upload}.npz").write_bytes(b"x" * 1_000_000)
+    assert not store.has_room()
+
+    removed = store.sweep(now=now)
+
+    assert removed == [yesterday]
+    assert store.runs(ANNA) != [] and (anna / "photos.npz").stat().st_size == 3_000_000
+    assert all((tmp_path / "learners" / learner).is_dir() for learner in fresh)
+    assert store_module.TODAY_SECONDS >= 8 * 3600  # a workshop day is today's
+
+
+def test_a_visit_that_keeps_nothing_leaves_no_learner_behind(tmp_path):
+    """Issue 26, item 6: a cookie-less visit (a crawler, a link opened once) added a row for
+    24 hours; the row now comes with the first thing kept."""
+    store = RunStore(tmp_path)
+    store.seen(ANNA, add=False)  # what a page's visit does
+    assert store.sweep(now=10**10) == [] and not (tmp_path / "learners").exists()
+    store.learner_folder(ANNA)  # an upload or a run keeps something
+    assert store.sweep() == []  # seen just now, so kept
+    assert store.sweep(now=10**10) == [ANNA]

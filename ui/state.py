@@ -4,6 +4,7 @@ current run."""
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 import streamlit as st
@@ -74,11 +75,24 @@ def learner() -> str:
         known = isinstance(cookie, str) and LEARNER_ID.fullmatch(cookie)  # AppTest: a mock
         st.session_state.learner = cookie if known else uuid.uuid4().hex
         st.session_state.learner_cookie_due = True  # once a tab: each visit renews its day
-        run_store().seen(st.session_state.learner)
+    _renew_seen(st.session_state.learner)
     context = get_script_run_ctx()
     if context is not None:
         _tabs_of().setdefault(st.session_state.learner, set()).add(context.session_id)
     return st.session_state.learner
+
+
+SEEN_EVERY_SECONDS = 300.0
+
+
+def _renew_seen(learner: str) -> None:
+    """Say in the store that the learner is here, on a tab's first run and then every few
+    minutes while a tab is open (its fragments rerun it): the size bound never removes a
+    learner active today (fitlab/store.py). A visit that keeps nothing writes no row."""
+    now = time.time()
+    if now - st.session_state.get("seen_written_at", 0.0) >= SEEN_EVERY_SECONDS:
+        st.session_state.seen_written_at = now
+        run_store().seen(learner, add=False)
 
 
 def learner_cookie_due() -> str | None:
