@@ -142,7 +142,10 @@ def start_run(settings):
     """Queue a run for this session, its trained model to be saved in the session's folder.
     Raises PoolBusy when this session already has a run waiting or training."""
     save_to = learner_folder() / f"model-{uuid.uuid4().hex[:8]}.keras"
-    job = training_pool().submit(settings, owner=learner(), save_to=str(save_to))
+    # the address groups one person's many cookies in the pool's order (fitlab/pool.py)
+    client = (st.context.ip_address or "") if st.runtime.exists() else ""
+    job = training_pool().submit(settings, owner=learner(), save_to=str(save_to),
+                                 client=client)
     st.session_state.job_id = job.id
     return job
 
