@@ -337,7 +337,7 @@ class Turn(keras.callbacks.Callback):
         weights = early.best_weights or []
         np.savez(self.checkpoint + ".early.npz", wait=early.wait, best_epoch=early.best_epoch,
                  best=np.inf if early.best is None else early.best,
-                 **{f"w{number}": value for number, value in enumerate(weights)})
+                 **{f"weight{number}": value for number, value in enumerate(weights)})
 
     def restore(self, model) -> None:
         """The weights and optimizer state of the turn before (the pool's checkpoint)."""
@@ -345,11 +345,11 @@ class Turn(keras.callbacks.Callback):
         path = pathlib.Path(self.checkpoint + ".early.npz")
         if path.is_file():
             with np.load(path) as kept:
-                count = sum(1 for key in kept.files if key.startswith("w"))
+                count = sum(1 for key in kept.files if key.startswith("weight"))
                 self.early_state = {
                     "wait": int(kept["wait"]), "best_epoch": int(kept["best_epoch"]),
                     "best": None if np.isinf(kept["best"]) else float(kept["best"]),
-                    "best_weights": [kept[f"w{number}"] for number in range(count)] or None}
+                    "best_weights": [kept[f"weight{number}"] for number in range(count)] or None}
 
     def resumed(self, early):
         """A callback that gives early stopping its record back after its on_train_begin

@@ -149,3 +149,46 @@ def test_the_estimate_counts_the_run_time_limit_and_the_order():
     waiting = [big(number) for number in range(1, 7)]
     wait = _play_out(last, [*waiting, last], [big(0, held=30.0)], 1, {}, 0.0)
     assert wait < 2 * TURN_SECONDS  # another client's big run: its turn comes next
+
+
+@pytest.mark.keras
+@pytest.mark.backend
+@pytest.mark.parametrize("settings", [
+    Settings(train_images=300, epochs=4, batch_size=16),
+    Settings(train_images=300, epochs=6, batch_size=16, patience=1, learning_rate=0.01),
+], ids=["plain", "early stopping"])
+def test_a_run_that_yields_and_resumes_gives_the_numbers_of_one_never_interrupted(
+        settings, tmp_path):
+    """Real Keras, tiny data: a run that ends its turn after its first epoch and resumes from
+    its checkpoint (weights, optimizer slots and step count, early stopping's record) trains
+    the same epochs to the same figures, and keeps the same model, as one that never
+    stopped."""
+    from fitlab import training
+    from fitlab.protocol import TYPE
+
+    def train(**options) -> list[dict]:
+        events: list[dict] = []
+        training.run(settings, events.append, **options)
+        return [event for event in events if event[TYPE] in ("epoch", "yielded", "end",
+                                                              "evaluation")]
+
+    whole = train(save_to=str(tmp_path / "whole.keras"))
+    checkpoint = str(tmp_path / "turn.weights.h5")
+    first = train(checkpoint=checkpoint, should_yield=lambda: True)
+    assert first[-1] == {TYPE: "yielded", "epoch": 1}
+    rest = train(checkpoint=checkpoint, resume={"epoch": 1, "seconds": 1.0},
+                 save_to=str(tmp_path / "resumed.keras"))
+
+    def figures(events):
+        return [(event[TYPE], event.get("epoch"), event.get("loss"), event.get("val_loss"),
+                 event.get("accuracy"), event.get("outcome"), event.get("kept_epoch"))
+                for event in events if event[TYPE] != "yielded"]
+
+    assert figures(first[:-1] + rest) == figures(whole)
+    import keras
+    import numpy as np
+
+    one, other = (keras.saving.load_model(tmp_path / name)
+                  for name in ("whole.keras", "resumed.keras"))
+    for mine, theirs in zip(one.weights, other.weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(mine), np.asarray(theirs))
