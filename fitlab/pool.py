@@ -344,6 +344,8 @@ class WorkerPool:
             return None
         history = job.history
         epoch = pace[0] * (history.info.get("train_images") or _images(job.settings))
+        if history.epochs and history.epochs[-1].get("seconds"):  # its own epochs, timed
+            epoch = history.epochs[-1]["seconds"] / len(history.epochs)
         trained = history.elapsed()
         left = history.seconds_left() if history.state == RUNNING else None
         if left is None:
