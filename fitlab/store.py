@@ -65,12 +65,17 @@ class RunStore:
 
     # -- a learner's files -------------------------------------------------------------------
 
-    def learner_folder(self, learner: str) -> pathlib.Path:
-        """The learner's own folder, for their photos and trained models; made on first use."""
+    def folder_of(self, learner: str) -> pathlib.Path:
+        """The learner's own folder, for their photos and trained models, made or not: a
+        page that only lists what it holds makes nothing (an upload makes it)."""
         if not LEARNER_ID.fullmatch(learner):
             # a session id (AppTest, a bare script) is safe too, but never a path
             learner = re.sub(r"[^0-9A-Za-z-]", "-", learner)[:64] or "local"
-        folder = self.folder / "learners" / learner
+        return self.folder / "learners" / learner
+
+    def learner_folder(self, learner: str) -> pathlib.Path:
+        """The learner's own folder, made on first use, and the learner noted as seen."""
+        folder = self.folder_of(learner)
         if not folder.is_dir():
             # the learner keeps something for the first time: a visit that keeps nothing
             # leaves no row and no folder (`seen` with add=False)
@@ -150,7 +155,13 @@ class RunStore:
                          self._db.execute("SELECT DISTINCT learner FROM runs").fetchall()}
         folders = self.folder / "learners"
         on_disk = {path.name for path in folders.iterdir()} if folders.is_dir() else set()
-        # a learner with runs or files but never seen (a crash mid-write) counts as seen long ago
+        # a folder without a row (an upload before the learner's row) counts as seen when it
+        # last changed; a learner with runs but never seen (a crash mid-write), long ago
+        for name in on_disk - set(seen):
+            try:
+                seen[name] = (folders / name).stat().st_mtime
+            except OSError:
+                pass
         learners = sorted(with_runs | on_disk | set(seen), key=lambda name: seen.get(name, 0.0))
         removed = [learner for learner in learners
                    if learner not in keep and now - seen.get(learner, 0.0) > self.keep_seconds]

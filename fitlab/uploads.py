@@ -137,6 +137,7 @@ def gone(dataset: str) -> str:
 def save(path: pathlib.Path, photos: images.ImageSet, name: str) -> None:
     """Write the photos as an .npz whole or not at all: a half-written file is never read."""
     partial = path.with_name(path.name + ".part")
+    path.parent.mkdir(parents=True, exist_ok=True)  # a learner's first upload makes it
     no_test = np.zeros((0, *photos.x.shape[1:]), np.uint8)
     try:
         with open(partial, "wb") as file:

@@ -8,6 +8,7 @@ import pathlib
 import signal
 import subprocess
 import sys
+import time
 
 from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
@@ -135,7 +136,8 @@ def test_files_left_by_a_crash_without_any_record_are_swept(tmp_path):
     orphan = tmp_path / "learners" / ANNA  # written, then the server died before its row
     orphan.mkdir(parents=True)
     (orphan / "photos.npz").write_bytes(b"x")
-    assert store.sweep() == [ANNA] and not orphan.exists()
+    assert store.sweep() == []  # as if seen when written: a day's grace, as any learner's
+    assert store.sweep(now=time.time() + 25 * 3600) == [ANNA] and not orphan.exists()
 
 
 def test_the_store_is_private_and_a_folder_name_is_never_a_path(tmp_path):
@@ -189,6 +191,7 @@ def test_a_visit_that_keeps_nothing_leaves_no_learner_behind(tmp_path):
     24 hours; the row now comes with the first thing kept."""
     store = RunStore(tmp_path)
     store.seen(ANNA, add=False)  # what a page's visit does
+    assert store.folder_of(ANNA).parent == tmp_path / "learners"  # what a page lists
     assert store.sweep(now=10**10) == [] and not (tmp_path / "learners").exists()
     store.learner_folder(ANNA)  # an upload or a run keeps something
     assert store.sweep() == []  # seen just now, so kept

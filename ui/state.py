@@ -92,7 +92,8 @@ def _renew_seen(learner: str) -> None:
     now = time.time()
     if now - st.session_state.get("seen_written_at", 0.0) >= SEEN_EVERY_SECONDS:
         st.session_state.seen_written_at = now
-        run_store().seen(learner, add=False)
+        # a row once the learner keeps something (an upload made their folder)
+        run_store().seen(learner, add=run_store().folder_of(learner).is_dir())
 
 
 def learner_cookie_due() -> str | None:
@@ -126,7 +127,7 @@ def current_job() -> Job | None:
 
 def learner_folder():
     """The learner's own folder for uploaded photos and trained models, kept with their runs."""
-    return run_store().learner_folder(learner())
+    return run_store().folder_of(learner())  # made by the first upload, not by a visit
 
 
 @st.cache_resource(show_spinner="Loading the data set…", max_entries=4)
@@ -141,7 +142,7 @@ def dataset_arrays(source: str):
 def start_run(settings):
     """Queue a run for this session, its trained model to be saved in the session's folder.
     Raises PoolBusy when this session already has a run waiting or training."""
-    save_to = learner_folder() / f"model-{uuid.uuid4().hex[:8]}.keras"
+    save_to = run_store().learner_folder(learner()) / f"model-{uuid.uuid4().hex[:8]}.keras"
     # the address groups one person's many cookies in the pool's order (fitlab/pool.py)
     client = (st.context.ip_address or "") if st.runtime.exists() else ""
     job = training_pool().submit(settings, owner=learner(), save_to=str(save_to),
