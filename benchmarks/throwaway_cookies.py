@@ -21,9 +21,9 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from fitlab import pool as pool_module  # noqa: E402
-from fitlab.pool import WorkerPool  # noqa: E402
-from fitlab.settings import Settings  # noqa: E402
+from fitlab import pool as pool_module
+from fitlab.pool import WorkerPool
+from fitlab.settings import Settings
 
 BIG = Settings(epochs=50, train_images=60000, batch_size=8)
 DEFAULTS = Settings()

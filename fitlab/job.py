@@ -125,7 +125,10 @@ class Job:
         # finds none and leaves its request for this to send.
         with self._lock:
             history = self.history
-            resume = {"epoch": len(history.epochs), "seconds": history.elapsed()
+            resume = {"epoch": len(history.epochs), "seconds": history.elapsed(),
+                      # the first epoch's highest bundle loss, which a collapse is told by
+                      "peak_loss": max((batch[5] for batch in history.batches
+                                        if batch[0] == 1 and len(batch) > 5), default=0.0),
                       } if history.epochs else None
             worker.send({TYPE: Message.TRAIN, "settings": self.settings.to_dict(),
                          "save_to": self.save_to, "checkpoint": self.checkpoint,

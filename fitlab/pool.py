@@ -31,7 +31,16 @@ from collections import Counter
 
 from fitlab import config, data, devices, uploads
 from fitlab.job import Job
-from fitlab.protocol import FAILED, QUEUED, RUN_ENDS, RUNNING, STARTING, STOPPED, TYPE, Event
+from fitlab.protocol import (
+    FAILED,
+    QUEUED,
+    RUN_ENDS,
+    RUNNING,
+    STARTING,
+    STOPPED,
+    TYPE,
+    Event,
+)
 from fitlab.sessions import GRACE_SECONDS, Departures
 from fitlab.settings import Settings, SettingsError
 from fitlab.store import RunStore

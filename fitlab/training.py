@@ -291,7 +291,9 @@ def run(settings: Settings, emit: Callable[[dict], None],
     emit(started(settings, run_data))
     progress = Progress(emit, should_stop, run_data.split.num_classes,
                         run_data.split.x_val[:PROBE_IMAGES])
-    progress.started -= resume["seconds"] if resume else 0.0  # a run's clock goes on
+    if resume:  # a run's clock goes on, and what its first epoch showed is kept
+        progress.started -= resume["seconds"]
+        progress.first_epoch_peak = resume.get("peak_loss", 0.0)
     early = early_stopping(settings)
     callbacks = [each for each in (progress, early, turn.resumed(early),
                                    evaluation_each_epoch(emit, run_data, early), turn)
