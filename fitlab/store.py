@@ -97,7 +97,7 @@ class RunStore:
 
     def has_room(self, adding: int = 0) -> bool:
         """Whether `adding` more bytes keep the store within max_bytes."""
-        return _size(self.folder) + adding <= self.max_bytes
+        return has_room(self.folder, adding, self.max_bytes)
 
     # -- runs --------------------------------------------------------------------------------
 
@@ -187,6 +187,12 @@ class RunStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def has_room(folder: pathlib.Path, adding: int, max_bytes: int | None = None) -> bool:
+    """Whether the store in `folder` takes `adding` more bytes within `max_bytes` (MAX_BYTES):
+    when today's learners fill it, what is new is refused rather than anyone's runs removed."""
+    return _size(folder) + adding <= (MAX_BYTES if max_bytes is None else max_bytes)
 
 
 def _gone(server: str) -> bool:

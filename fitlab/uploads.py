@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from fitlab import compare, images
+from fitlab import compare, images, store
 from fitlab.errors import DataError
 
 # Uploads read at once on the whole server, each in a reader thread, so that a workshop
@@ -108,6 +108,12 @@ class Reading:
             return False, (f"Fit Lab could not read {self.name}. Zip the class folders again "
                            "with your computer's own zip tool, or try other photos.")
         path = folder / file_name(self.name, self.digest)
+        root = folder.parent.parent  # the run store's folder (fitlab.store.folder_of)
+        if (root / "runs.sqlite").is_file() and not store.has_room(root, photos.x.nbytes):
+            return False, (
+                f"The server has no room to keep {self.name}: its store is full with what "
+                "today's learners keep, and nothing of theirs is removed to make room. Ask "
+                "your instructor, or upload fewer photos.")
         try:
             save(path, photos, self.name)
         except OSError as error:

@@ -196,3 +196,33 @@ def test_a_visit_that_keeps_nothing_leaves_no_learner_behind(tmp_path):
     store.learner_folder(ANNA)  # an upload or a run keeps something
     assert store.sweep() == []  # seen just now, so kept
     assert store.sweep(now=10**10) == [ANNA]
+
+
+def test_an_upload_to_a_store_full_of_todays_learners_is_refused_in_words(tmp_path, monkeypatch):
+    """Nothing of today's learners is removed to make room, so a full store refuses what is
+    new: an upload, with a sentence, and nothing written."""
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    from fitlab import store as store_module
+    from fitlab import uploads
+
+    payload = io.BytesIO()
+    with zipfile.ZipFile(payload, "w") as archive:
+        for name in [f"{kind}/{number}.png" for kind in ("cat", "dog") for number in range(5)]:
+            picture = io.BytesIO()
+            Image.new("RGB", (32, 32), (200, 10, 10)).save(picture, "PNG")
+            archive.writestr(name, picture.getvalue())
+    store = RunStore(tmp_path)
+    _leave_files(store, BEN, 1)  # today's learner, using all the room there is
+    monkeypatch.setattr(store_module, "MAX_BYTES", 1_000_000)
+    folder = store.folder_of(ANNA)
+    reading = uploads.Reading("pets.zip", payload.getvalue())
+    kept, sentence = reading.keep(folder, set())
+    assert not kept and "no room to keep pets.zip" in sentence and str(tmp_path) not in sentence
+    assert not folder.exists() and store.runs(BEN) != []
+    monkeypatch.setattr(store_module, "MAX_BYTES", 10_000_000)  # room again: it is kept
+    kept, _ = uploads.Reading("pets.zip", payload.getvalue()).keep(folder, set())
+    assert kept and len(list(folder.glob("upload-*.npz"))) == 1
