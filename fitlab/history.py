@@ -36,8 +36,13 @@ class RunHistory:
         if kind == Event.DOWNLOAD:
             self.download = {key: event[key] for key in EVENTS[Event.DOWNLOAD]}
         elif kind == Event.STARTED:
+            # a run resumed after yielding its trainer: its clock counts training time only
+            before = self.elapsed() if self.epochs else 0.0
             self.info = _fields(event)
-            self.state, self.started_at = RUNNING, time.monotonic()
+            self.state, self.started_at = RUNNING, time.monotonic() - before
+            self.ended_at = None
+        elif kind == Event.YIELDED:  # waits again, its clock stopped, until its next turn
+            self.state, self.ended_at = QUEUED, time.monotonic()
         elif kind == Event.BATCHES:
             self.batches.extend(event["records"])
         elif kind == Event.EPOCH:

@@ -143,8 +143,10 @@ def read_zip(payload: bytes, name: str, progress: Progress | None = None,
         if len(files) > MAX_UPLOAD_FILES:
             raise _too_many(name, len(files), "files")
         # A zip of a folder usually holds that one folder: its subfolders are the classes.
+        # A zip of one class folder has no subfolders: that folder is its one class.
         tops = {path[0] for path in parts if path}
-        if len(tops) == 1 and all(len(path) >= 2 for path, _ in files):
+        if len(tops) == 1 and all(len(path) >= 2 for path, _ in files) and any(
+                len(path) >= 3 for path, _ in files):
             parts = [path[1:] for path in parts]
             files = [(path[1:], info) for path, info in files]
         class_names = sorted({path[0] for path in parts if len(path) >= 2}

@@ -20,9 +20,16 @@ class Job:
     """One training run as the server sees it: its history and a way to stop it."""
 
     def __init__(self, settings: Settings, owner: str = "", number: int = 1,
-                 save_to: str | None = None):
+                 save_to: str | None = None, client: str = ""):
         self.id = uuid.uuid4().hex  # not guessable: one learner cannot reach another's run
         self.owner = owner
+        # who shares the trainers (fitlab.pool's order): the client's address, else the
+        # learner, so that many cookies from one browser count as one
+        self.group = client or owner or self.id
+        self.checkpoint: str | None = None  # where the run keeps its state while it waits
+        self.turn_started: float | None = None  # when it last got a trainer
+        self.yield_asked = False
+        self.arrival = 0  # its place in the order of arrival, which the pool numbers
         self.number = number  # 1, 2, 3 … within its session, never reused
         self.save_to = save_to  # where the worker saves the trained model, if anywhere
         self.history = RunHistory(settings)
@@ -44,7 +51,7 @@ class Job:
         """End a run that a stopped server left queued or training, saying which."""
         with self._lock:
             history = self.history
-            if history.state == QUEUED:
+            if history.state == QUEUED and not history.epochs:
                 history.state, history.message = STOPPED, (
                     "The server restarted before this run started; nothing was trained. "
                     "Press Train to run it.")
@@ -89,8 +96,9 @@ class Job:
                 return
             self.stop_requested_at, self.stop_reason = time.monotonic(), reason
             if self.history.state == QUEUED:
-                self.history.finish(
-                    STOPPED, reason or "Stopped before it started; nothing was trained.")
+                self.history.finish(STOPPED, reason or (
+                    "Stopped while it waited for its next turn; the history so far is kept."
+                    if self.history.epochs else "Stopped before it started; nothing was trained."))
             elif self._worker is not None:
                 try:
                     self._worker.send({TYPE: Message.STOP})
@@ -107,6 +115,7 @@ class Job:
             if self.history.state != QUEUED:
                 return False
             self.history.state = STARTING
+            self.turn_started, self.yield_asked = time.monotonic(), False
             return True
 
     def hand_to(self, worker: WorkerProcess) -> None:
@@ -115,11 +124,34 @@ class Job:
         # Under the lock: `stop` then either finds the worker, which already has the run, or
         # finds none and leaves its request for this to send.
         with self._lock:
+            history = self.history
+            resume = {"epoch": len(history.epochs), "seconds": history.elapsed(),
+                      # the first epoch's highest bundle loss, which a collapse is told by
+                      "peak_loss": max((batch[5] for batch in history.batches
+                                        if batch[0] == 1 and len(batch) > 5), default=0.0),
+                      } if history.epochs else None
             worker.send({TYPE: Message.TRAIN, "settings": self.settings.to_dict(),
-                         "save_to": self.save_to})
+                         "save_to": self.save_to, "checkpoint": self.checkpoint,
+                         "resume": resume})
             self._worker = worker
             if self.stop_requested_at is not None:
                 worker.send({TYPE: Message.STOP})
+
+    def ask_to_yield(self) -> None:
+        """Ask the run to end its turn at the next epoch's end (others wait)."""
+        with self._lock:
+            if self.yield_asked or self._worker is None or self.stop_requested_at is not None:
+                return
+            self.yield_asked = True
+            try:
+                self._worker.send({TYPE: Message.YIELD})
+            except OSError:  # the worker has just died; its serving thread reports why
+                pass
+
+    @property
+    def yielded(self) -> bool:
+        """It has trained some epochs, given its trainer back and waits for the next."""
+        return self.history.state == QUEUED and bool(self.history.epochs)
 
     def let_go_of_worker(self) -> None:
         """The run has ended, or its worker has gone: a later Stop has nobody to tell."""

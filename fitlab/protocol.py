@@ -3,7 +3,9 @@ input and output. Written once here for both ends: the pool (`fitlab.worker_proc
 worker (`fitlab.worker`), a Ray trainer (`fitlab.ray_trainer`), the history that folds the
 events (`fitlab.history`) and the command line, which prints them (`fitlab.__main__`).
 
-The pool sends `train` ({"type": "train", "settings": {...}, "save_to": ...}) and `stop`; a
+The pool sends `train` ({"type": "train", "settings": {...}, "save_to": ..., "checkpoint":
+..., "resume": ...}), `stop`, and `yield` (end this turn at the next epoch's end, keeping the
+model and optimizer in the checkpoint, so that others may train: `fitlab.pool`); a
 trainer answers with the events in `EVENTS`, and says `alive` every ALIVE_SECONDS from its
 first moment, so that the pool can tell a trainer that is busy from one that has frozen.
 """
@@ -21,7 +23,7 @@ ALIVE_SECONDS = 2.0
 
 class Message:
     """What the pool sends a trainer."""
-    TRAIN, STOP = "train", "stop"
+    TRAIN, STOP, YIELD = "train", "stop", "yield"
 
 
 class Event:
@@ -29,6 +31,9 @@ class Event:
     ALIVE, READY, DOWNLOAD, STARTED = "alive", "ready", "download", "started"
     BATCHES, EPOCH, EVALUATION, SAVED = "batches", "epoch", "evaluation", "saved"
     END, FAILED = "end", "failed"
+    # A run has ended its turn on a trainer at an epoch's end (asked with `yield`); its
+    # weights and optimizer state are in its checkpoint, and it waits to resume.
+    YIELDED = "yielded"
     # A trainer's last words before it exits, when it can say why (a Ray trainer whose
     # machine left the cluster): the pool ends the run in hand with them.
     GONE = "gone"
@@ -41,12 +46,13 @@ EVENTS = {
     Event.STARTED: ("steps_per_epoch", "train_images", "validation_images"),
     Event.BATCHES: ("records",), Event.EPOCH: ("epoch",), Event.EVALUATION: (),
     Event.SAVED: ("path",), Event.END: ("outcome", "message"), Event.FAILED: ("reason",),
-    Event.GONE: ("reason",),
+    Event.GONE: ("reason",), Event.YIELDED: ("epoch",),
 }
 # The events that end a run, and those after which it is written to the store: what a
 # restarted server should not lose.
 RUN_ENDS = (Event.END, Event.FAILED)
-SAVED_AFTER = (Event.STARTED, Event.EPOCH, Event.SAVED, Event.EVALUATION, *RUN_ENDS)
+SAVED_AFTER = (Event.STARTED, Event.EPOCH, Event.SAVED, Event.EVALUATION, Event.YIELDED,
+               *RUN_ENDS)
 
 # A run's state: waiting, then on its way, then how it ended (`fitlab.diagnosis` tells
 # which ending from the numbers).

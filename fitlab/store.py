@@ -6,7 +6,9 @@ for their uploaded photos and trained models. A learner is a browser (the id in 
 cookie), not a tab or a page address, so a shared link carries settings but never runs.
 
 What a learner leaves is kept KEEP_SECONDS after they were last seen and the whole store is
-kept under MAX_BYTES; `sweep` removes the rest, the oldest learners first. Several servers
+kept under MAX_BYTES; `sweep` removes the rest, the oldest learners first, but never a learner
+seen in the last TODAY_SECONDS: someone else filling the store costs no one active today
+their runs (a full store then refuses new uploads instead, `has_room`). Several servers
 may share one store: SQLite serialises their writes, and each server marks as interrupted
 only the runs left active by a server of its own machine that is no longer running.
 """
@@ -28,6 +30,9 @@ from fitlab import config
 
 KEEP_SECONDS = 24 * 3600.0  # a workshop day, and the evening after it
 MAX_BYTES = 2_000_000_000  # about 150 learners at the upload and model limits
+# A learner seen this recently is in today's workshop: the size bound never removes them.
+# Seen is renewed while any tab of theirs is open (ui/state.py), not only when one opens.
+TODAY_SECONDS = 12 * 3600.0
 LEARNER_ID = re.compile(r"[0-9a-f]{32}")
 # host, process and a token of this start: a restarted server may get its old process id
 THIS_SERVER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -60,21 +65,39 @@ class RunStore:
 
     # -- a learner's files -------------------------------------------------------------------
 
-    def learner_folder(self, learner: str) -> pathlib.Path:
-        """The learner's own folder, for their photos and trained models; made on first use."""
+    def folder_of(self, learner: str) -> pathlib.Path:
+        """The learner's own folder, for their photos and trained models, made or not: a
+        page that only lists what it holds makes nothing (an upload makes it)."""
         if not LEARNER_ID.fullmatch(learner):
             # a session id (AppTest, a bare script) is safe too, but never a path
             learner = re.sub(r"[^0-9A-Za-z-]", "-", learner)[:64] or "local"
-        folder = self.folder / "learners" / learner
-        folder.mkdir(parents=True, exist_ok=True)
+        return self.folder / "learners" / learner
+
+    def learner_folder(self, learner: str) -> pathlib.Path:
+        """The learner's own folder, made on first use, and the learner noted as seen."""
+        folder = self.folder_of(learner)
+        if not folder.is_dir():
+            # the learner keeps something for the first time: a visit that keeps nothing
+            # leaves no row and no folder (`seen` with add=False)
+            self.seen(learner)
+            folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def seen(self, learner: str, now: float | None = None) -> None:
-        """Note that the learner is here: what they left is kept from now on."""
+    def seen(self, learner: str, now: float | None = None, add: bool = True) -> None:
+        """Note that the learner is here: what they left is kept from now on. With
+        `add=False`, only a learner the store already keeps something of is noted."""
         with self._lock:
-            self._db.execute(
-                "INSERT INTO learners VALUES (?, ?) ON CONFLICT (learner) "
-                "DO UPDATE SET seen_at = excluded.seen_at", (learner, now or time.time()))
+            if add:
+                self._db.execute(
+                    "INSERT INTO learners VALUES (?, ?) ON CONFLICT (learner) "
+                    "DO UPDATE SET seen_at = excluded.seen_at", (learner, now or time.time()))
+            else:
+                self._db.execute("UPDATE learners SET seen_at = ? WHERE learner = ?",
+                                 (now or time.time(), learner))
+
+    def has_room(self, adding: int = 0) -> bool:
+        """Whether `adding` more bytes keep the store within max_bytes."""
+        return has_room(self.folder, adding, self.max_bytes)
 
     # -- runs --------------------------------------------------------------------------------
 
@@ -122,8 +145,9 @@ class RunStore:
 
     def sweep(self, keep: set[str] = frozenset(), now: float | None = None) -> list[str]:
         """Remove the runs and files of learners not seen for `keep_seconds`, then of the
-        least recently seen until the store is under `max_bytes`; never those in `keep`
-        (learners with a run in progress). Returns the learners removed."""
+        least recently seen until the store is under `max_bytes`, but none seen in the last
+        TODAY_SECONDS; never those in `keep` (learners with a tab open or a run in
+        progress). Returns the learners removed."""
         now = time.time() if now is None else now
         with self._lock:
             seen = dict(self._db.execute("SELECT learner, seen_at FROM learners").fetchall())
@@ -131,7 +155,13 @@ class RunStore:
                          self._db.execute("SELECT DISTINCT learner FROM runs").fetchall()}
         folders = self.folder / "learners"
         on_disk = {path.name for path in folders.iterdir()} if folders.is_dir() else set()
-        # a learner with runs or files but never seen (a crash mid-write) counts as seen long ago
+        # a folder without a row (an upload before the learner's row) counts as seen when it
+        # last changed; a learner with runs but never seen (a crash mid-write), long ago
+        for name in on_disk - set(seen):
+            try:
+                seen[name] = (folders / name).stat().st_mtime
+            except OSError:
+                pass
         learners = sorted(with_runs | on_disk | set(seen), key=lambda name: seen.get(name, 0.0))
         removed = [learner for learner in learners
                    if learner not in keep and now - seen.get(learner, 0.0) > self.keep_seconds]
@@ -140,6 +170,8 @@ class RunStore:
         for learner in learners:
             if learner in removed or learner in keep:
                 continue
+            if now - seen.get(learner, 0.0) <= TODAY_SECONDS:
+                break  # the rest were seen even later: today's, and kept whatever the size
             if _size(self.folder) <= self.max_bytes:
                 break
             self._remove(learner)
@@ -155,6 +187,12 @@ class RunStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def has_room(folder: pathlib.Path, adding: int, max_bytes: int | None = None) -> bool:
+    """Whether the store in `folder` takes `adding` more bytes within `max_bytes` (MAX_BYTES):
+    when today's learners fill it, what is new is refused rather than anyone's runs removed."""
+    return _size(folder) + adding <= (MAX_BYTES if max_bytes is None else max_bytes)
 
 
 def _gone(server: str) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import pathlib
 import time
 from typing import Callable
 
@@ -238,6 +239,8 @@ class TestSetCheck(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         early = self.early
+        if getattr(self.model, "yielded", False):  # the run goes on later: nothing is kept yet
+            return
         if early is None or early.best_weights is None:  # the last epoch's weights stay
             return
         if early.best_epoch + 1 != self.last_scored:
@@ -268,27 +271,101 @@ class TestSetCheck(keras.callbacks.Callback):
 
 
 def run(settings: Settings, emit: Callable[[dict], None],
-        should_stop: Callable[[], bool] = lambda: False, save_to: str | None = None) -> str:
+        should_stop: Callable[[], bool] = lambda: False, save_to: str | None = None,
+        should_yield: Callable[[], bool] = lambda: False, checkpoint: str | None = None,
+        resume: dict | None = None) -> str:
     """Train the lesson's CNN with `settings`, reporting through `emit`; return the outcome.
     With `save_to`, the trained model is saved there (a .keras file) unless it diverged.
-    Its steps are those of the code fitlab.export writes for the same settings."""
+    Its steps are those of the code fitlab.export writes for the same settings.
+
+    With a `checkpoint` (a .weights.h5 path), the run ends its turn at the first epoch's end
+    after `should_yield` says so: its weights, its optimizer's slots and step count, and
+    early stopping's record go to the checkpoint, and it says `yielded`. `resume` ({"epoch",
+    "seconds"}, from the pool) trains on from there."""
     keras.utils.set_random_seed(settings.seed)  # the same seed gives the same run
     run_data = load_and_prepare(settings, emit)
     model = build_and_compile(settings, run_data.split)
+    turn = Turn(model, checkpoint, should_yield, settings.epochs)
+    if resume:
+        turn.restore(model)
     emit(started(settings, run_data))
     progress = Progress(emit, should_stop, run_data.split.num_classes,
                         run_data.split.x_val[:PROBE_IMAGES])
+    if resume:  # a run's clock goes on, and what its first epoch showed is kept
+        progress.started -= resume["seconds"]
+        progress.first_epoch_peak = resume.get("peak_loss", 0.0)
     early = early_stopping(settings)
-    callbacks = [each for each in (progress, early, evaluation_each_epoch(emit, run_data, early))
+    callbacks = [each for each in (progress, early, turn.resumed(early),
+                                   evaluation_each_epoch(emit, run_data, early), turn)
                  if each is not None]
-    fit(model, settings, run_data.split, callbacks)
+    fit(model, settings, run_data.split, callbacks, initial_epoch=resume["epoch"] if resume else 0)
     progress.flush()
+    if model.yielded and progress.outcome == diagnosis.FINISHED and not (
+            early is not None and early.stopped_epoch > 0):
+        turn.keep(early)
+        emit({TYPE: Event.YIELDED, "epoch": progress.epochs_done})
+        return Event.YIELDED
     end = ending(settings, run_data.split.num_classes, progress, early)
     if save_to and end["outcome"] != diagnosis.DIVERGED:
         save(model, save_to)
         emit({TYPE: Event.SAVED, "path": save_to})
     emit(end)
     return end["outcome"]
+
+
+class Turn(keras.callbacks.Callback):
+    """A run's turn on a shared trainer: at the first epoch's end after `should_yield`
+    (and before the last epoch), save the weights and the optimizer's state and end fit;
+    and, for a run that resumes, load them back. Last among fit's callbacks, so that every
+    other one has seen the epoch first; model.save_weights keeps the optimizer's variables
+    (Keras 3: saving_lib walks the model's optimizer too), and Dropout's seed state."""
+
+    def __init__(self, model, checkpoint: str | None, should_yield, epochs: int):
+        super().__init__()
+        self.checkpoint, self.should_yield, self.epochs = checkpoint, should_yield, epochs
+        model.yielded = False
+        self.early_state: dict | None = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (self.checkpoint and not self.model.stop_training and epoch + 1 < self.epochs
+                and self.should_yield()):
+            self.model.save_weights(self.checkpoint)  # before early stopping restores any
+            self.model.stop_training = self.model.yielded = True
+
+    def keep(self, early) -> None:
+        """Early stopping's record beside the checkpoint: its count, best and best weights."""
+        if early is None:
+            return
+        weights = early.best_weights or []
+        np.savez(self.checkpoint + ".early.npz", wait=early.wait, best_epoch=early.best_epoch,
+                 best=np.inf if early.best is None else early.best,
+                 **{f"weight{number}": value for number, value in enumerate(weights)})
+
+    def restore(self, model) -> None:
+        """The weights and optimizer state of the turn before (the pool's checkpoint)."""
+        model.load_weights(self.checkpoint)
+        path = pathlib.Path(self.checkpoint + ".early.npz")
+        if path.is_file():
+            with np.load(path) as kept:
+                count = sum(1 for key in kept.files if key.startswith("weight"))
+                self.early_state = {
+                    "wait": int(kept["wait"]), "best_epoch": int(kept["best_epoch"]),
+                    "best": None if np.isinf(kept["best"]) else float(kept["best"]),
+                    "best_weights": [kept[f"weight{number}"] for number in range(count)] or None}
+
+    def resumed(self, early):
+        """A callback that gives early stopping its record back after its on_train_begin
+        has reset it; None when there is nothing to give back."""
+        if early is None or self.early_state is None:
+            return None
+        state = self.early_state
+
+        class GiveBack(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                for name, value in state.items():
+                    setattr(early, name, value)
+
+        return GiveBack()
 
 
 def save(model, path: str) -> None:
@@ -445,13 +522,14 @@ def evaluation_each_epoch(emit: Callable[[dict], None], run_data: RunData, early
                         run_data.split.num_classes, early)
 
 
-def fit(model, settings: Settings, split: data.Split, callbacks=()):
+def fit(model, settings: Settings, split: data.Split, callbacks=(), initial_epoch: int = 0):
     """model.fit as the lesson calls it; verbose=0 because progress leaves through callbacks,
     and Keras' progress bar would break the command line's one JSON object a line."""
     return model.fit(
         split.x_train, split.y_train,
         batch_size=settings.batch_size,
         epochs=settings.epochs,
+        initial_epoch=initial_epoch,
         validation_data=(split.x_val, split.y_val),
         callbacks=list(callbacks),
         verbose=0,

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from fitlab import compare, images
+from fitlab import compare, images, store
 from fitlab.errors import DataError
 
 # Uploads read at once on the whole server, each in a reader thread, so that a workshop
@@ -108,6 +108,12 @@ class Reading:
             return False, (f"Fit Lab could not read {self.name}. Zip the class folders again "
                            "with your computer's own zip tool, or try other photos.")
         path = folder / file_name(self.name, self.digest)
+        root = folder.parent.parent  # the run store's folder (fitlab.store.folder_of)
+        if (root / "runs.sqlite").is_file() and not store.has_room(root, photos.x.nbytes):
+            return False, (
+                f"The server has no room to keep {self.name}: its store is full with what "
+                "today's learners keep, and nothing of theirs is removed to make room. Ask "
+                "your instructor, or upload fewer photos.")
         try:
             save(path, photos, self.name)
         except OSError as error:
@@ -121,9 +127,23 @@ class Reading:
                 f"{MAX_KEPT_UPLOADS} latest uploads." if removed else ""))
 
 
+def gone(dataset: str) -> str:
+    """Why a run on `dataset` cannot train again, when it was an upload the learner no longer
+    keeps (a fourth upload removed it); "" otherwise. Said before the run is queued, in the
+    words of an upload, never its path on the server (which names the learner's id)."""
+    path = pathlib.Path(dataset)
+    match = re.fullmatch(r"upload-(.*)-[0-9a-f]{16}\.npz", path.name)
+    if match is None or path.is_file():
+        return ""
+    return (f"The photos this run trained on ({match[1]}.zip) are no longer kept: Fit Lab "
+            f"keeps your {MAX_KEPT_UPLOADS} latest uploads. Upload them again on the Data page "
+            "to train on them.")
+
+
 def save(path: pathlib.Path, photos: images.ImageSet, name: str) -> None:
     """Write the photos as an .npz whole or not at all: a half-written file is never read."""
     partial = path.with_name(path.name + ".part")
+    path.parent.mkdir(parents=True, exist_ok=True)  # a learner's first upload makes it
     no_test = np.zeros((0, *photos.x.shape[1:]), np.uint8)
     try:
         with open(partial, "wb") as file:

@@ -24,27 +24,34 @@ def main() -> None:
     os.nice(NICENESS)
     channel = Channel()
     channel.keep_alive()
-    stop = threading.Event()
+    stop, yielding = threading.Event(), threading.Event()
     runs: queue.Queue = queue.Queue()
 
     def at_end() -> None:  # the server has gone: stop the run in hand, leave nothing behind
         stop.set()
         runs.put(None)
 
-    channel.read_messages(lambda message: take(message, runs, stop), at_end, "worker")
-    train_runs(runs, channel.send, stop.is_set)
+    channel.read_messages(lambda message: take(message, runs, stop, yielding), at_end, "worker")
+    train_runs(runs, channel.send, stop.is_set, yielding.is_set)
 
 
-def take(message: dict, runs: queue.Queue, stop: threading.Event) -> None:
-    """One message from the pool: Stop the run in hand, or a run to train next."""
+def take(message: dict, runs: queue.Queue, stop: threading.Event,
+         yielding: threading.Event | None = None) -> None:
+    """One message from the pool: Stop the run in hand, Yield its trainer at the next
+    epoch's end, or a run to train next. A trainer that cannot yield ignores Yield."""
     if message[TYPE] == Message.STOP:
         stop.set()
+    elif message[TYPE] == Message.YIELD:
+        if yielding is not None:
+            yielding.set()
     else:
         stop.clear()  # here, in input order, so a Stop sent right after still counts
+        if yielding is not None:
+            yielding.clear()
         runs.put(message)
 
 
-def train_runs(runs: queue.Queue, send, should_stop) -> None:
+def train_runs(runs: queue.Queue, send, should_stop, should_yield=lambda: False) -> None:
     """Import Keras, say `ready`, then train each run taken from `runs` until a None. A
     worker's whole life after its start-up, shared with the Ray trainers
     (`fitlab.ray_trainer`), so that a run trains the same wherever it trains."""
@@ -62,7 +69,8 @@ def train_runs(runs: queue.Queue, send, should_stop) -> None:
     while (message := runs.get()) is not None:
         try:
             training.run(Settings.from_dict(message["settings"]), send, should_stop,
-                         save_to=message.get("save_to"))
+                         save_to=message.get("save_to"), should_yield=should_yield,
+                         checkpoint=message.get("checkpoint"), resume=message.get("resume"))
         except Exception as error:  # report every failure as words; the worker stays up
             send({TYPE: Event.FAILED, "reason": training.describe_failure(error)})
 

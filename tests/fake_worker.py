@@ -48,13 +48,14 @@ def command() -> list[str]:
     return [sys.executable, str(pathlib.Path(__file__).resolve())]
 
 
-def train_runs(runs, send, should_stop) -> None:
+def train_runs(runs, send, should_stop, should_yield=lambda: False) -> None:
     """fitlab.worker.train_runs, with scripted runs in place of Keras."""
     send({TYPE: Event.READY, "device": _device(), "backend": devices.configured_backend()})
     while (message := runs.get()) is not None:
         try:
             run(Settings.from_dict(message["settings"]), send, should_stop,
-                save_to=message.get("save_to"))
+                save_to=message.get("save_to"), should_yield=should_yield,
+                checkpoint=message.get("checkpoint"), resume=message.get("resume"))
         except Exception as error:  # as the real worker: every failure as words
             send({TYPE: Event.FAILED, "reason": str(error) or type(error).__name__})
 
@@ -64,7 +65,9 @@ def _device() -> str:
     return f"CPU ({devices.backend_title(devices.configured_backend())})"
 
 
-def run(settings: Settings, send, should_stop, save_to: str | None = None) -> str:
+def run(settings: Settings, send, should_stop, save_to: str | None = None,
+        should_yield=lambda: False, checkpoint: str | None = None,
+        resume: dict | None = None) -> str:
     info = data.describe(settings.dataset)  # reads a file or folder, as a real run would
     class_names = list(settings.classes or info.class_names)
     classes = len(class_names)
@@ -93,7 +96,10 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None) -> st
     epoch_seconds = max(FAKE_SECONDS_PER_IMAGE * train, MIN_SECONDS_PER_EPOCH)
     started, outcome, where, best_epoch = time.monotonic(), diagnosis.FINISHED, (0, 0), 0
     best_val, since_best = math.inf, 0
-    for epoch in range(1, settings.epochs + 1):
+    first = resume["epoch"] + 1 if resume else 1  # a run resumed after its turn ended
+    if resume:  # what the real worker's checkpoint keeps, it keeps: the epoch it was at
+        assert pathlib.Path(checkpoint).read_text() == str(resume["epoch"]), "no checkpoint"
+    for epoch in range(first, settings.epochs + 1):
         records, previous = [], 0
         for step in range(BATCHES_PER_REPORT, steps + BATCHES_PER_REPORT, BATCHES_PER_REPORT):
             step = min(step, steps)
@@ -133,6 +139,10 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None) -> st
         if settings.patience and since_best >= settings.patience and epoch < settings.epochs:
             outcome, where = diagnosis.EARLY_STOPPED, (epoch, 0)
             break
+        if checkpoint and epoch < settings.epochs and should_yield():  # fitlab.training.Turn
+            pathlib.Path(checkpoint).write_text(str(epoch))
+            send({TYPE: Event.YIELDED, "epoch": epoch})
+            return Event.YIELDED
     if save_to and outcome != diagnosis.DIVERGED:
         # Not a model: what the pages do with a saved run (offer its download) is what the
         # fast tier checks; that the file loads in Keras is the keras tier's.

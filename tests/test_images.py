@@ -82,6 +82,8 @@ def test_a_zip_of_one_folder_of_class_folders_reads_in_memory(tmp_path):
     ({"pets/bird/": b"", **_pets()}, "“bird” in pets.zip has no readable images"),
     ({**_pets(), "pets/bird/1.png": _photo(1)}, "“bird” in pets.zip has only 1 image;"),
     ({f"pets/cat/{n}.png": _photo(1) for n in range(6)}, "has 1 class folder; a classifier"),
+    # issue 26: a zip of one class folder was told its photos were in no class folder
+    ({f"cat/{n}.png": _photo(1) for n in range(6)}, "has 1 class folder; a classifier"),
     ({"pets/cat/1.png": b"not a picture", **{f"pets/dog/{n}.png": _photo(1) for n in
                                              range(5)}}, "“cat” in pets.zip has no readable"),
 ])

@@ -8,6 +8,7 @@ import pathlib
 import signal
 import subprocess
 import sys
+import time
 
 from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
@@ -125,16 +126,18 @@ def test_over_its_size_the_store_lets_the_least_recently_seen_learners_go(tmp_pa
     for number, learner in enumerate((ANNA, BEN, "c" * 32)):
         _leave_files(store, learner, 1)
         store.seen(learner, now=1000.0 + number)
-    assert store.sweep(now=1010.0) == [ANNA]
+    assert store.sweep(now=1000.0 + 13 * 3600) == [ANNA]  # all three seen yesterday
     assert [store.runs(learner) != [] for learner in (ANNA, BEN, "c" * 32)] == [
         False, True, True]
 
 
 def test_files_left_by_a_crash_without_any_record_are_swept(tmp_path):
     store = RunStore(tmp_path)
-    orphan = store.learner_folder(ANNA)
+    orphan = tmp_path / "learners" / ANNA  # written, then the server died before its row
+    orphan.mkdir(parents=True)
     (orphan / "photos.npz").write_bytes(b"x")
-    assert store.sweep() == [ANNA] and not orphan.exists()
+    assert store.sweep() == []  # as if seen when written: a day's grace, as any learner's
+    assert store.sweep(now=time.time() + 25 * 3600) == [ANNA] and not orphan.exists()
 
 
 def test_the_store_is_private_and_a_folder_name_is_never_a_path(tmp_path):
@@ -149,3 +152,77 @@ def test_a_record_is_plain_json(tmp_path):
     store.save("x", ANNA, 1, False, {"settings": TINY.to_dict(), "epochs": [{"loss": 1.5}]})
     [(run_id, number, record)] = store.runs(ANNA)
     assert json.loads(json.dumps(record)) == record and number == 1
+
+
+def test_a_store_filled_by_fresh_cookies_evicts_nothing_of_a_learner_active_today(tmp_path):
+    """Issue 26, item 2, as a load test: 22 fresh cookies each keep three uploads until the
+    store is over its bound (here 2 GB scaled to 66 MB: photos of 1 MB in place of 31 MB).
+    The learner whose tab has been open since the morning, and so was seen only at its
+    start before, keeps every run and file; one seen yesterday makes room."""
+    from fitlab import store as store_module
+
+    morning, now = 1_000_000.0, 1_000_000.0 + 8 * 3600  # 08:00, and 16:00
+    store = RunStore(tmp_path, max_bytes=66_000_000)
+    yesterday = "9" * 32
+    _leave_files(store, yesterday, 2)
+    store.seen(yesterday, now=morning - 14 * 3600)
+    anna = _leave_files(store, ANNA, 3)
+    store.seen(ANNA, now=morning)  # her tab opened at 08:00 and stayed open
+    for hour in range(1, 9):  # the open tab renews seen (ui/state.py, every few minutes)
+        store.seen(ANNA, now=morning + hour * 3600, add=False)
+    fresh = [f"{number:032x}" for number in range(1, 23)]
+    for number, learner in enumerate(fresh):
+        folder = store.learner_folder(learner)
+        store.seen(learner, now=now - 600 + number)
+        for upload in range(3):
+            (folder / f"upload-{upload}.npz").write_bytes(b"x" * 1_000_000)
+    assert not store.has_room()
+
+    removed = store.sweep(now=now)
+
+    assert removed == [yesterday]
+    assert store.runs(ANNA) != [] and (anna / "photos.npz").stat().st_size == 3_000_000
+    assert all((tmp_path / "learners" / learner).is_dir() for learner in fresh)
+    assert store_module.TODAY_SECONDS >= 8 * 3600  # a workshop day is today's
+
+
+def test_a_visit_that_keeps_nothing_leaves_no_learner_behind(tmp_path):
+    """Issue 26, item 6: a cookie-less visit (a crawler, a link opened once) added a row for
+    24 hours; the row now comes with the first thing kept."""
+    store = RunStore(tmp_path)
+    store.seen(ANNA, add=False)  # what a page's visit does
+    assert store.folder_of(ANNA).parent == tmp_path / "learners"  # what a page lists
+    assert store.sweep(now=10**10) == [] and not (tmp_path / "learners").exists()
+    store.learner_folder(ANNA)  # an upload or a run keeps something
+    assert store.sweep() == []  # seen just now, so kept
+    assert store.sweep(now=10**10) == [ANNA]
+
+
+def test_an_upload_to_a_store_full_of_todays_learners_is_refused_in_words(tmp_path, monkeypatch):
+    """Nothing of today's learners is removed to make room, so a full store refuses what is
+    new: an upload, with a sentence, and nothing written."""
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    from fitlab import store as store_module
+    from fitlab import uploads
+
+    payload = io.BytesIO()
+    with zipfile.ZipFile(payload, "w") as archive:
+        for name in [f"{kind}/{number}.png" for kind in ("cat", "dog") for number in range(5)]:
+            picture = io.BytesIO()
+            Image.new("RGB", (32, 32), (200, 10, 10)).save(picture, "PNG")
+            archive.writestr(name, picture.getvalue())
+    store = RunStore(tmp_path)
+    _leave_files(store, BEN, 1)  # today's learner, using all the room there is
+    monkeypatch.setattr(store_module, "MAX_BYTES", 1_000_000)
+    folder = store.folder_of(ANNA)
+    reading = uploads.Reading("pets.zip", payload.getvalue())
+    kept, sentence = reading.keep(folder, set())
+    assert not kept and "no room to keep pets.zip" in sentence and str(tmp_path) not in sentence
+    assert not folder.exists() and store.runs(BEN) != []
+    monkeypatch.setattr(store_module, "MAX_BYTES", 10_000_000)  # room again: it is kept
+    kept, _ = uploads.Reading("pets.zip", payload.getvalue()).keep(folder, set())
+    assert kept and len(list(folder.glob("upload-*.npz"))) == 1

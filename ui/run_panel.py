@@ -19,7 +19,10 @@ from ui.state import current_job, projector, start_run, training_pool
 # so that polls do not pile up): the point shows as it comes, not up to a poll later.
 FIRST_POINT_WAIT_SECONDS = 0.4
 PROJECTOR_HEIGHT = 560  # the three charts' row, which fits under the bar at 1920x1080
-WATCH_SECONDS = 2.0  # how soon an idle page notices a run it does not show
+# How soon an idle page notices a run it does not show (a Train click lost to a dropped
+# connection, a run started in another tab). Every idle tab reruns its check this often:
+# at 2 s, eight idle tabs took 14 % of a core (issue 26), so 10 s: a fifth of that.
+WATCH_SECONDS = 10.0
 
 
 def _start(settings: Settings) -> bool:
@@ -147,9 +150,16 @@ def status_line(history: RunHistory) -> str:
         position = pool.queue_position(job)
         if not pool.warm_workers and position == 1 and not pool.problem:  # the day's first
             return "Starting the trainer: Keras loads once, in a few seconds, then your run."
-        line = f"Waiting for a free trainer: number {position} in the queue"
+        line = (f"Paused after {len(history.epochs)} epochs so that others can train; "
+                f"number {position} in the queue" if history.epochs else
+                f"Waiting for a free trainer: number {position} in the queue")
         wait = pool.seconds_to_wait(job)
-        return line + (f", about {wait:.0f} s to wait." if wait is not None else ".")
+        if wait is None:
+            return line + "."
+        timed = pool.runs_timed_like(job)
+        return line + f", about {wait:.0f} s to wait " + (
+            f"(from {timed} run{'s' if timed != 1 else ''} like it timed on this server)."
+            if timed else "(a rough guess: no run like it has been timed on this server yet).")
     if history.state == STARTING and history.download:
         return (f"{downloads.progress_text(**history.download)}. This happens once; later "
                 "runs on this server start at once.")

@@ -4,6 +4,7 @@ current run."""
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 import streamlit as st
@@ -74,11 +75,25 @@ def learner() -> str:
         known = isinstance(cookie, str) and LEARNER_ID.fullmatch(cookie)  # AppTest: a mock
         st.session_state.learner = cookie if known else uuid.uuid4().hex
         st.session_state.learner_cookie_due = True  # once a tab: each visit renews its day
-        run_store().seen(st.session_state.learner)
+    _renew_seen(st.session_state.learner)
     context = get_script_run_ctx()
     if context is not None:
         _tabs_of().setdefault(st.session_state.learner, set()).add(context.session_id)
     return st.session_state.learner
+
+
+SEEN_EVERY_SECONDS = 300.0
+
+
+def _renew_seen(learner: str) -> None:
+    """Say in the store that the learner is here, on a tab's first run and then every few
+    minutes while a tab is open (its fragments rerun it): the size bound never removes a
+    learner active today (fitlab/store.py). A visit that keeps nothing writes no row."""
+    now = time.time()
+    if now - st.session_state.get("seen_written_at", 0.0) >= SEEN_EVERY_SECONDS:
+        st.session_state.seen_written_at = now
+        # a row once the learner keeps something (an upload made their folder)
+        run_store().seen(learner, add=run_store().folder_of(learner).is_dir())
 
 
 def learner_cookie_due() -> str | None:
@@ -112,7 +127,7 @@ def current_job() -> Job | None:
 
 def learner_folder():
     """The learner's own folder for uploaded photos and trained models, kept with their runs."""
-    return run_store().learner_folder(learner())
+    return run_store().folder_of(learner())  # made by the first upload, not by a visit
 
 
 @st.cache_resource(show_spinner="Loading the data set…", max_entries=4)
@@ -127,8 +142,11 @@ def dataset_arrays(source: str):
 def start_run(settings):
     """Queue a run for this session, its trained model to be saved in the session's folder.
     Raises PoolBusy when this session already has a run waiting or training."""
-    save_to = learner_folder() / f"model-{uuid.uuid4().hex[:8]}.keras"
-    job = training_pool().submit(settings, owner=learner(), save_to=str(save_to))
+    save_to = run_store().learner_folder(learner()) / f"model-{uuid.uuid4().hex[:8]}.keras"
+    # the address groups one person's many cookies in the pool's order (fitlab/pool.py)
+    client = (st.context.ip_address or "") if st.runtime.exists() else ""
+    job = training_pool().submit(settings, owner=learner(), save_to=str(save_to),
+                                 client=client)
     st.session_state.job_id = job.id
     return job
 
