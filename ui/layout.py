@@ -10,6 +10,12 @@ from fitlab.store import KEEP_SECONDS, LEARNER_ID
 from ui.state import LEARNER_COOKIE
 
 STYLESHEET = Path(__file__).with_name("layout.css")
+EVERY_PAGE = Path(__file__).with_name("pages.css")
+
+
+def every_page() -> None:
+    """What every page needs beyond the theme: code highlighting a low-vision reader can read."""
+    st.html(EVERY_PAGE)
 
 
 def one_screen() -> None:
