@@ -83,7 +83,7 @@ def config(size: Size) -> alt.Config:
     "1e+4")."""
     return alt.Config(
         # No mark is announced on its own (Vega gives each an ARIA role without a name): a
-        # screen reader reads the chart's description, which states what it shows now.
+        # screen reader reads the chart's description, put beside it (ui/run_panel._chart).
         mark=alt.MarkConfig(aria=False),
         axis=alt.AxisConfig(labelFontSize=size.font, titleFontSize=size.axis_title,
                             titleFontWeight="normal", titlePadding=size.font // 2,
