@@ -23,6 +23,12 @@ def one_screen() -> None:
     st.html(STYLESHEET)
 
 
+def lesson_anchor() -> None:
+    """The lesson's place on the page, for the link to it in the phone's bar of Train and
+    Stop (layout.css), the lesson being 1,500 px below it there."""
+    st.html('<span id="lesson"></span>')
+
+
 def lesson_to_its_top(section: int) -> None:
     """Scroll the lesson back to its top. Streamlit keeps the scroll position across reruns
     and has no call to change it. Each turn's script carries the section's number, so that

@@ -54,6 +54,8 @@ def train_and_stop(settings: Settings | None) -> bool:
             current_job().wait_for_first_point(FIRST_POINT_WAIT_SECONDS)
             st.rerun()  # draw the page again with Train off and Stop on
     st.button("Stop", key="stop", icon=":material/stop:", on_click=_stop, disabled=not running)
+    if not projector():  # on a phone, where the lesson is far below the bar (layout.css)
+        st.container(key="to_lesson").markdown("[:material/menu_book: Lesson](#lesson)")
     return running
 
 
@@ -215,8 +217,11 @@ def _charts(history: RunHistory) -> None:
         _projector_charts(history, mark_best)
         return
     height = 280
-    for row in [("loss", "accuracy"), *_pairs(history.settings.metrics)]:
-        for column, metric in zip(st.columns(2), row):
+    for number, row in enumerate([("loss", "accuracy"), *_pairs(history.settings.metrics)]):
+        # The loss and accuracy come first in the run's panel (layout.css), above the run's
+        # status, outcome and notes, whose length then moves them not at all.
+        place = st.container(key="main_charts") if number == 0 else st
+        for column, metric in zip(place.columns(2), row):
             _chart(column, charts.epoch_chart(history, metric, mark_best=mark_best),
                    f"{metric}_chart", height)
         height = 220  # the chosen metrics' rows: smaller
@@ -237,7 +242,7 @@ def _projector_charts(history: RunHistory, mark_best: bool) -> None:
     rate of 1.0 breaks down and its outcome points. The chosen metrics follow, three a row."""
     from fitlab import charts
 
-    row = st.columns(3)
+    row = st.container(key="main_charts").columns(3)  # first in the run's tab (layout.css)
     for column, metric in zip(row, ("loss", "accuracy")):
         _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best),
                f"{metric}_chart", PROJECTOR_HEIGHT)
