@@ -12,7 +12,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+import scenario_screens
 from learner import train
+from test_one_screen import SIZES as ONE_SCREEN_SIZES
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SIZES = {"laptop-1440x900": (1440, 900), "phone-390x844": (390, 844)}
@@ -100,5 +102,44 @@ def test_the_train_page_after_a_run_passes_an_axe_audit_and_its_charts_are_descr
             page.goto(f"{app_url}/{path}")
             drawn(page, PAGES[path] if path != "?view=projector" else FINISHED)
             assert not serious_violations(page), path
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", ONE_SCREEN_SIZES)
+def test_a_scenario_note_and_a_failure_leave_the_charts_in_view_and_uncovered(
+        browser, app_url, size, tmp_path):
+    """The longest note and outcome (a learning rate of 1.0, which also completes an exercise,
+    whose toast shows): the loss and accuracy charts stay in the window, no toast covers a
+    control."""
+    assert not scenario_screens.shoot(browser, app_url, size, "Learning rate too high",
+                                      tmp_path)
+
+
+def test_the_phone_keeps_train_and_stop_in_reach_and_the_lesson_one_tap_away(browser,
+                                                                             app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        train_button = page.get_by_role("button", name="Train", exact=True)
+        expect(train_button).to_be_enabled(timeout=60_000)
+        # The page menu's button says what it opens (its label is drawn by layout.css).
+        label = page.get_by_test_id("stExpandSidebarButton").evaluate(
+            "b => getComputedStyle(b, '::after').content")
+        assert label == '"Pages"', label
+        lesson_title = page.get_by_role("heading", name="Compiling versus fitting")
+        page.get_by_role("link", name=re.compile("Lesson$")).click()
+        expect(lesson_title).to_be_in_viewport()
+        page.evaluate("""() => { window.scrollTo(0, 1e6);  // the page's foot, past the lesson
+            const main = document.querySelector('[data-testid=stMain]');
+            if (main) main.scrollTop = 1e6; }""")
+        page.wait_for_timeout(500)
+        expect(lesson_title).not_to_be_in_viewport()
+        for name in ("Train", "Stop"):
+            control = page.get_by_test_id("stMainBlockContainer").get_by_role(
+                "button", name=name, exact=True)
+            expect(control, f"{name} scrolled away").to_be_in_viewport(ratio=1)
     finally:
         context.close()
