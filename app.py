@@ -5,6 +5,7 @@ import streamlit as st
 from ui import exercises_view, layout, state
 
 st.set_page_config(page_title="Fit Lab", page_icon=":material/science:", layout="wide")
+layout.every_page()
 
 state.keep_view()  # the projector view, wherever the instructor goes in the header
 exercises_view.update()  # a run that has just ended may complete an exercise

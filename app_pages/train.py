@@ -62,6 +62,7 @@ if projector():  # the instructor talks; the room sees the run
 else:
     lesson_column, lab_column = st.columns([5, 7], gap="medium")
     with lesson_column.container(key="lesson_pane"):
+        layout.lesson_anchor()  # where the phone's bar's "Lesson" link leads
         # The other settings share the lesson's pane, so that the charts stay in view.
         lesson_tab, settings_tab = st.tabs([":material/menu_book: Lesson",
                                             ":material/tune: More settings"])

@@ -82,6 +82,9 @@ def config(size: Size) -> alt.Config:
     extent keeps the plot from moving when the tick labels change width ("0.5" versus
     "1e+4")."""
     return alt.Config(
+        # No mark is announced on its own (Vega gives each an ARIA role without a name): a
+        # screen reader reads the chart's description, put beside it (ui/run_panel._chart).
+        mark=alt.MarkConfig(aria=False),
         axis=alt.AxisConfig(labelFontSize=size.font, titleFontSize=size.axis_title,
                             titleFontWeight="normal", titlePadding=size.font // 2,
                             labelPadding=3, tickSize=5),

@@ -16,8 +16,9 @@ tell the truth:
   colours are from Okabe and Ito's palette (`chart_style`), which people with any colour
   blindness tell apart.
 - Each chart carries a one- or two-sentence text alternative (`describe`,
-  `describe_batches`, `describe_comparison`) as its Vega-Lite description, which Streamlit
-  gives the chart as its accessible name.
+  `describe_batches`, `describe_comparison`) as its Vega-Lite description. Neither Vega's
+  SVG nor Streamlit names the chart with it, so the page puts it beside the chart, hidden
+  from sight, for screen readers (ui/run_panel._chart).
 - The per-batch chart shows the loss of each bundle of batches, not Keras' running mean,
   which smooths an explosion into what looks like learning.
 

@@ -63,7 +63,10 @@ def _sample_grid(x_train, y_train, class_names) -> None:
     rng = np.random.default_rng(st.session_state.get("sample_draw", 0))
     chosen = rng.choice(len(x_train), size=min(SAMPLES, len(x_train)), replace=False)
     pictures = [x_train[index].squeeze() for index in chosen]  # grayscale: drop the channel
-    st.image(pictures, caption=[class_names[y_train[index]] for index in chosen], width=84)
+    names = [class_names[y_train[index]] for index in chosen]
+    # The caption is drawn beside the picture; `alt` is what a screen reader says for it.
+    st.image(pictures, caption=names, alt=[f"A training image of class {name}" for name in names],
+             width=84)
 
 
 def _offer_download(source: str) -> None:

@@ -85,7 +85,9 @@ def _grid(history, evaluation, class_names) -> None:
             captions.append(f"{RIGHT} {class_names[predicted]} · {confidence:.0%} sure")
         else:
             captions.append(f"{WRONG} {class_names[predicted]} · really {class_names[true]}")
-    st.image([picture.squeeze() for picture in x_test[:shown]], caption=captions, width=96)
+    # `alt`, what a screen reader says for each picture: its true class.
+    st.image([picture.squeeze() for picture in x_test[:shown]], caption=captions, width=96,
+             alt=[f"A test image of class {class_names[true]}" for true in y_test[:shown]])
     wrong = sum(caption.startswith(WRONG) for caption in captions)
     st.caption(f"{WRONG} marks a wrong answer ({wrong} of these {shown}), with the true class; "
                f"{RIGHT} a right one, with the probability the network gave it.")

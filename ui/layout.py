@@ -10,11 +10,23 @@ from fitlab.store import KEEP_SECONDS, LEARNER_ID
 from ui.state import LEARNER_COOKIE
 
 STYLESHEET = Path(__file__).with_name("layout.css")
+EVERY_PAGE = Path(__file__).with_name("pages.css")
+
+
+def every_page() -> None:
+    """What every page needs beyond the theme: code highlighting a low-vision reader can read."""
+    st.html(EVERY_PAGE)
 
 
 def one_screen() -> None:
     """The Train page's stylesheet (see docs/design.md, "The Train page: one screen")."""
     st.html(STYLESHEET)
+
+
+def lesson_anchor() -> None:
+    """The lesson's place on the page, for the link to it in the phone's bar of Train and
+    Stop (layout.css), the lesson being 1,500 px below it there."""
+    st.html('<span id="lesson"></span>')
 
 
 def lesson_to_its_top(section: int) -> None:

@@ -57,6 +57,8 @@ def train_and_stop(settings: Settings | None) -> bool:
             current_job().wait_for_first_point(FIRST_POINT_WAIT_SECONDS)
             st.rerun()  # draw the page again with Train off and Stop on
     st.button("Stop", key="stop", icon=":material/stop:", on_click=_stop, disabled=not running)
+    if not projector():  # on a phone, where the lesson is far below the bar (layout.css)
+        st.container(key="to_lesson").markdown("[:material/menu_book: Lesson](#lesson)")
     return running
 
 
@@ -225,13 +227,23 @@ def _charts(history: RunHistory) -> None:
         _projector_charts(history, mark_best)
         return
     height = 280
-    for row in [("loss", "accuracy"), *_pairs(history.settings.metrics)]:
-        for column, metric in zip(st.columns(2), row):
-            # Each chart's text alternative is its Vega-Lite description (charts.describe).
-            column.altair_chart(charts.epoch_chart(history, metric, mark_best=mark_best),
-                                key=f"{metric}_chart", height=height)
+    for number, row in enumerate([("loss", "accuracy"), *_pairs(history.settings.metrics)]):
+        # The loss and accuracy come first in the run's panel (layout.css), above the run's
+        # status, outcome and notes, whose length then moves them not at all.
+        place = st.container(key="main_charts") if number == 0 else st
+        for column, metric in zip(place.columns(2), row):
+            _chart(column, charts.epoch_chart(history, metric, mark_best=mark_best),
+                   f"{metric}_chart", height)
         height = 220  # the chosen metrics' rows: smaller
-    st.altair_chart(charts.batch_chart(history), key="batch_chart", height=200)
+    _chart(st, charts.batch_chart(history), "batch_chart", 200)
+
+
+def _chart(place, chart, key: str, height: int) -> None:
+    """A chart and its text alternative, what it shows now in words (charts.describe), read
+    by a screen reader and hidden from sight (layout.css). Vega's SVG does not name itself
+    with the chart's description, and Streamlit's chart takes no alternative text."""
+    place.container(key=f"{key}_text").markdown(chart.description)
+    place.altair_chart(chart, key=key, height=height)
 
 
 def _projector_charts(history: RunHistory, mark_best: bool) -> None:
@@ -240,18 +252,16 @@ def _projector_charts(history: RunHistory, mark_best: bool) -> None:
     rate of 1.0 breaks down and its outcome points. The chosen metrics follow, three a row."""
     from fitlab import charts
 
-    row = st.columns(3)
+    row = st.container(key="main_charts").columns(3)  # first in the run's tab (layout.css)
     for column, metric in zip(row, ("loss", "accuracy")):
-        column.altair_chart(charts.epoch_chart(history, metric, large=True, mark_best=mark_best),
-                            key=f"{metric}_chart", height=PROJECTOR_HEIGHT)
-    row[2].altair_chart(charts.batch_chart(history, large=True), key="batch_chart",
-                        height=PROJECTOR_HEIGHT)
+        _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best),
+               f"{metric}_chart", PROJECTOR_HEIGHT)
+    _chart(row[2], charts.batch_chart(history, large=True), "batch_chart", PROJECTOR_HEIGHT)
     names = history.settings.metrics
     for start in range(0, len(names), 3):
         for column, metric in zip(st.columns(3), names[start:start + 3]):
-            column.altair_chart(charts.epoch_chart(history, metric, large=True,
-                                                   mark_best=mark_best),
-                                key=f"{metric}_chart", height=420)
+            _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best),
+                   f"{metric}_chart", 420)
 
 
 def _pairs(names: tuple[str, ...]) -> list[tuple[str, ...]]:
