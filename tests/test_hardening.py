@@ -11,14 +11,15 @@ UI_FILES = [ROOT / "app.py", *ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py")
 
 def test_no_page_renders_raw_html():
     """Markdown never carries HTML, and the one module that hands the browser HTML of its own
-    (a stylesheet, a scroll to the lesson's top, the learner's cookie) formats nothing into
-    it but a number and a learner id it has checked."""
+    (two stylesheets, the lesson's anchor, a scroll to the lesson's top, the learner's
+    cookie) formats nothing into it but a number and a learner id it has checked."""
     for path in UI_FILES:
         text = path.read_text()
         assert "unsafe_allow_html" not in text, path.name
         assert "st.html" not in text or path.name == "layout.py", path.name
     layout = (ROOT / "ui" / "layout.py").read_text()
-    assert layout.count("st.html(") == 3 and "{int(section)}" in layout
+    assert layout.count("st.html(") == 5 and layout.count("st.html(f") == 2
+    assert "{int(section)}" in layout
     from ui import layout
 
     for forged in ('"; document.location = "https://example.org', "A" * 32, "a" * 31, ""):
