@@ -20,16 +20,21 @@ def show_section(section: lesson.Section) -> None:
         st.markdown("**Questions:** " + " ".join(section.questions))
     if section.objectives:
         st.markdown("**Objectives:** " + " ".join(section.objectives))
-    for part in section.parts:
+    for number, part in enumerate(section.parts):
+        # Keyed by section: the browser keeps whether an expander is open by its identity
+        # (label and place), so an unkeyed "Solution" opened in one section came up open in
+        # the next.
+        key = f"{section.slug}_{number}"
         if isinstance(part, lesson.Challenge):
             with st.container(border=True):
                 st.markdown(f"**Challenge: {part.title}**")
                 st.markdown(part.question)
-                with st.expander("Solution"):
+                with st.expander("Solution", key=f"solution_{key}"):
                     st.markdown(part.solution)
         elif isinstance(part, lesson.Further):
             # folded: the core path is what is open; a deep dive waits to be asked for
-            with st.expander(f"Going further: {part.title}", icon=":material/explore:"):
+            with st.expander(f"Going further: {part.title}", icon=":material/explore:",
+                             key=f"further_{key}"):
                 st.markdown(part.body)
         elif isinstance(part, lesson.ExercisePlace):
             exercises_view.show(exercises.BY_KEY[part.key], "lesson")
