@@ -6,7 +6,7 @@ import streamlit as st
 
 from fitlab import exercises, lesson
 from fitlab.links import section_index, section_problem
-from ui import exercises_view, layout
+from ui import exercises_view, glossary_view, layout
 
 
 @st.cache_data(show_spinner=False)
@@ -91,6 +91,7 @@ def show_lesson() -> None:
     with st.container(horizontal=True, horizontal_alignment="distribute"):
         _turn_button(names, chosen - 1, ":material/arrow_back:", "back_bottom")
         _turn_button(names, chosen + 1, ":material/arrow_forward:", "onward_bottom")
+    glossary_view.show()  # the lesson's terms link to its entries, in this pane
     if st.session_state.pop("lesson_turned", False):
         layout.lesson_to_its_top(chosen)  # a section paged to opens at its top
 

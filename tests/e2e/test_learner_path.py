@@ -6,6 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from fitlab import lesson
+from fitlab.exercises import EXERCISES
 
 SECTIONS = lesson.sections()
 
@@ -32,3 +33,33 @@ def test_a_solution_opened_in_one_section_stays_in_that_section(page):
         page.wait_for_timeout(300)
         if any(isinstance(part, lesson.Challenge) for part in SECTIONS[number].parts):
             expect(solution(page)).not_to_have_attribute("open", re.compile(".*"))
+
+
+def test_progress_stays_with_the_learner_and_glossary_links_stay_in_the_tab(page, app_url):
+    # Tick an exercise off: the compile challenge, checked by Keras.
+    page.get_by_role("link", name=exercises_link_name(0)).click()
+    for blank, text in (("optimizer=", '"adam"'), ("loss=", '"categorical_crossentropy"'),
+                        ("metrics=", '["accuracy"]')):
+        page.get_by_label(blank, exact=True).fill(text)
+    page.get_by_role("button", name="Check my answer", exact=True).click()
+    expect(page.get_by_role("link", name=exercises_link_name(1))).to_be_visible(
+        timeout=120_000)
+    assert "done=" not in page.url  # a link carries settings only
+    # A term in the lesson opens its entry in the learners' glossary, in this tab.
+    page.get_by_test_id("stTopNav").get_by_role("link", name="Compile and train").click()
+    tabs = len(page.context.pages)
+    term = page.get_by_test_id("stMarkdownContainer").get_by_role("link", name="epoch").first
+    term.click()
+    page.wait_for_timeout(1000)
+    assert len(page.context.pages) == tabs and page.url.endswith("#epoch")
+    expect(page.get_by_role("heading", name="Epoch", exact=True)).to_be_in_viewport()
+    expect(page.get_by_role("link", name=exercises_link_name(1))).to_be_visible()
+    expect(page.get_by_text("Exercise done")).to_have_count(0)  # no toast replayed
+    # An instructor's link, and ticks typed into one: neither resets nor ticks anything.
+    page.goto(f"{app_url}/?optimizer=SGD&done=diverge,fast,early_stop")
+    expect(page.get_by_text("“done” was ignored")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("link", name=exercises_link_name(1))).to_be_visible()
+
+
+def exercises_link_name(done):
+    return re.compile(rf"Exercises {done}\/{len(EXERCISES)}$")
