@@ -28,10 +28,13 @@ def lab(more, run=None, large: bool = False) -> None:
         scenario_menu.menu()
         model = st.popover("Model", icon=":material/account_tree:")
         code = st.popover("Code", icon=":material/code:")
+        defaults = st.container(horizontal=True, width="content", vertical_alignment="center")
     run = run or st.container(key="run")
     settings, info = controls.choose_settings(more if large else bar, more)
     with train_and_stop:
         running = run_panel.train_and_stop(settings)
+    with defaults:
+        run_panel.from_defaults(settings)
     if large and settings is not None:
         summary.markdown(compare.headline(settings))
     if info is not None:

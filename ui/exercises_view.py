@@ -14,6 +14,7 @@ from fitlab import compile_challenge, exercises, judge, lesson, run_checks
 from fitlab.store import DONE as DONE_KIND
 from fitlab.store import PREDICTED
 from ui.state import learner, projector, run_store, session_runs
+
 # Material icons, drawn by Streamlit's own icon font: emoji are empty boxes on a machine
 # without an emoji font.
 DONE, NOT_DONE = ":material/check_circle:", ":material/radio_button_unchecked:"

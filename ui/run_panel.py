@@ -12,7 +12,7 @@ from fitlab.protocol import (
 )
 from fitlab.pool import PoolBusy
 from fitlab.settings import Settings
-from ui import exercises_view, link_controls
+from ui import controls, exercises_view, link_controls
 from ui.state import current_job, projector, start_run, training_pool
 
 # Before a run's first point, Train and each poll wait this long for it (less than a poll,
@@ -55,6 +55,26 @@ def train_and_stop(settings: Settings | None) -> bool:
             st.rerun()  # draw the page again with Train off and Stop on
     st.button("Stop", key="stop", icon=":material/stop:", on_click=_stop, disabled=not running)
     return running
+
+
+def from_defaults(settings: Settings | None) -> None:
+    """Beside Train: what the next run changes from the lesson's defaults, named, and the way
+    back in one click. A scenario's 500 images or dropout model, set out of the bar's sight,
+    otherwise stayed for the next challenge."""
+    changed = compare.from_defaults_line(settings) if settings is not None else ""
+    if not changed:
+        return
+    st.button("Lesson defaults", key="to_defaults", icon=":material/restart_alt:",
+              on_click=_to_defaults, help="Back to the lesson's defaults, in every setting "
+              "your instructor has not set.")
+    st.caption(f"Not the lesson's defaults: {changed}")
+
+
+def _to_defaults() -> None:
+    fixed = controls.fixed_by_instructor()
+    link_controls.choose(**{name: value for name, value in Settings().to_dict().items()
+                            if name not in fixed})
+    st.session_state.pop("scenario", None)  # its note would now describe other settings
 
 
 def just_started() -> bool:

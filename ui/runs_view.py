@@ -9,6 +9,7 @@ import streamlit as st
 
 from fitlab import compare
 from fitlab.job import Job
+from fitlab.models import MODELS
 from fitlab.pool import PoolBusy
 from fitlab.settings import OPTIMIZERS, format_learning_rate
 from ui import exercises_view
@@ -35,6 +36,11 @@ def table(runs) -> list[int]:
             "Learning rate": format_learning_rate(settings.learning_rate),
             "Batch size": settings.batch_size,
             "Epochs": f"{len(history.epochs)}/{settings.epochs}",
+            # set out of the bar's sight (a scenario sets them): each run says what it had
+            "Images": settings.train_images,
+            "Model": MODELS[settings.model].short,
+            "Dropout": (f"{settings.dropout_rate:g}" if MODELS[settings.model].has_dropout
+                        else "none"),
             "Final val accuracy": figures.get("final val accuracy"),
             best_column: ((f"{figures['best val loss']:.3f} ({figures['best epoch']})"
                            if show_best_epoch else f"{figures['best val loss']:.3f}")

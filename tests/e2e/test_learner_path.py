@@ -63,3 +63,17 @@ def test_progress_stays_with_the_learner_and_glossary_links_stay_in_the_tab(page
 
 def exercises_link_name(done):
     return re.compile(rf"Exercises {done}\/{len(EXERCISES)}$")
+
+
+def test_a_scenarios_hidden_settings_are_named_beside_train_and_undone_in_one_click(page):
+    from learner import SETTINGS_TAB, scenario
+    scenario(page, "Dropout helps")  # 2,000 images and the dropout model, in the other tab
+    named = page.get_by_text(re.compile(r"^Not the lesson's defaults: "))
+    expect(named).to_contain_text("images=2,000 · dropout model · dropout=0.5")
+    page.get_by_role("button", name="Lesson defaults").click()
+    expect(named).to_have_count(0)
+    page.get_by_role("tab", name=SETTINGS_TAB).click()
+    expect(page.get_by_label("Training images", exact=True)).to_have_value("5000")
+    model = page.locator("[data-testid='stSelectbox']").filter(has_text="Model")
+    expect(model.locator("input")).to_have_value("The lesson's first CNN")
+    expect(page.get_by_text("Dropout helps.", exact=False)).to_have_count(0)  # its note too
