@@ -28,7 +28,9 @@ def lab(more, run=None, large: bool = False) -> None:
         scenario_menu.menu()
         model = st.popover("Model", icon=":material/account_tree:")
         code = st.popover("Code", icon=":material/code:")
-        defaults = st.container(horizontal=True, width="content", vertical_alignment="center")
+        # the rest of the menus' line, so that it never adds a line above the charts
+        defaults = st.container(horizontal=True, vertical_alignment="center", gap="small",
+                                wrap=False)
     run = run or st.container(key="run")
     settings, info = controls.choose_settings(more if large else bar, more)
     with train_and_stop:

@@ -13,7 +13,7 @@ from fitlab.protocol import (
 from fitlab.pool import PoolBusy
 from fitlab.settings import Settings
 from ui import controls, exercises_view, link_controls
-from ui.state import current_job, projector, start_run, training_pool
+from ui.state import current_job, learner, projector, start_run, training_pool
 
 # Before a run's first point, Train and each poll wait this long for it (less than a poll,
 # so that polls do not pile up): the point shows as it comes, not up to a poll later.
@@ -64,10 +64,10 @@ def from_defaults(settings: Settings | None) -> None:
     changed = compare.from_defaults_line(settings) if settings is not None else ""
     if not changed:
         return
-    st.button("Lesson defaults", key="to_defaults", icon=":material/restart_alt:",
+    st.button("Defaults", key="to_defaults", icon=":material/restart_alt:",
               on_click=_to_defaults, help="Back to the lesson's defaults, in every setting "
               "your instructor has not set.")
-    st.caption(f"Not the lesson's defaults: {changed}")
+    st.caption(f"Not the lesson's: {changed}")
 
 
 def _to_defaults() -> None:
@@ -215,7 +215,11 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
     elif history.state == QUEUED and training_pool().warm_workers == 0 and \
             training_pool().queue_position(current_job()) > 1:
         st.caption("The trainers are starting up: Keras takes a few seconds to load once.")
-    _charts(history)  # empty axes until the first point: the page does not move
+    previous = _previous_run(number, history)
+    _charts(history, previous)  # empty axes until the first point: the page does not move
+    if previous is not None:
+        st.caption(f"Faint lines: the run before, {previous[0]}, named by what differs "
+                   "from this one.")
     if history.info:
         st.caption(
             f"Training on {history.info['train_images']:,} images, validating on "
@@ -224,27 +228,45 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
         )
 
 
-def _charts(history: RunHistory) -> None:
+def _previous_run(number: int, history: RunHistory) -> tuple[str, RunHistory] | None:
+    """The learner's latest run before run `number` that has an epoch to show, labelled by
+    the settings in which it differs: the challenges ask for comparisons (optimizer, batch
+    size, dropout), and Your runs is another page."""
+    earlier = [job for job in training_pool().runs_of(learner())
+               if job.number < number and job.history.epochs]
+    if not earlier:
+        return None
+    job = earlier[-1]
+    before = job.snapshot()
+    label = compare.labels([before.settings, history.settings], [job.number, number])[0]
+    return label, before
+
+
+def _charts(history: RunHistory, previous: tuple[str, RunHistory] | None = None) -> None:
     """Loss and accuracy side by side, where the eye is; the per-batch curve and the chosen
-    metrics, which matter less, after them and smaller."""
+    metrics, which matter less, after them and smaller. `previous`: an earlier run, drawn
+    faintly under the loss and accuracy."""
     from fitlab import charts  # Altair: imported with the first chart, not at start-up
 
     # The best epoch is marked once the exercise that asks for it is done: not before.
     mark_best = "best_epoch" in exercises_view.progress()
     if projector():
-        _projector_charts(history, mark_best)
+        _projector_charts(history, mark_best, previous)
         return
     height = 280
     for row in [("loss", "accuracy"), *_pairs(history.settings.metrics)]:
         for column, metric in zip(st.columns(2), row):
             # Each chart's text alternative is its Vega-Lite description (charts.describe).
-            column.altair_chart(charts.epoch_chart(history, metric, mark_best=mark_best),
+            faint = previous if metric in ("loss", "accuracy") else None
+            column.altair_chart(charts.epoch_chart(history, metric, mark_best=mark_best,
+                                                   previous=faint),
                                 key=f"{metric}_chart", height=height)
         height = 220  # the chosen metrics' rows: smaller
     st.altair_chart(charts.batch_chart(history), key="batch_chart", height=200)
 
 
-def _projector_charts(history: RunHistory, mark_best: bool) -> None:
+def _projector_charts(history: RunHistory, mark_best: bool,
+                      previous: tuple[str, RunHistory] | None = None) -> None:
     """For the back of the room, the three charts side by side on one screen: the per-batch
     curve beside the epochs' is the one that moves during the first epoch, where a learning
     rate of 1.0 breaks down and its outcome points. The chosen metrics follow, three a row."""
@@ -252,7 +274,8 @@ def _projector_charts(history: RunHistory, mark_best: bool) -> None:
 
     row = st.columns(3)
     for column, metric in zip(row, ("loss", "accuracy")):
-        column.altair_chart(charts.epoch_chart(history, metric, large=True, mark_best=mark_best),
+        column.altair_chart(charts.epoch_chart(history, metric, large=True, mark_best=mark_best,
+                                               previous=previous),
                             key=f"{metric}_chart", height=PROJECTOR_HEIGHT)
     row[2].altair_chart(charts.batch_chart(history, large=True), key="batch_chart",
                         height=PROJECTOR_HEIGHT)

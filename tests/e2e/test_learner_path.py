@@ -68,12 +68,47 @@ def exercises_link_name(done):
 def test_a_scenarios_hidden_settings_are_named_beside_train_and_undone_in_one_click(page):
     from learner import SETTINGS_TAB, scenario
     scenario(page, "Dropout helps")  # 2,000 images and the dropout model, in the other tab
-    named = page.get_by_text(re.compile(r"^Not the lesson's defaults: "))
+    named = page.get_by_text(re.compile(r"^Not the lesson's: "))
     expect(named).to_contain_text("images=2,000 · dropout model · dropout=0.5")
-    page.get_by_role("button", name="Lesson defaults").click()
+    page.get_by_role("button", name="Defaults").click()
     expect(named).to_have_count(0)
     page.get_by_role("tab", name=SETTINGS_TAB).click()
     expect(page.get_by_label("Training images", exact=True)).to_have_value("5000")
     model = page.locator("[data-testid='stSelectbox']").filter(has_text="Model")
     expect(model.locator("input")).to_have_value("The lesson's first CNN")
     expect(page.get_by_text("Dropout helps.", exact=False)).to_have_count(0)  # its note too
+
+
+def test_the_run_before_is_drawn_faintly_on_the_train_page_at_a_laptop_and_a_phone(
+        browser, app_url):
+    from learner import epochs_slider_to, move_learning_rate, set_number, train
+    from conftest import ARTIFACTS
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(app_url)
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+    set_number(page, "Training images", 300)
+    epochs_slider_to(page, "Home")  # 1 epoch
+    page.get_by_role("slider").nth(2).press("ArrowRight")  # 2
+    finished = page.get_by_text(re.compile(r"Finished all 2 epochs"))
+    train(page)
+    expect(finished).to_be_visible(timeout=180_000)
+    expect(page.get_by_text(re.compile(r"^Faint lines"))).to_have_count(0)  # nothing before
+    move_learning_rate(page, 2)  # 0.001 to 0.01
+    train(page)
+    faint = page.get_by_text(re.compile(r"^Faint lines: the run before, #1 lr=0\.001"))
+    expect(faint).to_be_visible(timeout=60_000)  # while the second run trains, too
+    # each chart's text alternative names it
+    expect(page.locator("[data-testid='stVegaLiteChart'][aria-label*='Drawn faintly for "
+                        "comparison: run #1 lr=0.001']")).to_have_count(2)
+    expect(finished).to_be_visible(timeout=180_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(1500)
+        page.screenshot(path=ARTIFACTS / f"faint-run-{width}x{height}.png")
+        if width == 1366:  # the loss and accuracy charts in view, the faint run's line too
+            charts = page.locator("[data-testid='stVegaLiteChart']")
+            for chart in (charts.nth(0), charts.nth(1)):  # loss, accuracy
+                expect(chart).to_be_in_viewport(ratio=1)
+    context.close()
