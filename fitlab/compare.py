@@ -25,7 +25,8 @@ def labels(settings: list[Settings], numbers: list[int]) -> list[str]:
     names = differing(settings)
     return [
         " ".join([f"#{number}", *(SHORT[name](getattr(each, name)) for name in SHORT
-                                  if name in names or name in _hidden_shown(each))])
+                                  if (name in names or name in _hidden_shown(each))
+                                  and _used(each, name))])
         for each, number in zip(settings, numbers)
     ]
 
@@ -34,6 +35,11 @@ def labels(settings: list[Settings], numbers: list[int]) -> list[str]:
 # change every curve: a scenario's 500 images or dropout model then stayed, unnoticed, for
 # the next challenge. So a run's label names them whenever they are not the lesson's.
 HIDDEN = ("train_images", "model", "dropout_rate")
+
+
+def _used(settings: Settings, name: str) -> bool:
+    """False for a dropout rate beside a model without dropout, which never reads it."""
+    return name != "dropout_rate" or MODELS[settings.model].has_dropout
 
 
 def _hidden_shown(settings: Settings) -> set[str]:

@@ -80,4 +80,6 @@ def test_a_label_names_images_model_and_dropout_whenever_they_are_not_the_lesson
     assert compare.from_defaults_line(Settings(train_images=2000, model="dropout")) == \
         "images=2,000 · dropout model · dropout=0.5"
     # a dropout rate the first model does not use is not named
+    assert compare.labels([Settings(dropout_rate=0.3), small], [5, 6])[0] == \
+        "#5 Adam lr=0.001 images=5,000 first model"
     assert compare.from_defaults_line(Settings(dropout_rate=0.3, epochs=5)) == "epochs=5"
