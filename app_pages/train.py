@@ -28,10 +28,17 @@ def lab(more, run=None, large: bool = False) -> None:
         scenario_menu.menu()
         model = st.popover("Model", icon=":material/account_tree:")
         code = st.popover("Code", icon=":material/code:")
+        # the rest of the menus' line, so that it never adds a line above the charts; the
+        # projector's bar names every setting already
+        defaults = None if large else st.container(
+            horizontal=True, vertical_alignment="center", gap="small", wrap=False)
     run = run or st.container(key="run")
     settings, info = controls.choose_settings(more if large else bar, more)
     with train_and_stop:
         running = run_panel.train_and_stop(settings)
+    if defaults is not None:
+        with defaults:
+            run_panel.from_defaults(settings)
     if large and settings is not None:
         summary.markdown(compare.headline(settings))
     if info is not None:

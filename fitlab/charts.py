@@ -183,10 +183,18 @@ def _epoch_rows(history: RunHistory, metric: str) -> list[dict]:
     ]
 
 
-def _epoch_y(history: RunHistory, metric: str) -> _YAxis:
+def _epoch_y(history: RunHistory, metric: str, before: RunHistory | None = None) -> _YAxis:
     if metric != "loss":
         return _share_axis()
-    return _loss_axis([row["loss"] for row in _epoch_rows(history, "loss")], _chance(history))
+    chance = _chance(history)
+    values = [row["loss"] for row in _epoch_rows(history, "loss")]
+    if before is not None:
+        # An earlier run's losses are fixed before this one starts, so the bound they add is
+        # there from the first redraw and never jumps; one that exploded is cut at the top
+        # rather than turning this run's axis logarithmic.
+        values += [min(row["loss"], EXPLODED * chance) for row in _epoch_rows(before, "loss")
+                   if row["epoch"] <= history.settings.epochs]
+    return _loss_axis(values, chance)
 
 
 def _best_epoch_number(history: RunHistory) -> int | None:
@@ -198,16 +206,18 @@ def _best_epoch_number(history: RunHistory) -> int | None:
 
 
 def epoch_chart(history: RunHistory, metric: str, *, large: bool = False,
-                mark_best: bool = True) -> alt.LayerChart:
+                mark_best: bool = True,
+                previous: tuple[str, RunHistory] | None = None) -> alt.LayerChart:
     """`metric` (the loss, accuracy, or a chosen metric such as "f1_score") for training
     (solid) and validation (dashed), one point per epoch, the gap between them shaded and
     the epoch of the lowest validation loss marked; mark_best=False leaves that epoch off
     the chart and its description, for the exercise that asks for it (fitlab.exercises,
-    "best_epoch")."""
+    "best_epoch"). `previous`: an earlier run and its label (what differs), drawn faintly
+    under this one, on this run's axes, to compare without leaving the page."""
     size = size_for(large)
     name = NAMES.get(metric, metric)
     x = _epoch_x(history.settings.epochs)
-    y = _epoch_y(history, metric)
+    y = _epoch_y(history, metric, previous[1] if previous else None)
     split = dict(title=None, legend=alt.Legend(orient="top", direction="horizontal"))
     lines = (
         alt.Chart(alt.InlineData(values=_epoch_rows(history, metric)))
@@ -230,9 +240,31 @@ def epoch_chart(history: RunHistory, metric: str, *, large: bool = False,
     notes = _best_epoch(history, metric, x, size) if mark_best else []
     if metric == "loss":
         notes += _nan_epoch(history, x, size)
-    return run_chart([_gap(history, metric, x, y, name), lines, *notes],
-                      alt.Title(f"{name} per epoch", subtitle=subtitle), size,
-                      describe(history, metric, mark_best))
+    faint, description = [], describe(history, metric, mark_best)
+    if previous is not None:
+        faint = [_faint_run(*previous, history, metric, x, y, name)]
+        subtitle += f" · faint: {previous[0].split()[0]}"
+        description += f" Drawn faintly for comparison: run {previous[0]}."
+    return run_chart([*faint, _gap(history, metric, x, y, name), lines, *notes],
+                      alt.Title(f"{name} per epoch", subtitle=subtitle), size, description)
+
+
+def _faint_run(label: str, before: RunHistory, history: RunHistory, metric: str, x: alt.X,
+               y: _YAxis, name: str) -> alt.Chart:
+    """An earlier run's lines, faint, grey and without points, dashed as this run's (its own
+    legend left off: the legend shows the live lines), on this run's axes: its epochs past
+    this run's last are left out and, like a loss above the axis, cut at the plot's edge
+    rather than moving it."""
+    rows = [{**row, "run": label} for row in _epoch_rows(before, metric)
+            if row["epoch"] <= history.settings.epochs]
+    return (
+        alt.Chart(alt.InlineData(values=rows))
+        .mark_line(opacity=0.45, clip=True, color=NOTE_COLOUR)
+        .encode(x=x, y=y.encode(metric, name),
+                strokeDash=alt.StrokeDash("split:N", scale=SPLIT_DASHES, legend=None),
+                tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("split:N"),
+                         alt.Tooltip(f"{metric}:Q", format=".4f")])
+    )
 
 
 def _gap(history: RunHistory, metric: str, x: alt.X, y: _YAxis, name: str) -> alt.Chart:

@@ -20,12 +20,45 @@ def differing(settings: list[Settings]) -> list[str]:
 
 
 def labels(settings: list[Settings], numbers: list[int]) -> list[str]:
-    """"#2 lr=0.1" versus "#3 lr=0.001": the run's number and what sets it apart."""
+    """"#2 lr=0.1" versus "#3 lr=0.001": the run's number and what sets it apart, and the
+    settings out of the bar's sight that are not the lesson's ("#4 lr=0.3 images=500")."""
     names = differing(settings)
     return [
-        " ".join([f"#{number}", *(SHORT[name](getattr(each, name)) for name in names)])
+        " ".join([f"#{number}", *(SHORT[name](getattr(each, name)) for name in SHORT
+                                  if (name in names or name in _hidden_shown(each))
+                                  and _used(each, name))])
         for each, number in zip(settings, numbers)
     ]
+
+
+# Set in the More settings tab, out of sight of the bar, by scenarios among others, and they
+# change every curve: a scenario's 500 images or dropout model then stayed, unnoticed, for
+# the next challenge. So a run's label names them whenever they are not the lesson's.
+HIDDEN = ("train_images", "model", "dropout_rate")
+
+
+def _used(settings: Settings, name: str) -> bool:
+    """False for a dropout rate beside a model without dropout, which never reads it."""
+    return name != "dropout_rate" or MODELS[settings.model].has_dropout
+
+
+def _hidden_shown(settings: Settings) -> set[str]:
+    return {name for name in from_defaults(settings) if name in HIDDEN}
+
+
+def from_defaults(settings: Settings) -> list[str]:
+    """The names of the settings that are not the lesson's defaults, in the labels' order;
+    the dropout rate whenever the model has dropout (it is not the lesson's first model),
+    never when it has none (it is not used)."""
+    has_dropout = MODELS[settings.model].has_dropout
+    return [name for name in SHORT
+            if (name == "dropout_rate" and has_dropout)
+            or (name != "dropout_rate" and getattr(settings, name) != getattr(DEFAULT, name))]
+
+
+def from_defaults_line(settings: Settings) -> str:
+    """What the next run changes from the lesson's defaults, as labels write it, or ""."""
+    return " · ".join(SHORT[name](getattr(settings, name)) for name in from_defaults(settings))
 
 
 def summary(history: RunHistory) -> dict:

@@ -4,7 +4,8 @@ Every widget is bound to the page's address, so a link carries the settings, in 
 the learner sees ("SGD", "Categorical cross-entropy", "0.001"). Streamlit applies the good
 values and drops the rest; this module reads a link as Fit Lab's settings, says what it
 dropped and why, and reads the keys a link holds besides the settings: an instructor's
-`hide`, `lock` and `view`, the exercises' `done` and `predicted`, the lesson's `section`.
+`hide`, `lock` and `view`, the lesson's `section`. A link never carries a learner's
+progress: that is kept with the learner (fitlab/store.py).
 
 What a link may say for a setting comes from its field in `Settings` (its labels, its
 whole-number range, the values its widget offers), so a new setting needs no edit here.
@@ -23,10 +24,11 @@ from fitlab.settings import Settings, format_learning_rate
 FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
 LINK_NAMES = {name: field.metadata["link"] for name, field in FIELDS.items()}
 # The keys besides the settings, each read where it is used: `hide` and `lock` by
-# instructor_choices, `view` by the Train page (?view=projector), `done` by the exercises'
-# progress and `predicted` by their predict-first questions (fitlab.exercises), `section` by
-# the lesson (a bad one shows the first section).
-OTHER_KEYS = ("hide", "lock", "view", "done", "predicted", "section")
+# instructor_choices, `view` by the Train page (?view=projector), `section` by the lesson (a
+# bad one shows the first section).
+OTHER_KEYS = ("hide", "lock", "view", "section")
+# What older links carried of a learner's progress, which a link no longer can.
+PROGRESS_KEYS = ("done", "predicted")
 # What an instructor may hide or lock: ?hide=optimizer,loss&lock=learning_rate. The images
 # per class share the classes' control, so they are hidden and locked with it.
 CONTROLS = tuple(name for name in FIELDS if name != "images_per_class")
@@ -60,7 +62,10 @@ def link_problems(query: dict[str, str], dataset_titles) -> list[str]:
     problems = []
     for key, value in query.items():
         text = value if isinstance(value, str) else str(value)
-        if key not in FIELDS and key not in OTHER_KEYS:
+        if key in PROGRESS_KEYS:
+            problems.append(f"The link's “{key}” was ignored: your exercises' progress is kept "
+                            "in this browser, with your runs, not in links.")
+        elif key not in FIELDS and key not in OTHER_KEYS:
             problems.append(f"The link's “{as_text(key)}” is not a Fit Lab setting, so it was "
                             f"ignored.{_did_you_mean(key, [*FIELDS, *OTHER_KEYS])}")
         elif key in FIELDS and not _offered(key, text, dataset_titles):

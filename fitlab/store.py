@@ -1,8 +1,8 @@
 """Where a learner's runs and files outlive a tab, a dropped connection and a server restart.
 
 One folder (FITLAB_STORE, else ~/.cache/fitlab/store), readable by this user alone, holds an
-SQLite database of runs, one row per run with its history as JSON, and a folder per learner
-for their uploaded photos and trained models. A learner is a browser (the id in Fit Lab's
+SQLite database of runs, one row per run with its history as JSON, their exercises'
+progress, and a folder per learner for their uploaded photos and trained models. A learner is a browser (the id in Fit Lab's
 cookie), not a tab or a page address, so a shared link carries settings but never runs.
 
 What a learner leaves is kept KEEP_SECONDS after they were last seen and the whole store is
@@ -43,7 +43,12 @@ CREATE TABLE IF NOT EXISTS runs (
     active INTEGER NOT NULL, server TEXT NOT NULL, record TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS runs_of_learner ON runs (learner, number);
 CREATE TABLE IF NOT EXISTS learners (learner TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS progress (
+    learner TEXT NOT NULL, kind TEXT NOT NULL, exercise TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (learner, kind, exercise));
 """
+# What `progress` keeps of each exercise: why it counts as done, and the predict-first choice.
+DONE, PREDICTED = "done", "predicted"
 
 
 class RunStore:
@@ -141,6 +146,25 @@ class RunStore:
         return [(run_id, learner, number, json.loads(record))
                 for run_id, learner, number, server, record in rows if _gone(server)]
 
+    # -- exercise progress -------------------------------------------------------------------
+    # Kept with the learner like their runs, not in the page's address: a link is shared,
+    # opened in another tab or typed in, and carries settings only.
+
+    def keep_progress(self, learner: str, kind: str, exercise: str, value: str) -> None:
+        """Keep a mark (kind DONE, value: why it counts) or an answer (PREDICTED: the choice);
+        the first one kept stands, as a prediction made before a run must."""
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO progress VALUES (?, ?, ?, ?)",
+                             (learner, kind, exercise, value))
+
+    def progress(self, learner: str, kind: str) -> dict[str, str]:
+        """{exercise key: value} of one kind, in the order kept."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT exercise, value FROM progress WHERE learner = ? AND kind = ? "
+                "ORDER BY rowid", (learner, kind)).fetchall()
+        return dict(rows)
+
     # -- what is kept ------------------------------------------------------------------------
 
     def sweep(self, keep: set[str] = frozenset(), now: float | None = None) -> list[str]:
@@ -181,6 +205,7 @@ class RunStore:
     def _remove(self, learner: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM runs WHERE learner = ?", (learner,))
+            self._db.execute("DELETE FROM progress WHERE learner = ?", (learner,))
             self._db.execute("DELETE FROM learners WHERE learner = ?", (learner,))
         shutil.rmtree(self.folder / "learners" / learner, ignore_errors=True)
 

@@ -345,3 +345,36 @@ def test_a_diverged_run_is_clipped_at_the_top_not_a_log_scale_for_all():
     assert charts.compare_chart(runs, "loss", height=480).to_dict()["height"] == 480
     json.dumps(spec, allow_nan=False)
 
+
+
+def test_the_run_before_is_drawn_faintly_under_the_live_one_on_axes_that_hold_still():
+    """Issue 23: challenges ask for comparisons, so the Train page draws the run before
+    faintly. Its losses are fixed before this run starts, so the bound they add is there
+    from the first redraw; one that exploded is cut at the top, not made a log axis."""
+    before = history_with([], epochs_of(2.6, 2.9, 3.3, 3.6, 3.9), total_epochs=5)
+    label = "#1 lr=0.1"
+    first, later = (charts.epoch_chart(history_with([], epochs_of(*values), total_epochs=10),
+                                       "loss", previous=(label, before)).to_dict()
+                    for values in ((1.9,), (1.9, 1.5, 1.4, 1.2)))
+    faint = layers(first)[0]  # under everything of the live run
+    assert mark(faint) == "line" and faint["mark"]["opacity"] < 0.5
+    assert {row["run"] for row in faint["data"]["values"]} == {label}
+    assert len(faint["data"]["values"]) == 10  # five epochs, training and validation
+    assert lines(first)["encoding"]["y"]["scale"]["domain"][1] > 3.9  # it fits from the start
+    for axis in ("x", "y"):  # and nothing moves while the live run trains
+        assert faint["encoding"][axis]["scale"] == lines(first)["encoding"][axis]["scale"]
+        assert lines(first)["encoding"][axis] == lines(later)["encoding"][axis]
+    assert first["title"]["subtitle"].endswith("faint: #1") and len(
+        first["title"]["subtitle"]) <= 50
+    assert "Drawn faintly for comparison: run #1 lr=0.1." in first["description"]
+    exploded = history_with([], [{"epoch": 1, "loss": 5e10, "val_loss": 2.9, "accuracy": 0.1,
+                                  "val_accuracy": 0.1}], total_epochs=5)
+    spec = charts.epoch_chart(history_with([], epochs_of(1.9)), "loss",
+                              previous=("#2 lr=10", exploded)).to_dict()
+    assert lines(spec)["encoding"]["y"]["scale"].get("type") != "log"
+    assert layers(spec)[0]["mark"]["clip"] is True
+    # a longer run before is cut at this run's last epoch: the x axis stays 1 to 2
+    short = charts.epoch_chart(history_with([], epochs_of(1.9), total_epochs=2), "accuracy",
+                               previous=(label, before)).to_dict()
+    assert {row["epoch"] for row in layers(short)[0]["data"]["values"]} == {1, 2}
+    assert lines(short)["encoding"]["x"]["scale"]["domain"] == [1, 2]

@@ -65,3 +65,21 @@ def test_a_runs_headline_names_the_settings_the_lesson_is_about():
     edition = settings.replace(dataset="cifar10", classes=("airplane", "bird", "cat", "dog",
                                                            "truck"))
     assert "500 images of CIFAR-10, 5 classes" in compare.headline(edition)
+
+
+def test_a_label_names_images_model_and_dropout_whenever_they_are_not_the_lessons():
+    """Issue 23: a scenario's 500 images or dropout model, set out of the bar's sight, stayed
+    for the next challenge unnoticed; a run's label now says so even where runs share it."""
+    bounce = Settings(optimizer="sgd", learning_rate=0.3)
+    small = bounce.replace(train_images=500, model="dropout", dropout_rate=0.3)
+    assert compare.labels([bounce, Settings()], [1, 2]) == ["#1 SGD lr=0.3", "#2 Adam lr=0.001"]
+    assert compare.labels([small, small.replace(learning_rate=0.001)], [3, 4]) == [
+        "#3 lr=0.3 images=500 dropout model dropout=0.3",
+        "#4 lr=0.001 images=500 dropout model dropout=0.3"]
+    assert compare.from_defaults_line(Settings()) == ""
+    assert compare.from_defaults_line(Settings(train_images=2000, model="dropout")) == \
+        "images=2,000 · dropout model · dropout=0.5"
+    # a dropout rate the first model does not use is not named
+    assert compare.labels([Settings(dropout_rate=0.3), small], [5, 6])[0] == \
+        "#5 Adam lr=0.001 images=5,000 first model"
+    assert compare.from_defaults_line(Settings(dropout_rate=0.3, epochs=5)) == "epochs=5"

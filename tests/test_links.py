@@ -23,7 +23,13 @@ def test_link_problems_name_each_bad_value_and_the_default_used_instead():
         "used. It takes a whole number from 0 to 2,147,483,647.",
         "The link's “x” is not a Fit Lab setting, so it was ignored.",
     ]
-    assert link_problems({"metrics": "F1 score", "done": "compile"}, ["Shapes"]) == []
+    assert link_problems({"metrics": "F1 score", "section": "2"}, ["Shapes"]) == []
+    # Progress is the learner's, kept in the run store: a link cannot tick an exercise off.
+    assert link_problems({"done": "compile", "predicted": "diverge.2"}, ["Shapes"]) == [
+        "The link's “done” was ignored: your exercises' progress is kept in this browser, "
+        "with your runs, not in links.",
+        "The link's “predicted” was ignored: your exercises' progress is kept in this "
+        "browser, with your runs, not in links."]
     assert link_problems({"metrics": "AUC"}, ["Shapes"]) == [
         "The link asks for metric “AUC”, which Fit Lab does not offer, so the default "
         "(accuracy only) is used. It offers “Categorical accuracy”, “Top-3 accuracy”, "

@@ -13,11 +13,20 @@ PAGES = sorted(path.name for path in (pathlib.Path(__file__).parent.parent / "ap
                .glob("*.py"))
 
 
-def open_app(**query) -> AppTest:
+def open_app(learner: str | None = None, **query) -> AppTest:
+    """The app in a new session, as a new tab or a reload opens it; with `learner`, in the
+    browser whose cookie holds that id (AppTest sends no cookies)."""
     at = AppTest.from_file("../app.py", default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value
+    if learner:
+        at.session_state["learner"] = learner
     return at.run()
+
+
+def kept(learner: str, kind: str) -> dict[str, str]:
+    from fitlab.store import RunStore
+    return RunStore().progress(learner, kind)
 
 
 def button(at: AppTest, label: str):
@@ -63,18 +72,24 @@ def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_st
     assert at.success[0].value.startswith(
         "Right, for one-hot labels ([0, 0, 0, 1, 0, …]): model.compile(optimizer=keras.optimizers.Adam()")
     assert progress_shown(at) == "Done: 1 of 8."
-    assert at.query_params["done"] == "compile"  # in the address, for a reload
+    assert "done" not in at.query_params  # a link carries settings, never ticks
+    assert progress_shown(open_app(learner=at.session_state["learner"])) == "Done: 1 of 8."
     at.switch_page("app_pages/explorer.py").run()
     at.switch_page("app_pages/exercises.py").run()
     assert ":material/check_circle: **Exercise: Fill in the blanks of model.compile**" in \
         [block.value for block in at.markdown]
 
 
-def test_a_reload_keeps_the_marks_from_the_address_and_drops_unknown_ones():
-    at = open_app(done="diverge,fast,not-an-exercise")
+def test_a_reload_keeps_the_learners_marks_and_a_link_can_tick_nothing():
+    """Issue 23: progress is kept with the learner (the run store), not in the address. A
+    link's ?done= (older links carried it; anyone can type it) ticks nothing, and says so."""
+    from fitlab.store import DONE, RunStore
+    learner = "c" * 32
+    store = RunStore()
+    for key in ("diverge", "fast", "not-an-exercise"):
+        store.keep_progress(learner, DONE, key, "Seen in run #1.")
+    at = open_app(learner=learner)  # a reload, or a second tab, of this browser
     assert progress_shown(at) == "Done: 2 of 8."
-    assert not at.warning  # "done" is Fit Lab's own, not a setting it could not use
-    at.switch_page("app_pages/exercises.py").run()
     ticked = [block.value for block in at.markdown
               if block.value.startswith(":material/check_circle:")]
     assert ticked == [":material/check_circle: **Exercise: Make a run diverge**",
@@ -83,6 +98,14 @@ def test_a_reload_keeps_the_marks_from_the_address_and_drops_unknown_ones():
         [block.value for block in at.markdown]
     assert [block.value for block in at.markdown].count(
         ":material/radio_button_unchecked: **Exercise: Let early stopping end a run**") == 1
+    # an instructor's link, or one typed in, opened in the same browser: nothing reset
+    at = open_app(learner=learner, done="compile", optimizer="SGD")
+    assert progress_shown(at) == "Done: 2 of 8."
+    stranger = open_app(done="diverge,fast,compile")
+    assert progress_shown(stranger) == "Done: 0 of 8."
+    stranger.switch_page("app_pages/train.py").run()
+    assert any("“done” was ignored: your exercises' progress is kept in this browser" in
+               box.value for box in stranger.warning)
 
 
 def test_a_run_that_diverges_ticks_off_the_exercise_when_it_ends():
@@ -194,7 +217,8 @@ def test_once_the_runs_have_answered_the_prediction_stands_beside_what_happened(
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()
     at.radio(key="page_predict_batch_size").set_value(1).run()  # "Batch size 256"
-    assert at.query_params["predicted"] == "batch_size.1"
+    assert "predicted" not in at.query_params
+    assert kept(at.session_state["learner"], "predicted") == {"batch_size": "1"}
     for key, choice in (("faster", "256"), ("jumpier", "8"), ("accurate", "8")):
         at.radio(key=f"page_batch_{key}").set_value(choice)
     button(at, "Check my answers").click().run()
@@ -207,13 +231,18 @@ def test_once_the_runs_have_answered_the_prediction_stands_beside_what_happened(
 
 
 def test_a_reload_keeps_the_prediction_and_says_it_was_right():
-    at = open_app(done="diverge", predicted="diverge.2,batch_size.9,nothing.1")
+    from fitlab.store import DONE, PREDICTED, RunStore
+    learner, store = "d" * 32, RunStore()
+    store.keep_progress(learner, DONE, "diverge", "Run #1 diverged.")
+    for key, choice in (("diverge", "2"), ("batch_size", "9"), ("nothing", "1")):
+        store.keep_progress(learner, PREDICTED, key, choice)
+    at = open_app(learner=learner)
     at.switch_page("app_pages/exercises.py").run()
     assert any(box.value.startswith("**You predicted *Break down: jump far up or turn into "
                                     "NaN, then stop improving*, and so it was: right.**")
                for box in at.success)
-    assert not at.warning  # "predicted" is Fit Lab's own; a choice it has not is dropped
-    assert at.query_params["predicted"] == "diverge.2"
+    # a choice the question has not (9 of batch size's 3) is dropped: asked again
+    assert at.radio(key="page_predict_batch_size").value is None
 
 
 @pytest.mark.app

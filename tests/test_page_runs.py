@@ -36,12 +36,17 @@ def test_runs_are_listed_compared_by_what_differs_downloaded_and_deleted(trainer
     assert table["Run"].tolist() == ["#1", "#2"]
     assert table["Learning rate"].tolist() == ["0.001", "0.01"]
     assert table["Epochs"].tolist() == ["2/2", "2/2"]
-    # the latest runs are ticked in the table to begin with, and compared below it
+    # nothing ticked in advance (ticks added to ticks drew seven lines for four ticks): the
+    # latest two are compared below until the learner ticks, and it says so
     runs_table = at.dataframe[0].key
-    assert at.session_state[runs_table]["selection"]["rows"] == [0, 1]
+    assert at.session_state[runs_table]["selection"]["rows"] == []
+    assert any(caption.value.startswith("Below: your latest 2 runs.") for caption in at.caption)
     assert len(at.get("vega_lite_chart")) == 2  # loss and accuracy, both runs on each
+    assert table["Images"].tolist() == [100, 100] and table["Model"].tolist() == [
+        "first model"] * 2 and table["Dropout"].tolist() == ["none"] * 2
     differences = at.dataframe[1].value
-    assert differences["Run"].tolist() == ["#1 lr=0.001", "#2 lr=0.01"]
+    # 100 images, not the lesson's 5,000, named in every label though the runs share it
+    assert differences["Run"].tolist() == ["#1 lr=0.001 images=100", "#2 lr=0.01 images=100"]
     # the best epoch answers the exercise "Find the epoch where validation loss stops
     # improving": kept back while it is open, here and in the table above
     assert "best epoch" not in differences and "best val loss" in differences
@@ -51,7 +56,8 @@ def test_runs_are_listed_compared_by_what_differs_downloaded_and_deleted(trainer
     assert "Tick two or more runs" in at.info[0].value and not at.get("vega_lite_chart")
     at.session_state[runs_table] = {"selection": {"rows": [1, 0]}}
     at.run()
-    assert at.dataframe[1].value["Run"].tolist() == ["#1 lr=0.001", "#2 lr=0.01"]
+    assert at.dataframe[1].value["Run"].tolist() == ["#1 lr=0.001 images=100",
+                                                     "#2 lr=0.01 images=100"]
     downloads = [button for button in at.get("download_button")]
     assert [button.proto.label for button in downloads] == \
         ["Epochs as CSV", "Batches as CSV", "Model as .keras"]

@@ -226,3 +226,22 @@ def test_an_upload_to_a_store_full_of_todays_learners_is_refused_in_words(tmp_pa
     monkeypatch.setattr(store_module, "MAX_BYTES", 10_000_000)  # room again: it is kept
     kept, _ = uploads.Reading("pets.zip", payload.getvalue()).keep(folder, set())
     assert kept and len(list(folder.glob("upload-*.npz"))) == 1
+
+
+def test_a_learners_exercise_progress_is_kept_apart_from_others_and_swept_with_them(tmp_path):
+    from fitlab.store import DONE, PREDICTED
+    store = RunStore(tmp_path / "store", keep_seconds=10)
+    store.seen(ANNA, now=1000.0)
+    store.seen(BEN, now=1005.0)
+    store.keep_progress(ANNA, DONE, "diverge", "Run #2 diverged.")
+    store.keep_progress(ANNA, DONE, "fast", "Run #3 reached 0.9.")
+    store.keep_progress(ANNA, DONE, "diverge", "Run #4 diverged.")  # the first one stands
+    store.keep_progress(ANNA, PREDICTED, "diverge", "2")
+    store.keep_progress(BEN, DONE, "compile", "Right.")
+    assert store.progress(ANNA, DONE) == {"diverge": "Run #2 diverged.",
+                                          "fast": "Run #3 reached 0.9."}
+    assert store.progress(ANNA, PREDICTED) == {"diverge": "2"}
+    # a restarted server reads it back
+    assert RunStore(tmp_path / "store").progress(BEN, DONE) == {"compile": "Right."}
+    assert store.sweep(now=1012.0) == [ANNA]
+    assert store.progress(ANNA, DONE) == {} and store.progress(BEN, DONE) == {"compile": "Right."}

@@ -1,8 +1,9 @@
 """Exercises on the page: progress marks, the checks run on this session's runs as they end,
 and each exercise drawn with its task, its state, and hints for the stuck.
 
-Marks live in the session, so they survive moving between pages, and in the page's address
-(?done=diverge,fast), so they survive a reload, which starts a new session.
+Marks and predictions are kept with the learner in the run store, like their runs, so they
+survive a reload, a second tab and a link opened from another page; the page's address
+carries settings only, so no link resets them and none can tick an exercise off.
 """
 
 from __future__ import annotations
@@ -10,20 +11,27 @@ from __future__ import annotations
 import streamlit as st
 
 from fitlab import compile_challenge, exercises, judge, lesson, run_checks
-from ui.state import projector, session_runs
+from fitlab.store import DONE as DONE_KIND
+from fitlab.store import PREDICTED
+from ui.state import learner, projector, run_store, session_runs
 
-KEPT_FROM_THE_ADDRESS = "Done earlier (kept in this page's address)."
 # Material icons, drawn by Streamlit's own icon font: emoji are empty boxes on a machine
 # without an emoji font.
 DONE, NOT_DONE = ":material/check_circle:", ":material/radio_button_unchecked:"
 
 
 def progress() -> dict[str, str]:
-    """{exercise key: why it counts as done} for this session."""
+    """{exercise key: why it counts as done} for this learner, read once a script run
+    (update() reads it again), so that a mark made in another tab counts here too."""
     if "exercises_done" not in st.session_state:
-        marks = exercises.read_marks(st.query_params.get("done", ""))
-        st.session_state.exercises_done = dict.fromkeys(marks, KEPT_FROM_THE_ADDRESS)
+        _read_progress()
     return st.session_state.exercises_done
+
+
+def _read_progress() -> None:
+    st.session_state.exercises_done = {
+        key: evidence for key, evidence in run_store().progress(learner(), DONE_KIND).items()
+        if key in exercises.BY_KEY}
 
 
 def _runs() -> list[exercises.Run]:
@@ -31,16 +39,11 @@ def _runs() -> list[exercises.Run]:
 
 
 def update() -> None:
-    """Check this session's ended runs, announce what they complete, and keep the marks in
-    the address. The router calls it on every page, so a run that ends counts at once."""
+    """Check the learner's ended runs and announce what they complete. The router calls it
+    on every page, so a run that ends counts at once."""
+    _read_progress()
     for key, evidence in exercises.newly_done(_runs(), set(progress())).items():
         _mark(key, evidence)
-    marks = exercises.write_marks(set(progress()))
-    if marks and st.query_params.get("done") != marks:
-        st.query_params["done"] = marks
-    predicted = exercises.write_predictions(_predictions())
-    if predicted and st.query_params.get("predicted") != predicted:
-        st.query_params["predicted"] = predicted
     for key in st.session_state.pop("exercises_to_announce", []):
         if not projector():  # at the back of a room it would cover the menus of a demo
             st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon=DONE)
@@ -50,6 +53,7 @@ def _mark(key: str, evidence: str) -> None:
     """Tick an exercise off; update() announces it, on this run or, for a mark made while the
     page draws, the next, so that the count in the navigation is never behind."""
     progress()[key] = evidence
+    run_store().keep_progress(learner(), DONE_KIND, key, evidence)
     st.session_state.setdefault("exercises_to_announce", []).append(key)
 
 
@@ -91,13 +95,12 @@ def show(exercise: exercises.Exercise, where: str, section_title: str = "") -> N
 
 
 def _predictions() -> dict[str, int]:
-    """{exercise key: the choice predicted}, made once, on either page. Kept in the address
-    like the marks (?predicted=batch_size.1), so that a reload still sets a prediction
-    beside what happened."""
-    if "exercise_predictions" not in st.session_state:
-        st.session_state.exercise_predictions = exercises.read_predictions(
-            st.query_params.get("predicted", ""))
-    return st.session_state.exercise_predictions
+    """{exercise key: the choice predicted}, made once, on either page, and kept like the
+    marks, so that a reload still sets a prediction beside what happened."""
+    kept = run_store().progress(learner(), PREDICTED)
+    return {key: int(choice) for key, choice in kept.items() if key in exercises.BY_KEY
+            and exercises.BY_KEY[key].predict and choice.isdigit()
+            and int(choice) < len(exercises.BY_KEY[key].predict.choices)}
 
 
 def _happened(key: str) -> int:
@@ -133,7 +136,7 @@ def _prediction(exercise: exercises.Exercise, where: str, done: bool) -> None:
 def _predict(key: str, where: str) -> None:
     choice = st.session_state.get(f"{where}_predict_{key}")
     if choice is not None:
-        _predictions()[key] = choice
+        run_store().keep_progress(learner(), PREDICTED, key, str(choice))
 
 
 def _compile_blanks(where: str) -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from fitlab import exercises, lesson
 from fitlab.links import section_index, section_problem
-from ui import exercises_view, layout
+from ui import exercises_view, glossary_view, layout
 
 
 @st.cache_data(show_spinner=False)
@@ -20,16 +20,21 @@ def show_section(section: lesson.Section) -> None:
         st.markdown("**Questions:** " + " ".join(section.questions))
     if section.objectives:
         st.markdown("**Objectives:** " + " ".join(section.objectives))
-    for part in section.parts:
+    for number, part in enumerate(section.parts):
+        # Keyed by section: the browser keeps whether an expander is open by its identity
+        # (label and place), so an unkeyed "Solution" opened in one section came up open in
+        # the next.
+        key = f"{section.slug}_{number}"
         if isinstance(part, lesson.Challenge):
             with st.container(border=True):
                 st.markdown(f"**Challenge: {part.title}**")
                 st.markdown(part.question)
-                with st.expander("Solution"):
+                with st.expander("Solution", key=f"solution_{key}"):
                     st.markdown(part.solution)
         elif isinstance(part, lesson.Further):
             # folded: the core path is what is open; a deep dive waits to be asked for
-            with st.expander(f"Going further: {part.title}", icon=":material/explore:"):
+            with st.expander(f"Going further: {part.title}", icon=":material/explore:",
+                             key=f"further_{key}"):
                 st.markdown(part.body)
         elif isinstance(part, lesson.ExercisePlace):
             exercises_view.show(exercises.BY_KEY[part.key], "lesson")
@@ -86,6 +91,7 @@ def show_lesson() -> None:
     with st.container(horizontal=True, horizontal_alignment="distribute"):
         _turn_button(names, chosen - 1, ":material/arrow_back:", "back_bottom")
         _turn_button(names, chosen + 1, ":material/arrow_forward:", "onward_bottom")
+    glossary_view.show()  # the lesson's terms link to its entries, in this pane
     if st.session_state.pop("lesson_turned", False):
         layout.lesson_to_its_top(chosen)  # a section paged to opens at its top
 

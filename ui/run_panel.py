@@ -12,8 +12,8 @@ from fitlab.protocol import (
 )
 from fitlab.pool import PoolBusy
 from fitlab.settings import Settings
-from ui import exercises_view, link_controls
-from ui.state import current_job, projector, start_run, training_pool
+from ui import controls, exercises_view, link_controls
+from ui.state import current_job, learner, projector, start_run, training_pool
 
 # Before a run's first point, Train and each poll wait this long for it (less than a poll,
 # so that polls do not pile up): the point shows as it comes, not up to a poll later.
@@ -60,6 +60,26 @@ def train_and_stop(settings: Settings | None) -> bool:
     if not projector():  # on a phone, where the lesson is far below the bar (layout.css)
         st.container(key="to_lesson").markdown("[:material/menu_book: Lesson](#lesson)")
     return running
+
+
+def from_defaults(settings: Settings | None) -> None:
+    """Beside Train: what the next run changes from the lesson's defaults, named, and the way
+    back in one click. A scenario's 500 images or dropout model, set out of the bar's sight,
+    otherwise stayed for the next challenge."""
+    changed = compare.from_defaults_line(settings) if settings is not None else ""
+    if not changed:
+        return
+    st.button("Defaults", key="to_defaults", icon=":material/restart_alt:",
+              on_click=_to_defaults, help="Back to the lesson's defaults, in every setting "
+              "your instructor has not set.")
+    st.caption(f"Not the lesson's: {changed}")
+
+
+def _to_defaults() -> None:
+    fixed = controls.fixed_by_instructor()
+    link_controls.choose(**{name: value for name, value in Settings().to_dict().items()
+                            if name not in fixed})
+    st.session_state.pop("scenario", None)  # its note would now describe other settings
 
 
 def just_started() -> bool:
@@ -207,7 +227,11 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
     elif history.state == QUEUED and training_pool().warm_workers == 0 and \
             training_pool().queue_position(current_job()) > 1:
         st.caption("The trainers are starting up: Keras takes a few seconds to load once.")
-    _charts(history)  # empty axes until the first point: the page does not move
+    previous = _previous_run(number, history)
+    _charts(history, previous)  # empty axes until the first point: the page does not move
+    if previous is not None:
+        st.caption(f"Faint lines: the run before, {previous[0]}, named by what differs "
+                   "from this one.")
     if history.info:
         st.caption(
             f"Training on {history.info['train_images']:,} images, validating on "
@@ -216,15 +240,30 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
         )
 
 
-def _charts(history: RunHistory) -> None:
+def _previous_run(number: int, history: RunHistory) -> tuple[str, RunHistory] | None:
+    """The learner's latest run before run `number` that has an epoch to show, labelled by
+    the settings in which it differs: the challenges ask for comparisons (optimizer, batch
+    size, dropout), and Your runs is another page."""
+    earlier = [job for job in training_pool().runs_of(learner())
+               if job.number < number and job.history.epochs]
+    if not earlier:
+        return None
+    job = earlier[-1]
+    before = job.snapshot()
+    label = compare.labels([before.settings, history.settings], [job.number, number])[0]
+    return label, before
+
+
+def _charts(history: RunHistory, previous: tuple[str, RunHistory] | None = None) -> None:
     """Loss and accuracy side by side, where the eye is; the per-batch curve and the chosen
-    metrics, which matter less, after them and smaller."""
+    metrics, which matter less, after them and smaller. `previous`: an earlier run, drawn
+    faintly under the loss and accuracy."""
     from fitlab import charts  # Altair: imported with the first chart, not at start-up
 
     # The best epoch is marked once the exercise that asks for it is done: not before.
     mark_best = "best_epoch" in exercises_view.progress()
     if projector():
-        _projector_charts(history, mark_best)
+        _projector_charts(history, mark_best, previous)
         return
     height = 280
     for number, row in enumerate([("loss", "accuracy"), *_pairs(history.settings.metrics)]):
@@ -232,7 +271,9 @@ def _charts(history: RunHistory) -> None:
         # status, outcome and notes, whose length then moves them not at all.
         place = st.container(key="main_charts") if number == 0 else st
         for column, metric in zip(place.columns(2), row):
-            _chart(column, charts.epoch_chart(history, metric, mark_best=mark_best),
+            faint = previous if metric in ("loss", "accuracy") else None
+            _chart(column, charts.epoch_chart(history, metric, mark_best=mark_best,
+                                              previous=faint),
                    f"{metric}_chart", height)
         height = 220  # the chosen metrics' rows: smaller
     _chart(st, charts.batch_chart(history), "batch_chart", 200)
@@ -246,7 +287,8 @@ def _chart(place, chart, key: str, height: int) -> None:
     place.altair_chart(chart, key=key, height=height)
 
 
-def _projector_charts(history: RunHistory, mark_best: bool) -> None:
+def _projector_charts(history: RunHistory, mark_best: bool,
+                      previous: tuple[str, RunHistory] | None = None) -> None:
     """For the back of the room, the three charts side by side on one screen: the per-batch
     curve beside the epochs' is the one that moves during the first epoch, where a learning
     rate of 1.0 breaks down and its outcome points. The chosen metrics follow, three a row."""
@@ -254,7 +296,8 @@ def _projector_charts(history: RunHistory, mark_best: bool) -> None:
 
     row = st.container(key="main_charts").columns(3)  # first in the run's tab (layout.css)
     for column, metric in zip(row, ("loss", "accuracy")):
-        _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best),
+        _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best,
+                                          previous=previous),
                f"{metric}_chart", PROJECTOR_HEIGHT)
     _chart(row[2], charts.batch_chart(history, large=True), "batch_chart", PROJECTOR_HEIGHT)
     names = history.settings.metrics

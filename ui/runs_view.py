@@ -9,18 +9,20 @@ import streamlit as st
 
 from fitlab import compare
 from fitlab.job import Job
+from fitlab.models import MODELS
 from fitlab.pool import PoolBusy
 from fitlab.settings import OPTIMIZERS, format_learning_rate
 from ui import exercises_view
 from ui.state import learner, projector, start_run, training_pool
 
-SHOWN_BY_DEFAULT = 3
+SHOWN_BY_DEFAULT = 2
 
 
 def table(runs) -> list[int]:
-    """The runs, one row each; the rows ticked in it are the runs compared below (the latest
-    SHOWN_BY_DEFAULT that have an epoch to show, until the learner ticks others). Returns
-    the ticked rows' positions in `runs`."""
+    """The runs, one row each; the rows ticked in it are the runs compared below, and only
+    those: with none ticked, the latest SHOWN_BY_DEFAULT that have an epoch to show. (Rows
+    ticked in advance stayed ticked, so four ticks drew seven lines.) Returns the compared
+    rows' positions in `runs`."""
     rows = []
     # The epoch of the best validation loss is the answer to an exercise: kept back until it
     # is done, as on the charts (ui/run_panel.py).
@@ -35,6 +37,11 @@ def table(runs) -> list[int]:
             "Learning rate": format_learning_rate(settings.learning_rate),
             "Batch size": settings.batch_size,
             "Epochs": f"{len(history.epochs)}/{settings.epochs}",
+            # set out of the bar's sight (a scenario sets them): each run says what it had
+            "Images": settings.train_images,
+            "Model": MODELS[settings.model].short,
+            "Dropout": (f"{settings.dropout_rate:g}" if MODELS[settings.model].has_dropout
+                        else "none"),
             "Final val accuracy": figures.get("final val accuracy"),
             best_column: ((f"{figures['best val loss']:.3f} ({figures['best epoch']})"
                            if show_best_epoch else f"{figures['best val loss']:.3f}")
@@ -48,12 +55,14 @@ def table(runs) -> list[int]:
         rows, hide_index=True, width="stretch",
         column_config={"Final val accuracy": st.column_config.NumberColumn(format="%.3f")},
         on_select="rerun", selection_mode="multi-row",
-        selection_default={"selection": {"rows": comparable[-SHOWN_BY_DEFAULT:]}},
         # a new key whenever the list of runs changes, so that a ticked row never comes to
         # mean another run after a deletion; the default selection then applies afresh
         key=table_key(runs))
-    st.caption("Tick rows (the boxes at their left) to compare those runs below.")
-    return [number for number in event.selection.rows if number < len(runs)]
+    ticked = [number for number in event.selection.rows if number < len(runs)]
+    st.caption("Tick rows (the boxes at their left) to compare those runs below." if ticked
+               else f"Below: your latest {SHOWN_BY_DEFAULT} runs. Tick rows (the boxes at "
+               "their left) to compare those instead.")
+    return ticked or comparable[-SHOWN_BY_DEFAULT:]
 
 
 def _best_epoch_shown() -> bool:

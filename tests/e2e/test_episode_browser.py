@@ -151,7 +151,7 @@ def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(pag
     expect(page.get_by_text(re.compile(r"^You predicted Fall faster.*; it was Break down.*"
                                        r"Not this time\."))).to_be_visible()
 
-    page.reload()  # a new session: the marks come back from the address
+    page.reload()  # a new session: the marks come back from the run store (the cookie)
     expect(page.get_by_role("heading", name="Exercises")).to_be_visible(timeout=30_000)
     expect(progress(page, 8)).to_be_visible()
     expect(page.get_by_text("check_circle Exercise: Make a run diverge")).to_be_visible()

@@ -1,0 +1,114 @@
+"""A learner's path that holds (issue 23): what one section, one link or one scenario does
+stays there, and the Train page compares without leaving it."""
+
+import re
+
+from playwright.sync_api import expect
+
+from fitlab import lesson
+from fitlab.exercises import EXERCISES
+
+SECTIONS = lesson.sections()
+
+
+def solution_summary(page):
+    """The section's first Solution's summary line (beside its icon, whose name is text)."""
+    return page.locator("summary").filter(has=page.get_by_text("Solution", exact=True)).first
+
+
+def solution(page):
+    """The section's first Solution, as its <details> element: open or closed."""
+    return page.locator("details").filter(has=solution_summary(page)).first
+
+
+def test_a_solution_opened_in_one_section_stays_in_that_section(page):
+    # Streamlit keeps an expander's open state by its identity; an unkeyed "Solution" in
+    # one section came up open in the next one paged to (every move from 1 to 11).
+    for number, section in enumerate(SECTIONS[:-1], 1):
+        if any(isinstance(part, lesson.Challenge) for part in section.parts):
+            solution_summary(page).click()
+            expect(solution(page)).to_have_attribute("open", "")
+        page.get_by_role("button", name="Next", exact=True).click()
+        expect(page.get_by_role("heading", name=SECTIONS[number].title)).to_be_visible()
+        page.wait_for_timeout(300)
+        if any(isinstance(part, lesson.Challenge) for part in SECTIONS[number].parts):
+            expect(solution(page)).not_to_have_attribute("open", re.compile(".*"))
+
+
+def test_progress_stays_with_the_learner_and_glossary_links_stay_in_the_tab(page, app_url):
+    # Tick an exercise off: the compile challenge, checked by Keras.
+    page.get_by_role("link", name=exercises_link_name(0)).click()
+    for blank, text in (("optimizer=", '"adam"'), ("loss=", '"categorical_crossentropy"'),
+                        ("metrics=", '["accuracy"]')):
+        page.get_by_label(blank, exact=True).fill(text)
+    page.get_by_role("button", name="Check my answer", exact=True).click()
+    expect(page.get_by_role("link", name=exercises_link_name(1))).to_be_visible(
+        timeout=120_000)
+    assert "done=" not in page.url  # a link carries settings only
+    # A term in the lesson opens its entry in the learners' glossary, in this tab.
+    page.get_by_test_id("stTopNav").get_by_role("link", name="Compile and train").click()
+    tabs = len(page.context.pages)
+    term = page.get_by_test_id("stMarkdownContainer").get_by_role("link", name="epoch").first
+    term.click()
+    page.wait_for_timeout(1000)
+    assert len(page.context.pages) == tabs and page.url.endswith("#epoch")
+    expect(page.get_by_role("heading", name="Epoch", exact=True)).to_be_in_viewport()
+    expect(page.get_by_role("link", name=exercises_link_name(1))).to_be_visible()
+    expect(page.get_by_text("Exercise done")).to_have_count(0)  # no toast replayed
+    # An instructor's link, and ticks typed into one: neither resets nor ticks anything.
+    page.goto(f"{app_url}/?optimizer=SGD&done=diverge,fast,early_stop")
+    expect(page.get_by_text("“done” was ignored")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("link", name=exercises_link_name(1))).to_be_visible()
+
+
+def exercises_link_name(done):
+    return re.compile(rf"Exercises {done}\/{len(EXERCISES)}$")
+
+
+def test_a_scenarios_hidden_settings_are_named_beside_train_and_undone_in_one_click(page):
+    from learner import SETTINGS_TAB, scenario
+    scenario(page, "Dropout helps")  # 2,000 images and the dropout model, in the other tab
+    named = page.get_by_text(re.compile(r"^Not the lesson's: "))
+    expect(named).to_contain_text("images=2,000 · dropout model · dropout=0.5")
+    page.get_by_role("button", name="Defaults").click()
+    expect(named).to_have_count(0)
+    page.get_by_role("tab", name=SETTINGS_TAB).click()
+    expect(page.get_by_label("Training images", exact=True)).to_have_value("5000")
+    model = page.locator("[data-testid='stSelectbox']").filter(has_text="Model")
+    expect(model.locator("input")).to_have_value("The lesson's first CNN")
+    expect(page.get_by_text("Dropout helps.", exact=False)).to_have_count(0)  # its note too
+
+
+def test_the_run_before_is_drawn_faintly_on_the_train_page_at_a_laptop_and_a_phone(
+        browser, app_url):
+    from learner import epochs_slider_to, move_learning_rate, set_number, train
+    from conftest import ARTIFACTS
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(app_url)
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+    set_number(page, "Training images", 300)
+    epochs_slider_to(page, "Home")  # 1 epoch
+    page.get_by_role("slider").nth(2).press("ArrowRight")  # 2
+    finished = page.get_by_text(re.compile(r"Finished all 2 epochs"))
+    train(page)
+    expect(finished).to_be_visible(timeout=180_000)
+    expect(page.get_by_text(re.compile(r"^Faint lines"))).to_have_count(0)  # nothing before
+    move_learning_rate(page, 2)  # 0.001 to 0.01
+    train(page)
+    faint = page.get_by_text(re.compile(r"^Faint lines: the run before, #1 lr=0\.001"))
+    expect(faint).to_be_visible(timeout=60_000)  # while the second run trains, too
+    # each chart's text alternative names it
+    expect(page.locator("[data-testid='stVegaLiteChart'][aria-label*='Drawn faintly for "
+                        "comparison: run #1 lr=0.001']")).to_have_count(2)
+    expect(finished).to_be_visible(timeout=180_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(1500)
+        page.screenshot(path=ARTIFACTS / f"faint-run-{width}x{height}.png")
+        if width == 1366:  # the loss and accuracy charts in view, the faint run's line too
+            charts = page.locator("[data-testid='stVegaLiteChart']")
+            for chart in (charts.nth(0), charts.nth(1)):  # loss, accuracy
+                expect(chart).to_be_in_viewport(ratio=1)
+    context.close()
