@@ -10,7 +10,6 @@ from fitlab.lesson import strip_claims
 from ui.glossary_view import GUIDE
 from ui.glossary_view import as_headings as glossary
 
-
 first, *parts = strip_claims(GUIDE.read_text(encoding="utf-8")).split("\n## ")
 title, _, introduction = first.partition("\n")
 st.title(title.removeprefix("# "))

@@ -5,7 +5,13 @@ import streamlit as st
 
 from fitlab import compare
 from ui import (
-    controls, layout, lesson_view, link_controls, model_and_code, run_panel, scenario_menu,
+    controls,
+    layout,
+    lesson_view,
+    link_controls,
+    model_and_code,
+    run_panel,
+    scenario_menu,
 )
 from ui.state import projector
 

@@ -41,6 +41,7 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
+import keras  # noqa: E402  (imported by overhead.py already)
 from lesson_run import lesson_run  # noqa: E402
 from overhead import bare_fit, fitlab_fit  # noqa: E402
 
@@ -48,8 +49,6 @@ from fitlab import data, shapes  # noqa: E402
 from fitlab.pool import WorkerPool, default_worker_count  # noqa: E402
 from fitlab.protocol import FINISHED  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
-
-import keras  # noqa: E402  (imported by overhead.py already)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LESSON_DATA = ROOT.parent / "shared" / "data" / "cifar10-subset.npz"

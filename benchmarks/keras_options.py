@@ -21,10 +21,10 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+import keras  # noqa: E402
+
 from fitlab import training  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
-
-import keras  # noqa: E402
 
 VARIANTS = {
     "defaults (jit_compile='auto', steps_per_execution=1)": {},

@@ -22,12 +22,12 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+import keras  # noqa: E402
+
 from fitlab import charts, data, training  # noqa: E402
 from fitlab.pool import WorkerPool  # noqa: E402
 from fitlab.protocol import FINISHED  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
-
-import keras  # noqa: E402
 
 
 def bare_fit(settings: Settings) -> float:

@@ -25,6 +25,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import ray_cluster  # noqa: E402
+
 from fitlab import cluster as fitlab_cluster  # noqa: E402
 from fitlab.pool import WorkerPool  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402

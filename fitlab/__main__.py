@@ -48,10 +48,20 @@ import math  # noqa: E402
 
 from fitlab import data, downloads, models  # noqa: E402
 from fitlab.protocol import (  # noqa: E402
-    COLLAPSED, DIVERGED, EARLY_STOPPED, FAILED, FINISHED, STOPPED, TYPE, Event,
+    COLLAPSED,
+    DIVERGED,
+    EARLY_STOPPED,
+    FAILED,
+    FINISHED,
+    STOPPED,
+    TYPE,
+    Event,
 )
 from fitlab.settings import (  # noqa: E402
-    MAX_TRAIN_IMAGES, MIN_TRAIN_IMAGES, Settings, SettingsError,
+    MAX_TRAIN_IMAGES,
+    MIN_TRAIN_IMAGES,
+    Settings,
+    SettingsError,
 )
 
 # Exit statuses, so that a script can tell how a run ended (listed in `train --help`).

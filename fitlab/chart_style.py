@@ -13,6 +13,7 @@ import dataclasses
 import functools
 
 import altair as alt
+
 # Altair looks pandas up in sys.modules rather than importing it; while another thread of
 # the server is half-way through importing pandas, that lookup finds a half-made module and
 # drawing fails ("partially initialized module 'pandas'", seen on the first chart a server

@@ -34,11 +34,17 @@ import math
 import altair as alt
 
 from fitlab import data, diagnosis
+from fitlab import history as history_module
 from fitlab.chart_style import (
-    ALARM_COLOUR, NOTE_COLOUR, RUN_COLOURS, SPLIT_COLOURS, SPLIT_DASHES, Size, run_chart,
+    ALARM_COLOUR,
+    NOTE_COLOUR,
+    RUN_COLOURS,
+    SPLIT_COLOURS,
+    SPLIT_DASHES,
+    Size,
+    run_chart,
     size_for,
 )
-from fitlab import history as history_module
 from fitlab.history import RunHistory
 from fitlab.settings import METRICS
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from fitlab import data
-from fitlab.models import MODELS
 from fitlab.history import RunHistory
+from fitlab.models import MODELS
 from fitlab.settings import LOSSES, METRICS, OPTIMIZERS, Settings, format_learning_rate
 
 # How each setting is written in a label (its field's `short`), in the order labels list them.

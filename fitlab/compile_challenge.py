@@ -23,9 +23,15 @@ import math
 
 from fitlab import judge
 from fitlab.keras_names import (
-    KERAS_LOSS_CLASSES, KERAS_LOSS_FUNCTIONS, KERAS_LOSS_STRINGS, KERAS_METRIC_CLASSES,
-    KERAS_METRIC_FUNCTIONS, KERAS_METRIC_STRINGS, KERAS_OPTIMIZER_CLASSES,
-    KERAS_OPTIMIZER_STRINGS)
+    KERAS_LOSS_CLASSES,
+    KERAS_LOSS_FUNCTIONS,
+    KERAS_LOSS_STRINGS,
+    KERAS_METRIC_CLASSES,
+    KERAS_METRIC_FUNCTIONS,
+    KERAS_METRIC_STRINGS,
+    KERAS_OPTIMIZER_CLASSES,
+    KERAS_OPTIMIZER_STRINGS,
+)
 
 # The labels of each variant: one-hot (Fit Lab's default, every edition before June 2026) or
 # whole numbers (the current edition: sparse categorical cross-entropy).

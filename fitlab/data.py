@@ -200,7 +200,8 @@ def load_npz(path: str):
     # What a damaged archive raises, found by flipping bytes all through a small .npz.
     except (OSError, ValueError, zipfile.BadZipFile, EOFError, zlib.error, tokenize.TokenError,
             NotImplementedError) as error:
-        raise DataError(f"{file.name} is not a readable .npz file ({_first_line(error)}).") from None
+        raise DataError(
+            f"{file.name} is not a readable .npz file ({_first_line(error)}).") from None
     # The optional fields, as Fit Lab's uploads write them: a list of names, a piece of text.
     if names is not None and (names.ndim != 1 or names.dtype.kind not in "USiu"):
         raise DataError(f"{file.name}: class_names must be a list of names, one per class, "

@@ -4,14 +4,14 @@ The first steps are so large that the loss explodes: under TensorFlow, Keras com
 cross-entropy of a softmax model from its logits (backend/tensorflow/nn.py, _get_logits),
 so nothing clips it, and a group of batches at SGD 10 measured about 1e25. What follows:
 
-Collapsed: the loss falls back near chance level, about ln(number of classes), with
-accuracy near 1/classes, and stays there: the huge steps left every unit of the last hidden
-layer at 0 for every image (ReLU; Progress.look_inside measures it), so the network gives every picture the same answer and
-no gradient flows through them any more. The answer is the same, not uniform: SGD 10's
+Collapsed: the loss falls back near chance level, about ln(number of classes), with accuracy near
+1/classes, and stays there: the huge steps left every unit of the last hidden layer at 0 for every
+image (ReLU; Progress.look_inside measures it), so the network gives every picture the same answer
+and no gradient flows through them any more. The answer is the same, not uniform: SGD 10's
 validation loss sat at 2.31 against ln 8 = 2.08.
-Diverged: the loss becomes NaN or infinite, and training cannot go on; or it stays far
-above chance level while the network gives one answer it is sure of (Keras' JAX and
-PyTorch backends clip probabilities at 1e-7, which caps each wrong picture's loss at 16.1).
+Diverged: the loss becomes NaN or infinite, and training cannot go on; or it stays far above
+chance level while the network gives one answer it is sure of (Keras' JAX and PyTorch backends
+clip probabilities at 1e-7, which caps each wrong picture's loss at 16.1).
 What the app advises instead is a rate measured to learn, per optimizer (ADVISED_RATE).
 """
 
@@ -22,6 +22,7 @@ import math
 
 from fitlab.protocol import COLLAPSED, DIVERGED, EARLY_STOPPED, FAILED, FINISHED, STOPPED  # noqa: F401 - diagnosis.X is read
 from fitlab.settings import OPTIMIZERS, format_learning_rate
+
 # A network has stopped learning when a whole epoch does no better than chance (loss no lower
 # than 2 % below ln(classes), accuracy at most 1.5 times 1/classes) AND its answer no longer
 # depends on the picture. The second test matters: a learning rate that is merely too low also
@@ -35,10 +36,10 @@ EXPLOSION_FACTOR = 1.5
 # A network giving every picture the same answer, whose loss is still this many times chance
 # level, is sure of that answer (a collapsed one sits near chance level).
 FAR_ABOVE_CHANCE_FACTOR = 3.0
-# The rate a collapsed or diverged run is advised to try, per optimizer: one that learned on
-# every seed measured with the lesson's default data, which the "too high" scenario also
-# trains (the claim collapse-advice-works in fitlab/claims.py re-runs it). A tenth of the rate that broke is
-# no such rate: Adam at 0.1 and 0.01 and SGD at 1 collapse too.
+# The rate a collapsed or diverged run is advised to try, per optimizer: one that learned on every
+# seed measured with the lesson's default data, which the "too high" scenario also trains (the claim
+# collapse-advice-works in fitlab/claims.py re-runs it). A tenth of the rate that broke is no such
+# rate: Adam at 0.1 and 0.01 and SGD at 1 collapse too.
 ADVISED_RATE = {"adam": 0.001, "rmsprop": 0.001, "sgd": 0.1}
 
 

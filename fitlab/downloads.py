@@ -24,7 +24,7 @@ import urllib.error
 import urllib.request
 import zipfile
 import zlib
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

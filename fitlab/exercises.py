@@ -6,13 +6,29 @@ words, in fitlab.compile_challenge), and the progress marks a page's address kee
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from fitlab import data
 from fitlab.run_checks import (
-    BATCH_EPOCHS, FAST_EPOCHS, FAST_MIN_VALIDATION, FAST_TARGETS, GAP_MARGIN, GAP_SHOWN,
-    HELD_EPOCHS, HELD_MARGIN, STUCK_BAND, STUCK_EPOCHS, TURN_EPOCHS_AFTER, TURN_RISE, Run,
-    diverged, dropout_narrows_the_gap, early_stopped, fast, stuck)
+    BATCH_EPOCHS,
+    FAST_EPOCHS,
+    FAST_MIN_VALIDATION,
+    FAST_TARGETS,
+    GAP_MARGIN,
+    GAP_SHOWN,
+    HELD_EPOCHS,
+    HELD_MARGIN,
+    STUCK_BAND,
+    STUCK_EPOCHS,
+    TURN_EPOCHS_AFTER,
+    TURN_RISE,
+    Run,
+    diverged,
+    dropout_narrows_the_gap,
+    early_stopped,
+    fast,
+    stuck,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,22 +207,8 @@ def prediction_outcome(key: str, chosen: int, happened: int) -> str:
     return f"**You predicted *{said}*; it was *{was}*. Not this time.** {predict.why}"
 
 
-def read_predictions(text: str) -> dict[str, int]:
-    """Predictions from the URL (?predicted=batch_size.1,diverge.2): an exercise's key and
-    the number of its choice; anything else is dropped."""
-    found = {}
-    for mark in text.split(","):
-        key, _, choice = mark.strip().partition(".")
-        predict = BY_KEY[key].predict if key in BY_KEY else None
-        if predict and choice.isascii() and choice.isdigit() and \
-                int(choice) < len(predict.choices):
-            found[key] = int(choice)
-    return found
 
 
-def write_predictions(predictions: dict[str, int]) -> str:
-    return ",".join(f"{exercise.key}.{predictions[exercise.key]}" for exercise in EXERCISES
-                    if exercise.key in predictions)
 
 
 # How many exercises of each kind there are, for pages that describe them: counted here, so
@@ -233,11 +235,4 @@ def newly_done(runs: Sequence[Run], done: set[str]) -> dict[str, str]:
     return found
 
 
-def read_marks(text: str) -> set[str]:
-    """Progress marks from the URL (?done=diverge,fast); names that are not exercises are
-    dropped."""
-    return {name.strip() for name in text.split(",") if name.strip() in BY_KEY}
 
-
-def write_marks(done: set[str]) -> str:
-    return ",".join(exercise.key for exercise in EXERCISES if exercise.key in done)

@@ -15,7 +15,10 @@ import textwrap
 from fitlab import data, devices, models, shapes
 from fitlab.data import VALIDATION_FRACTION
 from fitlab.settings import (
-    OPTIMIZERS, Settings, format_learning_rate, keras_metric,
+    OPTIMIZERS,
+    Settings,
+    format_learning_rate,
+    keras_metric,
 )
 
 

@@ -22,7 +22,7 @@ import struct
 import time
 import zipfile
 import zlib
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError

@@ -12,7 +12,8 @@ import dataclasses
 import itertools
 
 FILTERS_FIRST, FILTERS_SECOND, DENSE_UNITS, KERNEL, POOL = 16, 32, 64, 3, 2
-FILTERS_THIRD, DROPOUT_DENSE_UNITS = 64, 64  # the dropout model the episode's site showed 9-14 June 2026
+# The dropout model the episode's site showed 9-14 June 2026.
+FILTERS_THIRD, DROPOUT_DENSE_UNITS = 64, 64
 LESSON_INPUT_SHAPE = (32, 32, 3)  # CIFAR-10's photos
 
 

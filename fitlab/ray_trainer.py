@@ -35,7 +35,13 @@ import ray
 from fitlab import config, worker
 from fitlab.protocol import ALIVE_SECONDS, TYPE, Channel, Event, Message
 from fitlab.ray_connection import (
-    ClusterError, capacity, cluster_capacity, join, reachable, trainer_resources, why_it_died,
+    ClusterError,
+    capacity,
+    cluster_capacity,
+    join,
+    reachable,
+    trainer_resources,
+    why_it_died,
 )
 
 PACKAGE = pathlib.Path(__file__).resolve().parent

@@ -8,12 +8,12 @@ returns a sentence naming the run that completed the exercise, or None.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from fitlab import data, diagnosis
-from fitlab.models import MODELS
 from fitlab.datasets import BUILT_IN
 from fitlab.history import RunHistory, bundle_losses
+from fitlab.models import MODELS
 from fitlab.settings import OPTIMIZERS, format_learning_rate
 
 # A run as the checks see it: the number the runs table shows, and its history.
@@ -236,11 +236,12 @@ _FREE_FOR_DROPOUT = ("dropout_rate", "epochs", "patience", "seed")
 
 def dropout_narrows_the_gap(runs: Sequence[Run]) -> str | None:
     """Two runs of the dropout model, the same in all but the rate (and the number of epochs,
-    the patience and the seed): one at rate 0, whose gap between training and validation
-    accuracy is at least GAP_SHOWN, one at a higher rate whose gap is at least GAP_MARGIN
-    smaller while its validation accuracy held (HELD_MARGIN): a rate so high that the network
-    underfits narrows the gap by learning less, which is not what dropout is for. The gaps are compared at the last epoch both reached, each after at least
-    FAST_EPOCHS epochs, so that a shorter run's smaller gap does not count."""
+    the patience and the seed): one at rate 0, whose gap between training and validation accuracy is
+    at least GAP_SHOWN, one at a higher rate whose gap is at least GAP_MARGIN smaller while its
+    validation accuracy held (HELD_MARGIN): a rate so high that the network underfits narrows the
+    gap by learning less, which is not what dropout is for. The gaps are compared at the last epoch
+    both reached, each after at least FAST_EPOCHS epochs, so that a shorter run's smaller gap does
+    not count."""
     def usable(history: RunHistory) -> bool:
         return (MODELS[history.settings.model].has_dropout
                 and history.state in (diagnosis.FINISHED, diagnosis.EARLY_STOPPED)

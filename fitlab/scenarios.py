@@ -3,10 +3,11 @@
 A scenario changes only the setting it teaches: the three learning-rate scenarios change
 only the learning rate from the lesson's defaults (5,000 Shapes images, 10 epochs); the
 Overfitting scenario trains 1,500 images for 30 epochs, the two dropout ones 2,000 images for
-25 epochs (where dropout's effect showed on every seed measured). Before its run a scenario says what to watch; only after it,
-what Fit Lab's own runs of exactly these settings showed (`result`), on the seeds that the
-claims it names re-run (`python -m fitlab claims KEY`, fitlab/claims.py). The last
-scenario, the episode's current edition, uses CIFAR-10 and quotes no figures of a run.
+25 epochs (where dropout's effect showed on every seed measured). Before its run a scenario
+says what to watch; only after it, what Fit Lab's own runs of exactly these settings showed
+(`result`), on the seeds that the claims it names re-run (`python -m fitlab claims KEY`,
+fitlab/claims.py). The last scenario, the episode's current edition, uses CIFAR-10 and quotes
+no figures of a run.
 """
 
 from __future__ import annotations

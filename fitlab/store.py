@@ -1,9 +1,9 @@
 """Where a learner's runs and files outlive a tab, a dropped connection and a server restart.
 
-One folder (FITLAB_STORE, else ~/.cache/fitlab/store), readable by this user alone, holds an
-SQLite database of runs, one row per run with its history as JSON, their exercises'
-progress, and a folder per learner for their uploaded photos and trained models. A learner is a browser (the id in Fit Lab's
-cookie), not a tab or a page address, so a shared link carries settings but never runs.
+One folder (FITLAB_STORE, else ~/.cache/fitlab/store), readable by this user alone, holds an SQLite
+database of runs, one row per run with its history as JSON, their exercises' progress, and a folder
+per learner for their uploaded photos and trained models. A learner is a browser (the id in Fit
+Lab's cookie), not a tab or a page address, so a shared link carries settings but never runs.
 
 What a learner leaves is kept KEEP_SECONDS after they were last seen and the whole store is
 kept under MAX_BYTES; `sweep` removes the rest, the oldest learners first, but never a learner

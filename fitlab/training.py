@@ -21,7 +21,7 @@ import dataclasses
 import math
 import pathlib
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine, then runs all of it,
-# tier by tier (pytest.ini's markers; README, "Set up"): the fast tier; the tests that train
+# tier by tier (pytest.ini's markers; README, "Set up"): ruff's lint; the fast tier; the tests that train
 # with real Keras (keras, app, claims); Ray's; the browser tests in Debian's Chromium; and
 # the tests whose outcome depends on Keras' backend again under JAX. A tier that fails does
 # not stop the others; the script then exits non-zero. With arguments, it passes them to
@@ -38,6 +38,7 @@ tier() {
 if [ "$#" -gt 0 ]; then
   tier "pytest $*" python3 -m pytest "$@"
 else  # the whole suite, as CI runs it
+  tier "lint (ruff, pyproject.toml)" python3 -m ruff check .
   tier "fast (no marker)" python3 -m pytest
   tier "real Keras (keras, app, claims)" \
     python3 -m pytest -m "(keras or app or claims) and not (browser or ray)"

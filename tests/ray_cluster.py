@@ -78,9 +78,8 @@ class LocalCluster:
 
     def alive_nodes(self) -> int:
         """Asked in a fresh interpreter: the test's own process stays no Ray driver."""
-        script = ("import ray; ray.init(address=%r, log_to_driver=False, "
-                  "logging_level='error'); print(sum(node['Alive'] for node in ray.nodes()))"
-                  % self.address)
+        script = (f"import ray; ray.init(address={self.address!r}, log_to_driver=False, "
+                  "logging_level='error'); print(sum(node['Alive'] for node in ray.nodes()))")
         try:
             result = subprocess.run([sys.executable, "-c", script], capture_output=True,
                                     text=True, env=self.env(), timeout=30)

@@ -158,7 +158,8 @@ def test_claims_sharing_a_run_train_it_once():
 
 # --- the table, and what refers to it --------------------------------------------------------
 
-KEYS = ["default-run-learns", "running-mean-lags", "sgd-10-explodes", "adam-1-collapses", "collapse-advice-works",
+KEYS = ["default-run-learns", "running-mean-lags", "sgd-10-explodes", "adam-1-collapses",
+        "collapse-advice-works",
         "too-low-is-slow", "sgd-default-slow", "overfitting-turns-up", "dropout-narrows-gap",
         "dropout-helps", "early-stopping-keeps-best", "larger-batch-faster-epochs",
         "small-batch-further-per-epoch"]

@@ -53,7 +53,8 @@ RIGHT = [
     (INTEGER, "keras.optimizers.Adam()", '"sparse_categorical_crossentropy"', '["accuracy"]'),
     (INTEGER, '"adam"', "keras.losses.SparseCategoricalCrossentropy()",
      '["sparse_categorical_accuracy"]'),
-    (INTEGER, '"adam"', '"CE"', '["SparseCategoricalAccuracy", "sparse_top_k_categorical_accuracy"]'),
+    (INTEGER, '"adam"', '"CE"',
+     '["SparseCategoricalAccuracy", "sparse_top_k_categorical_accuracy"]'),
     (INTEGER, '"adam"', "losses.sparse_categorical_crossentropy",
      "[keras.metrics.SparseCategoricalAccuracy(name='acc')]"),
     (INTEGER, "Adam(epsilon=1e-07)",
@@ -350,7 +351,8 @@ def test_the_tables_are_what_keras_itself_resolves():
     from keras.src import losses, metrics, optimizers
 
     assert sorted(keras_names.KERAS_OPTIMIZER_STRINGS) == sorted(optimizers.ALL_OBJECTS_DICT)
-    public = [name for name in dir(keras.optimizers) if isinstance(getattr(keras.optimizers, name), type)]
+    public = [name for name in dir(keras.optimizers)
+              if isinstance(getattr(keras.optimizers, name), type)]
     assert sorted(keras_names.KERAS_OPTIMIZER_CLASSES) == sorted(public)
     resolved = {name: losses.get(name) for name in losses.ALL_OBJECTS_DICT
                 if name not in ("Loss", "LossFunctionWrapper")}
@@ -367,7 +369,8 @@ def test_the_tables_are_what_keras_itself_resolves():
     functions = {name for name in dir(keras.metrics) if not name.startswith("_")
                  and callable(getattr(keras.metrics, name))
                  and not isinstance(getattr(keras.metrics, name), type)}
-    assert functions - {"get", "serialize", "deserialize"} == set(keras_names.KERAS_METRIC_FUNCTIONS)
+    assert functions - {"get", "serialize", "deserialize"} == \
+        set(keras_names.KERAS_METRIC_FUNCTIONS)
 
 
 @pytest.mark.keras

@@ -375,11 +375,6 @@ def test_runs_still_training_and_exercises_already_done_are_left_out():
     assert exercises.newly_done(diverged, {"diverge"}) == {}
 
 
-def test_progress_marks_read_from_the_url_keep_only_real_exercises():
-    assert exercises.read_marks("diverge, fast,,nonsense") == {"diverge", "fast"}
-    assert exercises.write_marks({"fast", "compile"}) == "compile,fast"  # the lesson's order
-
-
 @pytest.mark.parametrize("exercise", exercises.EXERCISES, ids=lambda exercise: exercise.key)
 def test_every_exercise_appears_in_its_lesson_section_and_nowhere_else(exercise):
     places = [section.slug for section in lesson.sections() for part in section.parts

@@ -42,7 +42,7 @@ def test_the_engine_knows_nothing_of_streamlit():
                        for line in lines), path.name
 
 
-def _zip_of_pngs(names: list[str], extra: dict[str, bytes] = {}) -> bytes:
+def _zip_of_pngs(names: list[str], extra: dict[str, bytes] | None = None) -> bytes:
     import io
     import zipfile
 
@@ -54,7 +54,7 @@ def _zip_of_pngs(names: list[str], extra: dict[str, bytes] = {}) -> bytes:
             picture = io.BytesIO()
             Image.new("RGB", (40, 40), (number * 7 % 256, 90, 200)).save(picture, "PNG")
             archive.writestr(name, picture.getvalue())
-        for name, content in extra.items():
+        for name, content in (extra or {}).items():
             archive.writestr(name, content)
     return buffer.getvalue()
 
@@ -91,6 +91,7 @@ def test_an_uploads_name_never_reads_as_an_address():
     in www made www.zip, which Markdown links wherever the name is shown (the run's caption,
     the projector's headline)."""
     from test_links import autolinks
+
     from fitlab.uploads import shown_name
 
     for filename in ("www.zip", "my WWW.zip", "x_www.zip", "www.example.org.zip",

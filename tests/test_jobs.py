@@ -177,9 +177,9 @@ def test_a_worker_retires_after_its_share_of_runs_and_a_fresh_one_carries_on(mon
         pids, outcomes = [], []
         for seed in range(3):
             job = pool.submit(TINY.replace(epochs=1, seed=seed))
-            wait_until(lambda: job.history.state == "running")
+            wait_until(lambda job=job: job.history.state == "running")
             pids.append(pool.worker_pids[0])
-            wait_until(lambda: not job.history.active)
+            wait_until(lambda job=job: not job.history.active)
             outcomes.append(job.history.state)
         assert outcomes == ["finished"] * 3
         assert pids[0] == pids[1] != pids[2]

@@ -7,7 +7,14 @@ import re
 from markdown_it import MarkdownIt
 
 from fitlab.links import (
-    CONTROLS, FIELDS, as_text, instructor_choices, link_problems, link_values, read, respelled,
+    CONTROLS,
+    FIELDS,
+    as_text,
+    instructor_choices,
+    link_problems,
+    link_values,
+    read,
+    respelled,
 )
 from fitlab.settings import Settings
 
@@ -130,8 +137,8 @@ def test_a_number_too_large_for_any_control_is_taken_out_and_named():
              "images_per_class": "1e309", "epochs": "3", "learning_rate": "nan", "x": "inf"}
     assert unreadable(query) == ["train_images", "seed", "patience", "images_per_class"]
     problems = link_problems(query, ["Shapes"])
-    assert "The link asks for number of training images “inf”, which Fit Lab does not offer, so the " \
-           "default (5000) is used." in problems[0]
+    assert ("The link asks for number of training images “inf”, which Fit Lab does not offer, "
+            "so the default (5000) is used.") in problems[0]
     assert "seed “\\-inf”" in problems[1] and "default (42)" in problems[1]
     assert "default (0, off)" in problems[2] and "default (all)" in problems[3]
     assert unreadable({"train_images": "1e308", "seed": "99999999999999999999"}) == []
@@ -144,7 +151,8 @@ def test_a_section_is_a_plain_number_or_a_name_and_any_other_is_named():
     assert section_index("2", names) == 1 and section_index("3. The optimizer", names) == 2
     for text in ("²", "①", "٣", "0", "4", "-1", "", "The optimizer"):
         assert section_index(text, names) is None, text
-    assert section_problem("²", names) == ("The link asks for lesson section “²”, which the lesson does not "
+    assert section_problem("²", names) == (
+                       "The link asks for lesson section “²”, which the lesson does not "
                        "have, so the first section (1. Compiling versus fitting) is shown. "
                        "It takes a section's number, from 1 to 3, or its name.")
     assert section_problem("2", names) is None

@@ -9,9 +9,8 @@ import time
 import zipfile
 
 from PIL import Image
-from streamlit.testing.v1 import AppTest
-
 from remote_files import FILES
+from streamlit.testing.v1 import AppTest
 
 from fitlab import images, uploads
 

@@ -70,7 +70,8 @@ def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_st
     button(at, "Check my answer").click().run()
     assert not at.error
     assert at.success[0].value.startswith(
-        "Right, for one-hot labels ([0, 0, 0, 1, 0, …]): model.compile(optimizer=keras.optimizers.Adam()")
+        "Right, for one-hot labels ([0, 0, 0, 1, 0, …]): "
+        "model.compile(optimizer=keras.optimizers.Adam()")
     assert progress_shown(at) == "Done: 1 of 8."
     assert "done" not in at.query_params  # a link carries settings, never ticks
     assert progress_shown(open_app(learner=at.session_state["learner"])) == "Done: 1 of 8."
@@ -267,7 +268,8 @@ def test_the_compile_challenge_takes_what_keras_takes_and_names_what_keras_refus
 def test_when_keras_cannot_check_the_answer_the_page_says_so_and_nothing_is_marked(monkeypatch):
     """A judge that dies on the question (a stand-in: the real one imports TensorFlow)."""
     from fitlab import judge
-    dies = "import json, sys; print(json.dumps({'type': 'ready'}), flush=True); sys.stdin.readline()"
+    dies = ("import json, sys; print(json.dumps({'type': 'ready'}), flush=True); "
+            "sys.stdin.readline()")
     monkeypatch.setattr(judge, "_JUDGE", judge.Judge([sys.executable, "-c", dies]))
     at = open_app()
     at.switch_page("app_pages/exercises.py").run()

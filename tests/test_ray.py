@@ -14,12 +14,12 @@ import subprocess
 import sys
 
 import pytest
+from ray_cluster import ROOT, local_cluster
+from waiting import wait_until as waiting_for
 
 from fitlab import cluster as fitlab_cluster
 from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
-from ray_cluster import ROOT, local_cluster
-from waiting import wait_until as waiting_for
 
 pytestmark = [pytest.mark.ray,
               pytest.mark.skipif(importlib.util.find_spec("ray") is None,

@@ -16,12 +16,19 @@ import pytest
 
 from fitlab import charts, compare, data, datasets, downloads, exercises, export, links, models
 from fitlab.__main__ import add_setting_flags
+from fitlab.history import RunHistory
 from fitlab.scenarios import SCENARIOS
 from fitlab.settings import (
-    KERAS_METRICS, LOSSES, METRICS, ONE_HOT_METRICS, OPTIMIZERS, Optimizer, Settings,
-    format_learning_rate, keras_metric,
+    KERAS_METRICS,
+    LOSSES,
+    METRICS,
+    ONE_HOT_METRICS,
+    OPTIMIZERS,
+    Optimizer,
+    Settings,
+    format_learning_rate,
+    keras_metric,
 )
-from fitlab.history import RunHistory
 
 EPOCHS = 6  # past the 5 epochs after which the exercises' checks read a run's settings
 

@@ -11,7 +11,14 @@ from fitlab import models
 from fitlab.settings import LABEL_ENCODING, Settings, SettingsError, format_learning_rate
 from ui.dataset_controls import choose_classes, choose_dataset, explain_sizes
 from ui.link_controls import (
-    bounds, control, instructor, labels, linked, offered, respell_link, start,
+    bounds,
+    control,
+    instructor,
+    labels,
+    linked,
+    offered,
+    respell_link,
+    start,
 )
 
 LABEL_LINES = {

@@ -10,8 +10,15 @@ from fitlab import data, downloads, images
 from fitlab.links import as_text
 from fitlab.settings import Settings
 from ui.link_controls import (
-    KEEP, bounds, choose, control, explain_link_problems, explain_unknown_classes, instructor,
-    linked, start,
+    KEEP,
+    bounds,
+    choose,
+    control,
+    explain_link_problems,
+    explain_unknown_classes,
+    instructor,
+    linked,
+    start,
 )
 from ui.state import learner_folder
 

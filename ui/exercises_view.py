@@ -141,7 +141,8 @@ def _predict(key: str, where: str) -> None:
 
 def _compile_blanks(where: str) -> None:
     st.radio("The labels", list(compile_challenge.LABELS), key=f"{where}_compile_labels",
-             format_func=lambda labels: compile_challenge.LABELS[labels].capitalize(), horizontal=True,
+             format_func=lambda labels: compile_challenge.LABELS[labels].capitalize(),
+             horizontal=True,
              help="One-hot labels, as Fit Lab uses by default and every edition of the "
              "episode before June 2026 did; whole numbers, as the current edition uses with "
              "sparse_categorical_crossentropy.")

@@ -13,7 +13,12 @@ import streamlit as st
 
 from fitlab import data
 from fitlab.links import (
-    as_text, instructor_choices, link_problems, link_values, respelled, unreadable,
+    as_text,
+    instructor_choices,
+    link_problems,
+    link_values,
+    respelled,
+    unreadable,
 )
 from fitlab.settings import Settings
 

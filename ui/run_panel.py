@@ -7,10 +7,16 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fitlab import cluster, compare, config, downloads
 from fitlab.history import RunHistory
-from fitlab.protocol import (
-    COLLAPSED, DIVERGED, EARLY_STOPPED, FINISHED, QUEUED, STARTING, STOPPED,
-)
 from fitlab.pool import PoolBusy
+from fitlab.protocol import (
+    COLLAPSED,
+    DIVERGED,
+    EARLY_STOPPED,
+    FINISHED,
+    QUEUED,
+    STARTING,
+    STOPPED,
+)
 from fitlab.settings import Settings
 from ui import controls, exercises_view, link_controls
 from ui.state import current_job, learner, projector, start_run, training_pool

@@ -16,7 +16,6 @@ from fitlab.job import Job
 from fitlab.pool import WorkerPool
 from fitlab.store import LEARNER_ID, RunStore
 
-
 LEARNER_COOKIE = "fitlab_learner"
 
 

@@ -6,7 +6,6 @@ import pathlib
 import sys
 
 import pytest
-
 from server import CHROMIUM, ROOT, launch_chromium, streamlit_server
 
 sys.path.insert(0, str(ROOT / "tests"))  # remote_files, shared with the download tests

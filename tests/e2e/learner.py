@@ -2,9 +2,9 @@
 
 import re
 
-from fitlab.exercises import EXERCISES
-
 from playwright.sync_api import TimeoutError, expect
+
+from fitlab.exercises import EXERCISES
 
 STATUS = re.compile(r"Epoch \d+/\d+ · \d+ s elapsed")
 # How a run that was stopped, or had finished by the time Stop reached it, ends.
@@ -40,7 +40,7 @@ def choose(page, label, option):
     who would open it again: so does this."""
     box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
     opened = reveal(page, box)
-    for attempt in range(3):
+    for _ in range(3):
         box.locator("input").click()
         try:
             page.get_by_role("option", name=option, exact=True).click(timeout=5_000)

@@ -14,9 +14,8 @@ import pathlib
 import re
 import sys
 
-from playwright.sync_api import expect, sync_playwright
-
 from learner import scenario, stop, train
+from playwright.sync_api import expect, sync_playwright
 from server import launch_chromium
 from test_one_screen import SIZES, in_view, settled
 

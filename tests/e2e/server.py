@@ -46,7 +46,7 @@ def streamlit_server(log: pathlib.Path, port: int | None = None, **environment):
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"streamlit did not start:\n{log.read_text()}")
+                    raise RuntimeError(f"streamlit did not start:\n{log.read_text()}") from None
                 time.sleep(0.3)
         yield url, server
     finally:

@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect
-
 import scenario_screens
+from axe_playwright_python.sync_playwright import Axe
 from learner import train
+from playwright.sync_api import expect
 from test_one_screen import SIZES as ONE_SCREEN_SIZES
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

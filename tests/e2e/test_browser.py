@@ -2,16 +2,25 @@
 is trained in a browser by test_episode_browser.py, one that collapses by the instructor's
 scenario below; tests/test_training.py trains both in Keras.)"""
 
+import pathlib
 import re
 import time
 
-import pathlib
-
-from playwright.sync_api import expect
-
 from conftest import TAB_GRACE_SECONDS
-from learner import (RUN_ENDED, STATUS, choose, close_menu, epochs_slider_to,
-                     move_learning_rate, reveal, scenario, set_number, stop, train)
+from learner import (
+    RUN_ENDED,
+    STATUS,
+    choose,
+    close_menu,
+    epochs_slider_to,
+    move_learning_rate,
+    reveal,
+    scenario,
+    set_number,
+    stop,
+    train,
+)
+from playwright.sync_api import expect
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
 

@@ -5,10 +5,9 @@ import re
 import zipfile
 
 import numpy as np
+from learner import choose, close_menu, reveal, train
 from PIL import Image
 from playwright.sync_api import expect
-
-from learner import choose, close_menu, reveal, train
 
 PER_CLASS = 20
 

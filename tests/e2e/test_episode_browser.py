@@ -7,12 +7,10 @@ import io
 import pathlib
 import re
 
+from learner import choose, exercises_link, move_learning_rate, scenario, set_number, train
 from playwright.sync_api import expect
 
 from fitlab.run_checks import BATCH_QUESTIONS
-
-from learner import (choose, exercises_link, move_learning_rate, scenario,
-                     set_number, train)
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
 

@@ -81,8 +81,8 @@ def test_a_scenarios_hidden_settings_are_named_beside_train_and_undone_in_one_cl
 
 def test_the_run_before_is_drawn_faintly_on_the_train_page_at_a_laptop_and_a_phone(
         browser, app_url):
-    from learner import epochs_slider_to, move_learning_rate, set_number, train
     from conftest import ARTIFACTS
+    from learner import epochs_slider_to, move_learning_rate, set_number, train
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     page.goto(app_url)

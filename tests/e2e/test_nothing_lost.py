@@ -8,9 +8,8 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import expect
-
 from learner import STATUS, epochs_slider_to, stop, train
+from playwright.sync_api import expect
 from server import FlakyLink, free_port, streamlit_server
 
 EPOCH = re.compile(r"Epoch (\d+)/(\d+)")

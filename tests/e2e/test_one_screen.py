@@ -12,9 +12,8 @@ import pathlib
 import sys
 
 import pytest
-from playwright.sync_api import expect
-
 from learner import RUN_ENDED, STATUS, stop
+from playwright.sync_api import expect
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
 # A run long enough to be caught mid-way on a slow machine, small enough to be cheap.
@@ -148,7 +147,6 @@ def test_each_section_paged_to_from_its_foot_opens_at_its_top(browser, app_url, 
 
 if __name__ == "__main__":  # retake the README's screenshots against a running Fit Lab
     from playwright.sync_api import sync_playwright
-
     from server import launch_chromium
 
     folder = pathlib.Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -9,9 +9,8 @@ import signal
 import sys
 
 import pytest
-from playwright.sync_api import expect
-
 from learner import STATUS, epochs_slider_to, set_number, stop, train
+from playwright.sync_api import expect
 from server import ROOT, streamlit_server
 
 sys.path.insert(0, str(ROOT / "tests"))
