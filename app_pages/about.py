@@ -15,11 +15,11 @@ Keras while you watch, so that every setting the lesson talks about is one you c
 
 **The pages.** *Compile and train* has the lesson, a section at a time, on the same page as the
 settings and the live charts. The *Learning-rate explorer* shows gradient descent on curves small
-enough to see whole, with no training at all. *Exercises* lists
-{exercises.in_words(len(exercises.EXERCISES))} tasks that Fit Lab checks from your own runs, with
-hints; your ticks are kept with your runs, in this browser, so a reload keeps them. *Look at
-the data*, *Your runs* and *Evaluate* show the pictures, your runs side by side, and how a
-trained network does on test images.
+enough to see whole, with no training at all.
+*Exercises* lists {exercises.in_words(len(exercises.EXERCISES))} tasks that Fit Lab checks from
+your own runs, with hints; your ticks are kept with your runs, in this browser, so a reload
+keeps them. *Look at the data*, *Your runs* and *Evaluate* show the pictures, your runs side by
+side, and how a trained network does on test images.
 
 **Runs go on in the background.** Changing a setting, reading another page or opening a
 second tab does not stop a run; only **Stop** does. Each run uses its own settings, fixed
