@@ -65,9 +65,14 @@ KERAS_METRICS = {
 
 
 def keras_metric(name: str, label_encoding: str) -> tuple[str, dict]:
-    """(Keras' class name in keras.metrics, its arguments) for one of METRICS."""
+    """(Keras' class name in keras.metrics, its arguments) for one of METRICS. The name is
+    always given: Keras names an unnamed metric after its class and numbers a second one in
+    the same process ("precision_1"), which the history and the charts would not find."""
     one_hot, whole_number = KERAS_METRICS[name]
-    return one_hot if label_encoding == "one-hot" else whole_number
+    kind, arguments = one_hot if label_encoding == "one-hot" else whole_number
+    return kind, {"name": name, **arguments}
+
+
 DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 # A log scale: each step multiplies the learning rate by about 3. It reaches past 1 because
