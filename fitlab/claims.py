@@ -25,7 +25,9 @@ from collections.abc import Callable, Iterable
 from fitlab.protocol import TYPE, Event
 from fitlab.settings import OPTIMIZERS, Settings
 
-SEEDS = (1, 2, 3)
+# The learner's default seed first: every learner who leaves the seed alone trains it, so a
+# claim a page states must hold there; and three more, so that it holds beyond one seed.
+SEEDS = (42, 1, 2, 3)
 SHAPES_CLASSES = 8
 CHANCE = math.log(SHAPES_CLASSES)  # ln 8 = 2.079: every claim below trains on Shapes
 EXPLODED_LOSS = 1e4  # a group of batches' loss this high: exploded (chance level 2.08)
@@ -180,14 +182,16 @@ def check_sgd_default_slow(runs):
 
 
 def check_turns_up(runs):
-    """The validation loss falls to a minimum at least 0.25 below chance level, in epoch 10
-    or later, then ends at least 0.1 above that minimum, while the training loss keeps
-    falling (below half its first epoch's)."""
+    """The validation loss falls to a minimum at least 0.1 below chance level, between epochs
+    5 and 20, then ends at least 0.2 above that minimum, while the training loss keeps
+    falling (below half its first epoch's). On seed 42, the learners' default, the minimum is
+    only 0.15 under chance, in epoch 8 (1.93 against 2.08); on seeds 1 to 3 it is 0.3 or
+    more under, in epochs 11 to 16."""
     run = runs["run"]
     val_loss, loss = run.series("val_loss"), run.series("loss")
     best = min(range(len(val_loss)), key=val_loss.__getitem__)
     rise = val_loss[-1] - val_loss[best]
-    holds = (val_loss[best] <= CHANCE - 0.25 and best + 1 >= 10 and rise >= 0.1
+    holds = (val_loss[best] <= CHANCE - 0.1 and 5 <= best + 1 <= 20 and rise >= 0.2
              and loss[-1] < 0.5 * loss[0])
     return holds, (f"val loss {val_loss[0]:.2f} -> lowest {val_loss[best]:.2f} in epoch "
                    f"{best + 1} -> {val_loss[-1]:.2f} (+{rise:.2f}); training loss "
@@ -210,12 +214,13 @@ def check_dropout_narrows_gap(runs):
 
 
 def check_dropout_helps(runs):
-    """At the last epoch, validation accuracy with dropout is higher than without, and
-    validation loss lower."""
+    """At the last epoch, validation loss with dropout is lower than without, and validation
+    accuracy no more than 0.05 below it (on seed 42, the learners' default, it ends 0.02
+    below: 0.512 against 0.533; on seeds 1 to 3 above)."""
     off, on = runs["off"], runs["on"]
     accuracy = (off.series("val_accuracy")[-1], on.series("val_accuracy")[-1])
     loss = (off.series("val_loss")[-1], on.series("val_loss")[-1])
-    holds = accuracy[1] > accuracy[0] and loss[1] < loss[0]
+    holds = loss[1] < loss[0] and accuracy[1] >= accuracy[0] - 0.05
     return holds, (f"val accuracy {accuracy[0]:.3f} without, {accuracy[1]:.3f} with dropout; "
                    f"val loss {loss[0]:.2f} / {loss[1]:.2f}")
 
@@ -231,7 +236,7 @@ def check_small_batch_further(runs):
 
 def check_keeps_best(runs):
     """Early stopping ends the run before its last epoch; the weights kept are those of the
-    lowest validation loss, which is well below chance level (the network learned); and
+    lowest validation loss, which is below chance level (the network learned); and
     the last test-set score is of those weights, labelled with their epoch."""
     run = runs["run"]
     val_loss = run.series("val_loss")
@@ -239,7 +244,7 @@ def check_keeps_best(runs):
     kept = run.end.get("kept_epoch")
     last = run.evaluations[-1] if run.evaluations else {}
     holds = (run.outcome == "early stopped" and len(run.epochs) < run.settings.epochs
-             and kept == best and val_loss[best - 1] <= CHANCE - 0.25
+             and kept == best and val_loss[best - 1] <= CHANCE - 0.1
              and last.get("epoch") == best and last.get("restored") is True)
     return holds, (f"{run.outcome} after epoch {len(run.epochs)} of {run.settings.epochs}, "
                    f"lowest val loss {val_loss[best - 1]:.2f} in epoch {best}, kept epoch "
@@ -314,10 +319,9 @@ CLAIMS: list[Claim] = [
           "accuracy below 0.25.",
           {"run": {"optimizer": "sgd", "learning_rate": 0.01}}, check_sgd_default_slow),
     Claim("overfitting-turns-up",
-          "The Overfitting scenario (1,500 images, 30 epochs): validation loss falls to a "
-          "minimum well below chance (at least 0.25 under ln 8) in epoch 10 or later, then "
-          "rises by "
-          "0.1 or more while the training loss keeps falling.",
+          "The Overfitting scenario (1,500 images, 30 epochs): validation loss falls below "
+          "chance (at least 0.1 under ln 8) to its lowest between epochs 5 and 20, then ends "
+          "0.2 or more above that lowest while the training loss keeps falling.",
           {"run": OVERFITTING}, check_turns_up),
     Claim("dropout-narrows-gap",
           "On 2,000 images for 25 epochs, the dropout model at rate 0.5 ends with lower "
@@ -326,13 +330,14 @@ CLAIMS: list[Claim] = [
           {"off": {**DROPOUT, "dropout_rate": 0.0}, "on": {**DROPOUT, "dropout_rate": 0.5}},
           check_dropout_narrows_gap),
     Claim("dropout-helps",
-          "On 2,000 images for 25 epochs, dropout at 0.5 ends with higher validation "
-          "accuracy and lower validation loss than the same model at rate 0.",
+          "On 2,000 images for 25 epochs, dropout at 0.5 ends with a lower validation loss "
+          "than the same model at rate 0, its validation accuracy about the same (no more "
+          "than 0.05 below, above on some seeds).",
           {"off": {**DROPOUT, "dropout_rate": 0.0}, "on": {**DROPOUT, "dropout_rate": 0.5}},
           check_dropout_helps),
     Claim("early-stopping-keeps-best",
           "The Overfitting scenario with patience 3: early stopping ends it early, keeps the "
-          "weights of the lowest validation loss (well below chance), and Evaluate scores "
+          "weights of the lowest validation loss (below chance), and Evaluate scores "
           "those weights.",
           {"run": {**OVERFITTING, "patience": 3}}, check_keeps_best, quick=True),
     Claim("larger-batch-faster-epochs",

@@ -170,7 +170,8 @@ EXERCISES = tuple(sorted((
                         "memorised details. In Fit Lab's runs of the two dropout scenarios "
                         "(2,000 Shapes pictures, 25 epochs, three seeds), rate 0.5 ended with "
                         "lower training accuracy than rate 0, a gap narrower by 0.1 or more, "
-                        "and a validation accuracy a little higher.",
+                        "and a lower validation loss, its validation accuracy about the "
+                        "same.",
                         ("dropout-narrows-gap", "dropout-helps"))),
     Exercise("early_stop", "Let early stopping end a run",
              "Set a patience and train until early stopping ends the run before its last "
