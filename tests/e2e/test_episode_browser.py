@@ -124,7 +124,7 @@ def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(pag
     # The dropout model without dropout: its best epoch found from its history (the chart
     # does not mark it until this exercise is done) and typed in; then with dropout.
     scenario(page, "Dropout switched off")
-    run_until(page, "Finished all 30 epochs", 6)
+    run_until(page, "Finished all 25 epochs", 6)
     best = best_epoch_from_the_download(page)
     page.get_by_role("link", name="Compile and train").click()
     expect(page.locator("[data-testid='stSelectbox']").filter(has_text="Lesson section")
@@ -134,7 +134,7 @@ def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(pag
     page.get_by_role("button", name="Check", exact=True).click()
     expect(progress(page, 7)).to_be_visible()
     scenario(page, "Dropout helps")
-    run_until(page, "Finished all 30 epochs", 8, same_ending_as_the_last=True)
+    run_until(page, "Finished all 25 epochs", 8, same_ending_as_the_last=True)
 
     page.get_by_role("link", name="Learning-rate explorer").click()
     expect(page.get_by_role("heading", name="Learning-rate explorer")).to_be_visible()
