@@ -10,6 +10,7 @@ import re
 from learner import choose, exercises_link, move_learning_rate, scenario, set_number, train
 from playwright.sync_api import expect
 
+from fitlab import judge
 from fitlab.run_checks import BATCH_QUESTIONS
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -70,7 +71,10 @@ def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(pag
     page.get_by_label("loss=").fill('"categorical_crossentropy"')
     page.get_by_label("metrics=").fill('"accuracy"')
     page.get_by_role("button", name="Check my answer", exact=True).click()
-    expect(page.get_by_text("Categorical cross-entropy expects one-hot labels")).to_be_visible()
+    # The first check starts the Keras judge (a TensorFlow import: seconds on a busy machine,
+    # the page says "Checking with Keras…"); it is given the judge's own start limit.
+    expect(page.get_by_text("Categorical cross-entropy expects one-hot labels")).to_be_visible(
+        timeout=judge.START_SECONDS * 1000)
     expect(page.get_by_text("Keras refuses a lone string")).to_be_visible()
     page.get_by_label("loss=").fill('"sparse_categorical_crossentropy"')
     page.get_by_label("metrics=").fill('["accuracy"]')
