@@ -212,7 +212,8 @@ def test_chosen_metrics_get_a_live_chart_each_for_training_and_validation():
     at.multiselect(key="metrics").set_value(["precision", "f1_score"])
     at.number_input(key="train_images").set_value(200)
     at.slider(key="epochs").set_value(1).run()
-    assert "metrics=[\"accuracy\", keras.metrics.Precision(), " in at.code[-1].value
+    assert 'metrics=["accuracy", keras.metrics.Precision(name="precision"), ' in \
+        at.code[-1].value
     button(at, "Train").click().run()
     rerun_until(at, lambda at: at.success, what="the run's outcome")
     assert at.success, [each.value for each in at.error]
