@@ -144,7 +144,7 @@ def database_url() -> str | None:
 
 def without_password(text: str) -> str:
     """A database address, or a message that may quote one, with its password hidden."""
-    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+    return re.sub(r"((?:://|^|\s|')[^:/@\s']*:)[^@\s/]*@", r"\1***@", text)
 
 
 def data_dir() -> pathlib.Path:

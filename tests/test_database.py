@@ -1,0 +1,74 @@
+"""The run store's database (fitlab/database.py): an existing runs.sqlite read as it was, and
+a bad or unreachable FITLAB_DATABASE_URL said in one sentence that hides its password."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+
+import pytest
+
+from fitlab import config
+from fitlab.store import DONE, RunStore
+
+ANNA = "a" * 32
+# runs.sqlite as stores wrote it before SQLAlchemy made the tables (fitlab/store.py then)
+OLD_SCHEMA = """
+CREATE TABLE runs (
+    id TEXT PRIMARY KEY, learner TEXT NOT NULL, number INTEGER NOT NULL,
+    active INTEGER NOT NULL, server TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX runs_of_learner ON runs (learner, number);
+CREATE TABLE learners (learner TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+CREATE TABLE progress (
+    learner TEXT NOT NULL, kind TEXT NOT NULL, exercise TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (learner, kind, exercise));
+"""
+
+
+def test_a_store_written_before_sqlalchemy_keeps_its_runs_and_the_order_of_its_marks(tmp_path):
+    old = sqlite3.connect(tmp_path / "runs.sqlite")
+    old.executescript(OLD_SCHEMA)
+    old.execute("INSERT INTO runs VALUES ('r1', ?, 1, 0, 'host:1:x', ?)",
+                (ANNA, json.dumps({"settings": {}, "epochs": [{"loss": 1.5}]})))
+    old.execute("INSERT INTO learners VALUES (?, 1000.0)", (ANNA,))
+    for exercise in ("zeta", "alpha"):  # kept in this order, not the alphabet's
+        old.execute("INSERT INTO progress VALUES (?, 'done', ?, 'yes')", (ANNA, exercise))
+    old.commit()
+    old.close()
+
+    store = RunStore(tmp_path)
+    assert store.runs(ANNA) == [("r1", 1, {"settings": {}, "epochs": [{"loss": 1.5}]})]
+    store.keep_progress(ANNA, DONE, "beta", "yes")
+    assert list(store.progress(ANNA, DONE)) == ["zeta", "alpha", "beta"]
+    assert RunStore(tmp_path).last_number(ANNA) == 1  # a second server opens it as well
+    assert store.sweep(now=1000.0 + 25 * 3600) == [ANNA] and store.runs(ANNA) == []
+
+
+@pytest.mark.parametrize("address", [
+    "mysql://fitlab:s3cret@db.internal/fitlab",
+    "postgresql+psycopg2://fitlab:s3cret@db.internal/fitlab",
+    "fitlab:s3cret@db.internal",
+])
+def test_an_address_fit_lab_cannot_use_is_named_without_its_password(
+        monkeypatch, tmp_path, address):
+    monkeypatch.setenv("FITLAB_DATABASE_URL", address)
+    with pytest.raises(config.ConfigError) as raised:
+        RunStore(tmp_path)
+    sentence = str(raised.value)
+    assert sentence.startswith("FITLAB_DATABASE_URL must be a PostgreSQL address")
+    assert "s3cret" not in sentence and "\n" not in sentence
+
+
+def test_a_database_that_does_not_answer_is_said_in_one_sentence_at_once(monkeypatch, tmp_path):
+    with socket.socket() as probe:  # a free port: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("FITLAB_DATABASE_URL", f"postgresql://fitlab:s3cret@127.0.0.1:{port}/x")
+    with pytest.raises(config.ConfigError) as raised:
+        RunStore(tmp_path)
+    sentence = str(raised.value)
+    assert sentence.startswith(
+        f"Fit Lab cannot use the database at postgresql+psycopg://fitlab:***@127.0.0.1:{port}/x")
+    assert "s3cret" not in sentence and "\n" not in sentence
+    assert "refused" in sentence  # psycopg's own reason, its first line
