@@ -77,8 +77,9 @@ def _new_engine(address: str) -> sqlalchemy.Engine:
 
 def _unreachable(address: str, error: Exception) -> str:
     reason = (str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0]
-    sentence = (f"Fit Lab cannot use the database at {address} (FITLAB_DATABASE_URL, else "
-                f"the run store's folder): {reason.rstrip('.')}.")
+    named_by = "FITLAB_DATABASE_URL" if config.database_url() else "the run store's own file"
+    sentence = (f"Fit Lab cannot use the database at {address} ({named_by}): "
+                f"{reason.rstrip('.')}.")
     password = sqlalchemy.engine.make_url(address).password
     if password:  # wherever the driver's message quotes it
         sentence = sentence.replace(password, "***")

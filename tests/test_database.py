@@ -72,3 +72,23 @@ def test_a_database_that_does_not_answer_is_said_in_one_sentence_at_once(monkeyp
         f"Fit Lab cannot use the database at postgresql+psycopg://fitlab:***@127.0.0.1:{port}/x")
     assert "s3cret" not in sentence and "\n" not in sentence
     assert "refused" in sentence  # psycopg's own reason, its first line
+
+
+def test_the_app_says_that_sentence_in_place_of_a_page(monkeypatch):
+    """What a learner, or the instructor starting the server, sees: the sentence, no
+    traceback; the next page tries the database again."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    monkeypatch.setenv("FITLAB_DATABASE_URL", "postgresql://fitlab:s3cret@127.0.0.1:1/x")
+    state._run_store.clear()  # a store an earlier page test left cached
+    try:
+        at = AppTest.from_file("../app.py", default_timeout=60).run()
+    finally:
+        state._run_store.clear()
+    assert not at.exception
+    [error] = at.error
+    assert error.value.startswith("Fit Lab cannot use the database at postgresql+psycopg://"
+                                  "fitlab:***@127.0.0.1:1/x (FITLAB_DATABASE_URL): ")
+    assert "s3cret" not in error.value
