@@ -44,7 +44,10 @@ def engine(folder: pathlib.Path) -> sqlalchemy.Engine:
     address = url(folder)
     with _lock:
         if address not in _engines:
-            _engines[address] = _new_engine(address)
+            try:
+                _engines[address] = _new_engine(address)
+            except (sqlalchemy.exc.SQLAlchemyError, ImportError) as error:  # no driver
+                raise DatabaseError(_unreachable(address, error)) from None
         made = _made.setdefault(address, set())
         if not set(metadata.tables) <= made:
             try:
@@ -70,9 +73,13 @@ def _new_engine(address: str) -> sqlalchemy.Engine:
             cursor.close()
 
         return made
-    # A connection dropped by the server or a network device is replaced before use.
-    return sqlalchemy.create_engine(address, pool_pre_ping=True,
-                                    connect_args={"connect_timeout": CONNECT_SECONDS})
+    # A connection dropped by the server or a network device is replaced before use; one
+    # to a server gone silent fails within seconds (TCP keepalives, libpq's
+    # tcp_user_timeout) rather than holding a run's events for TCP's minutes.
+    return sqlalchemy.create_engine(address, pool_pre_ping=True, connect_args={
+        "connect_timeout": CONNECT_SECONDS, "keepalives": 1, "keepalives_idle": 10,
+        "keepalives_interval": 5, "keepalives_count": 3,
+        "tcp_user_timeout": CONNECT_SECONDS * 1000})
 
 
 def _unreachable(address: str, error: Exception) -> str:

@@ -18,6 +18,7 @@ runs left active by a server of its own machine that is no longer running.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pathlib
 import re
@@ -59,6 +60,7 @@ PROGRESS = Table(
     PrimaryKeyConstraint("learner", "kind", "exercise"))
 # What `progress` keeps of each exercise: why it counts as done, and the predict-first choice.
 DONE, PREDICTED = "done", "predicted"
+log = logging.getLogger("fitlab")
 
 
 class RunStore:
@@ -94,16 +96,20 @@ class RunStore:
 
     def seen(self, learner: str, now: float | None = None, add: bool = True) -> None:
         """Note that the learner is here: what they left is kept from now on. With
-        `add=False`, only a learner the store already keeps something of is noted."""
+        `add=False`, only a learner the store already keeps something of is noted. A
+        database that does not answer costs a line in the log: an open tab notes it again."""
         seen_at = now or time.time()
-        with self._db.begin() as db:
-            if add:
-                row = _insert(db, LEARNERS).values(learner=learner, seen_at=seen_at)
-                db.execute(row.on_conflict_do_update(index_elements=["learner"],
-                                                     set_={"seen_at": row.excluded.seen_at}))
-            else:
-                db.execute(LEARNERS.update().where(LEARNERS.c.learner == learner)
-                           .values(seen_at=seen_at))
+        try:
+            with self._db.begin() as db:
+                if add:
+                    row = _insert(db, LEARNERS).values(learner=learner, seen_at=seen_at)
+                    db.execute(row.on_conflict_do_update(
+                        index_elements=["learner"], set_={"seen_at": row.excluded.seen_at}))
+                else:
+                    db.execute(LEARNERS.update().where(LEARNERS.c.learner == learner)
+                               .values(seen_at=seen_at))
+        except sqlalchemy.exc.OperationalError as error:
+            _not_written(f"that learner {learner} was here", error)
 
     def has_room(self, adding: int = 0) -> bool:
         """Whether `adding` more bytes keep the store within max_bytes."""
@@ -112,12 +118,18 @@ class RunStore:
     # -- runs --------------------------------------------------------------------------------
 
     def save(self, run_id: str, learner: str, number: int, active: bool, record: dict) -> None:
-        with self._db.begin() as db:
-            row = _insert(db, RUNS).values(id=run_id, learner=learner, number=number,
-                                           active=int(active), server=THIS_SERVER,
-                                           record=json.dumps(record))
-            db.execute(row.on_conflict_do_update(index_elements=["id"], set_={
-                name: row.excluded[name] for name in ("active", "server", "record")}))
+        """Keep the run's whole record. A database that does not answer (PostgreSQL
+        restarting, the network to it down) costs a line in the log, not the run: it goes on
+        in memory, and its next change (an epoch, its end) writes the whole record again."""
+        try:
+            with self._db.begin() as db:
+                row = _insert(db, RUNS).values(id=run_id, learner=learner, number=number,
+                                               active=int(active), server=THIS_SERVER,
+                                               record=json.dumps(record))
+                db.execute(row.on_conflict_do_update(index_elements=["id"], set_={
+                    name: row.excluded[name] for name in ("active", "server", "record")}))
+        except sqlalchemy.exc.OperationalError as error:
+            _not_written(f"run {run_id}", error)
 
     def runs(self, learner: str) -> list[tuple[str, int, dict]]:
         """(id, number, record) of each of the learner's runs, oldest first."""
@@ -221,6 +233,12 @@ def has_room(folder: pathlib.Path, adding: int, max_bytes: int | None = None) ->
     """Whether the store in `folder` takes `adding` more bytes within `max_bytes` (MAX_BYTES):
     when today's learners fill it, what is new is refused rather than anyone's runs removed."""
     return _size(folder) + adding <= (MAX_BYTES if max_bytes is None else max_bytes)
+
+
+def _not_written(what: str, error: Exception) -> None:
+    reason = (str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0]
+    log.warning("the run store's database did not take %s, written at its next change: %s",
+                what, config.without_password(reason))
 
 
 def _insert(db: sqlalchemy.Connection, table: Table):

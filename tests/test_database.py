@@ -4,8 +4,10 @@ a bad or unreachable FITLAB_DATABASE_URL said in one sentence that hides its pas
 from __future__ import annotations
 
 import json
+import pathlib
 import socket
 import sqlite3
+import sys
 
 import pytest
 
@@ -92,3 +94,32 @@ def test_the_app_says_that_sentence_in_place_of_a_page(monkeypatch):
     assert error.value.startswith("Fit Lab cannot use the database at postgresql+psycopg://"
                                   "fitlab:***@127.0.0.1:1/x (FITLAB_DATABASE_URL): ")
     assert "s3cret" not in error.value
+
+
+@pytest.mark.postgres
+def test_a_run_written_while_the_database_is_away_is_kept_at_its_next_change(
+        postgres_url, tmp_path, monkeypatch, caplog):
+    """PostgreSQL restarting, or the network to it down, mid-class: the run goes on and the
+    store catches up once it answers. A TCP relay in front of the server drops every
+    connection and refuses new ones, then comes back (tests/e2e/server.py)."""
+    import sqlalchemy
+
+    sys.path.insert(0, str(pathlib.Path(__file__).parent / "e2e"))
+    from server import FlakyLink
+
+    address = sqlalchemy.engine.make_url(postgres_url)
+    link = FlakyLink(address.port)
+    monkeypatch.setenv("FITLAB_DATABASE_URL",
+                       address.set(port=link.port).render_as_string(hide_password=False))
+    store = RunStore(tmp_path)
+    store.save("r1", ANNA, 1, True, {"epochs": [1.5]})
+    link.drop()
+    store.save("r1", ANNA, 1, True, {"epochs": [1.5, 1.2]})  # an epoch: no exception
+    store.seen(ANNA)
+    link.restore()
+    store.save("r1", ANNA, 1, False, {"epochs": [1.5, 1.2, 1.0]})  # the end: all of it
+    assert store.runs(ANNA) == [("r1", 1, {"epochs": [1.5, 1.2, 1.0]})]
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert any("did not take run r1" in warning for warning in warnings), warnings
+    assert not any(address.password in warning for warning in warnings)
+    store.close()
