@@ -7,10 +7,11 @@
 # Debian), whichever version the release has. The server runs as a user that is not root
 # (PostgreSQL refuses root), from a folder of its own, on 127.0.0.1 only, with a password;
 # run again, it reuses the server already running there. Stop it with
-#     pg_ctl -D "${TMPDIR:-/tmp}/fitlab-test-postgres/data" stop
+#     pg_ctl -D "${TMPDIR:-/tmp}/fitlab-test-postgres-$USER/data" stop   (as root: runuser -u postgres -- …)
 set -euo pipefail
 
-HOME_DIR=${FITLAB_TEST_POSTGRES_DIR:-${TMPDIR:-/tmp}/fitlab-test-postgres}
+# one per user: a folder that root made is not the next user's to use
+HOME_DIR=${FITLAB_TEST_POSTGRES_DIR:-${TMPDIR:-/tmp}/fitlab-test-postgres-$(id -un)}
 say() { echo "postgres.sh: $*" >&2; }
 
 server_bin() {
