@@ -42,7 +42,8 @@ LEARNER_ID = re.compile(r"[0-9a-f]{32}")
 # host, process and a token of this start: a restarted server may get its old process id
 THIS_SERVER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
-# The tables of runs.sqlite as stores before SQLAlchemy made them, which existing files keep.
+# The tables as runs.sqlite had them before SQLAlchemy made them, which existing files keep;
+# `progress.place` is new (`_place_progress` adds it to an existing file).
 RUNS = Table(
     "runs", database.metadata,
     Column("id", Text, primary_key=True), Column("learner", Text, nullable=False),
@@ -109,7 +110,7 @@ class RunStore:
                     db.execute(LEARNERS.update().where(LEARNERS.c.learner == learner)
                                .values(seen_at=seen_at))
         except sqlalchemy.exc.OperationalError as error:
-            _not_written(f"that learner {learner} was here", error)
+            _not_written("that a learner was here", error)  # an id in a log is a cookie to steal
 
     def has_room(self, adding: int = 0) -> bool:
         """Whether `adding` more bytes keep the store within max_bytes."""
