@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import pathlib
+import re
 import shlex
 
 # How often the server looks again at work under way: the pool at a worker's events (and
@@ -42,6 +43,9 @@ VARIABLES = {
     "FITLAB_STORE": "the run store's folder. Default: fitlab/store under XDG_CACHE_HOME, "
                     "else ~/.cache",
     "XDG_CACHE_HOME": "where the run store goes when FITLAB_STORE is not set",
+    "FITLAB_DATABASE_URL": "the database of the run store and the class, for servers that "
+                           "share one: postgresql://user:password@host:5432/name (or "
+                           "sqlite:///path). Default: runs.sqlite in the run store's folder",
     "FITLAB_DATA_DIR": "the folder of an instructor's .npz files and photo folders. "
                        "Default: ./data",
     "FITLAB_MIRROR": "a web address serving copies of the downloaded data sets' files, "
@@ -111,6 +115,36 @@ def store_folder() -> pathlib.Path:
         return pathlib.Path(configured).expanduser()
     cache = _text("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache"
     return pathlib.Path(cache) / "fitlab" / "store"
+
+
+def database_url() -> str | None:
+    """FITLAB_DATABASE_URL as SQLAlchemy takes it (PostgreSQL through psycopg), None when not
+    set: the store then keeps its SQLite file in its folder (fitlab.database)."""
+    configured = _text("FITLAB_DATABASE_URL")
+    if not configured:
+        return None
+    from sqlalchemy.engine import make_url  # the engine's own reading of an address
+    from sqlalchemy.exc import ArgumentError
+
+    takes = ("FITLAB_DATABASE_URL must be a PostgreSQL address, "
+             "postgresql://user:password@host:5432/name, or sqlite:///path, not "
+             f"{without_password(configured)!r}")
+    try:
+        url = make_url(configured)
+    except ArgumentError:
+        raise ConfigError(f"{takes}.") from None
+    backend, _, driver = url.drivername.partition("+")
+    if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
+        # psycopg (3) is what requirements.txt installs; SQLAlchemy's default is psycopg2
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if backend == "sqlite" and driver in ("", "pysqlite") and url.database:
+        return url.render_as_string(hide_password=False)
+    raise ConfigError(f"{takes}: Fit Lab speaks to PostgreSQL (through psycopg) and SQLite.")
+
+
+def without_password(text: str) -> str:
+    """A database address, or a message that may quote one, with its password hidden."""
+    return re.sub(r"((?:://|^|\s|')[^:/@\s']*:)[^@\s/]*@", r"\1***@", text)
 
 
 def data_dir() -> pathlib.Path:

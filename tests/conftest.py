@@ -27,6 +27,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 # Page tests keep learners' runs where the app would: in a run store, here a fresh one.
 os.environ["FITLAB_STORE"] = tempfile.mkdtemp(prefix="fitlab-test-store-")
 atexit.register(shutil.rmtree, os.environ["FITLAB_STORE"], ignore_errors=True)
+# A developer's own database never receives the tests' learners: the tests that want one
+# set it (store_database).
+os.environ.pop("FITLAB_DATABASE_URL", None)
 CIFAR_SUBSET = ROOT.parent / "shared" / "data" / "cifar10-subset.npz"
 # The tiers whose tests train with real Keras workers (pytest.ini names them all).
 REAL_WORKER_TIERS = ("keras", "app", "browser", "ray", "claims")
@@ -156,3 +159,51 @@ def _use_checksums_of_the_stand_ins(monkeypatch):
             downloads.Remote(remote.url, remote.cache_path, remote.sha256 and hashlib.sha256(
                 FILES[remote.url.rsplit("/", 1)[1]]).hexdigest(), remote.megabytes)
             for remote in remotes])
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of this session's own on the PostgreSQL server that
+    FITLAB_TEST_DATABASE_URL names (scripts/postgres.sh starts one; scripts/test.sh calls
+    it), dropped at the end. Unset, the test is skipped, but not in CI nor under
+    scripts/test.sh, which sets it even when the server failed to start: there it fails."""
+    import sqlalchemy
+
+    given = os.environ.get("FITLAB_TEST_DATABASE_URL")
+    if not given:
+        why = ("FITLAB_TEST_DATABASE_URL is not set: start PostgreSQL with "
+               "`export FITLAB_TEST_DATABASE_URL=$(bash scripts/postgres.sh)`")
+        if given is not None or os.environ.get("CI"):
+            pytest.fail(f"{why}; in CI it must be (scripts/test.sh starts it)")
+        pytest.skip(why)
+    server = sqlalchemy.engine.make_url(given).set(drivername="postgresql+psycopg")
+    name = f"fitlab_test_{os.getpid()}_{os.urandom(3).hex()}"
+    admin = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as db:
+        db.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as db:  # WITH (FORCE): the engines of this process let go
+            db.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_database(request, monkeypatch, tmp_path):
+    """The run store's database, once SQLite in the store's folder (the default) and once
+    PostgreSQL (FITLAB_DATABASE_URL), emptied for each test."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("FITLAB_DATABASE_URL", raising=False)
+        yield None
+        return
+    from fitlab import database
+
+    url = request.getfixturevalue("postgres_url")
+    monkeypatch.setenv("FITLAB_DATABASE_URL", url)
+    with database.engine(tmp_path).begin() as db:
+        for table in reversed(database.metadata.sorted_tables):
+            db.execute(table.delete())
+    yield url
+    # and the store was PostgreSQL's alone: no SQLite file was made beside the learners
+    assert not list(tmp_path.rglob("runs.sqlite")), "the store used SQLite, not PostgreSQL"

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from fitlab.pool import WorkerPool
 from fitlab.settings import Settings
 from fitlab.store import RunStore
@@ -17,6 +19,8 @@ from fitlab.store import RunStore
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TINY = Settings(train_images=300, epochs=2)
 ANNA, BEN = "a" * 32, "b" * 32  # learner ids as the cookie carries them
+# Every test twice: on SQLite in the store's folder, and on PostgreSQL (marked `postgres`).
+pytestmark = pytest.mark.usefixtures("store_database")
 
 
 from waiting import wait_until  # noqa: E402

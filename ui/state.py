@@ -19,9 +19,20 @@ from fitlab.store import LEARNER_ID, RunStore
 LEARNER_COOKIE = "fitlab_learner"
 
 
-@st.cache_resource(show_spinner=False)
 def run_store() -> RunStore:
-    """Where every learner's runs and files are kept, across reloads and restarts."""
+    """Where every learner's runs and files are kept, across reloads and restarts. A database
+    Fit Lab cannot use (FITLAB_DATABASE_URL) ends the page with its one sentence, also in
+    the server's log, and the next page tries again."""
+    try:
+        return _run_store()
+    except config.ConfigError as error:
+        logging.getLogger("fitlab").error("%s", error)
+        st.error(str(error))
+        st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _run_store() -> RunStore:
     return RunStore()
 
 
