@@ -47,8 +47,10 @@ CREATE TABLE IF NOT EXISTS progress (
     learner TEXT NOT NULL, kind TEXT NOT NULL, exercise TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (learner, kind, exercise));
 """
-# What `progress` keeps of each exercise: why it counts as done, and the predict-first choice.
-DONE, PREDICTED = "done", "predicted"
+# What `progress` keeps of each exercise: why it counts as done, and the predict-first choice;
+# and, under PINNED, the runs the learner pinned under the Train page's charts (the run's
+# id as its key: a number may come back after a deletion).
+DONE, PREDICTED, PINNED = "done", "predicted", "pinned"
 
 
 class RunStore:
@@ -156,6 +158,12 @@ class RunStore:
         with self._lock:
             self._db.execute("INSERT OR IGNORE INTO progress VALUES (?, ?, ?, ?)",
                              (learner, kind, exercise, value))
+
+    def forget_progress(self, learner: str, kind: str, exercise: str) -> None:
+        """Take a kept value back: a pinned run unpinned."""
+        with self._lock:
+            self._db.execute("DELETE FROM progress WHERE learner = ? AND kind = ? AND "
+                             "exercise = ?", (learner, kind, exercise))
 
     def progress(self, learner: str, kind: str) -> dict[str, str]:
         """{exercise key: value} of one kind, in the order kept."""
