@@ -238,7 +238,7 @@ def epoch_chart(history: RunHistory, metric: str, *, large: bool = False,
     last = _last_epoch(history, faint)
     x = _epoch_x(last)
     y = _epoch_y(history, metric, faint)
-    split = dict(title=None, legend=alt.Legend(orient="top", direction="horizontal"))
+    split = _split_legend()
     lines = (
         alt.Chart()
         .mark_line(point=True)
@@ -275,6 +275,13 @@ def epoch_chart(history: RunHistory, metric: str, *, large: bool = False,
                       data=alt.InlineData(values=_epoch_rows(history, metric)))
 
 
+def _split_legend() -> dict:
+    """Training and validation's one legend, above the plot. Its symbols are opaque: the
+    legend merges the faint runs' dashes with the live lines', and took their opacity."""
+    return dict(title=None, legend=alt.Legend(orient="top", direction="horizontal",
+                                              symbolOpacity=1))
+
+
 def _faint_run(label: str, before: RunHistory, metric: str, x: alt.X, y: _YAxis, name: str,
                size: Size, last: int, colour: str) -> list[alt.Chart]:
     """An earlier run's lines, faint and without points, dashed as this run's, and its label
@@ -282,7 +289,7 @@ def _faint_run(label: str, before: RunHistory, metric: str, x: alt.X, y: _YAxis,
     the plot's edge rather than moving it. Its dashes share the live lines' legend (a
     legend left off here took the whole legend away)."""
     rows = [{**row, "run": label} for row in _epoch_rows(before, metric)]
-    split = dict(title=None, legend=alt.Legend(orient="top", direction="horizontal"))
+    split = _split_legend()
     lines = (
         alt.Chart(alt.InlineData(values=rows))
         .mark_line(opacity=0.45, clip=True, color=colour)
