@@ -52,6 +52,9 @@ from fitlab.settings import METRICS
 NAMES = {"loss": "Loss", "accuracy": "Accuracy", **METRICS}
 
 MAX_POINTS = 300
+# Every epoch gets a tick up to this many (a run has at most 50, a faint one no more);
+# beyond, ticks would be too close to count.
+MOST_EPOCH_TICKS = 100
 # A loss this many times chance level, ln(classes), has exploded: on a linear axis it would
 # flatten everything else to a line along the bottom.
 EXPLODED = 10
@@ -124,9 +127,19 @@ def _ticks(first: int, last: int, most: int = 10) -> list[int]:
 
 
 def _epoch_x(last_epoch: int, field: str = "epoch", first: int = 1) -> alt.X:
+    """Epochs `first` to `last_epoch`, a tick at every one and a label at every 1, 2, 5...
+    (`_ticks`): the epoch below a curve's lowest point is read off the ticks, which the
+    exercise "find the epoch where validation loss stops improving" asks for before the
+    chart marks it."""
     last = max(last_epoch, first + 1)
+    labelled = _ticks(first, last)
+    every = list(range(first, last + 1))
+    if len(every) > MOST_EPOCH_TICKS:
+        every = labelled
     return alt.X(f"{field}:Q", title="Epoch", scale=alt.Scale(domain=[first, last], nice=False),
-                 axis=alt.Axis(values=_ticks(first, last), format="d", grid=False))
+                 axis=alt.Axis(values=every, format="d", grid=False,
+                               labelExpr=f"indexof({labelled}, datum.value) >= 0 ? "
+                                         "datum.label : ''"))
 
 
 @dataclasses.dataclass

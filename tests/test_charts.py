@@ -426,3 +426,15 @@ def test_a_faint_run_keeps_the_live_lines_legend_and_is_not_the_charts_own_data(
                    {"epoch": 2, "split": "training", "loss": 1.8},
                    {"epoch": 2, "split": "validation", "loss": 1.5}]
     assert next(iter(spec["datasets"])) == spec["data"]["name"]  # the first, shown by default
+
+
+def test_every_epoch_has_a_tick_to_read_the_best_epoch_off_and_every_fifth_a_label():
+    """Issue 23: the Overfitting scenario asks for the epoch of the lowest validation loss,
+    which the chart marks only once that exercise is done; with ticks every 5 epochs, the
+    epoch below the lowest point was a guess."""
+    spec = charts.epoch_chart(history_with([], epochs_of(1.9, 1.5), total_epochs=30), "loss",
+                              mark_best=False).to_dict()
+    axis = lines(spec)["encoding"]["x"]["axis"]
+    assert axis["values"] == list(range(1, 31))
+    assert "[1, 5, 10, 15, 20, 25, 30]" in axis["labelExpr"]
+    assert not texts(spec)  # and the best epoch is not marked
