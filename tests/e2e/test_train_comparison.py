@@ -82,10 +82,12 @@ def test_a_pinned_run_is_drawn_faintly_with_the_legend_axes_data_and_toolbar_a_l
             # the x axis covers the faint run's 3 epochs, not only the live run's 2
             expect(drawn.locator("g.role-axis").filter(has_text="Epoch")).to_contain_text("3")
             expect(drawn).to_be_in_viewport(ratio=1)
-            # its text alternative states the faint run's latest figures
-            expect(page.locator(f".st-key-{name}_chart_text")).to_contain_text(re.compile(
-                rf"Drawn faintly for comparison: run {FIRST_LABEL}, after epoch 3 of 3: "
-                r"training \d\.\d+, validation \d\.\d+\."))
+            # its text alternatives (beside it, and its label) state the faint run's latest
+            # figures
+            faint = re.compile(rf"Drawn faintly for comparison: run {FIRST_LABEL}, after "
+                               r"epoch 3 of 3: training \d\.\d+, validation \d\.\d+\.")
+            expect(page.locator(f".st-key-{name}_chart_text")).to_contain_text(faint)
+            expect(drawn).to_have_attribute("aria-label", faint)
             # Streamlit's toolbar, shown on pointing at the chart, covers nothing beside it
             drawn.hover()
             toolbar = page.locator(".st-key-main_charts [data-testid='stElementToolbar']") \
