@@ -276,9 +276,7 @@ def epoch_chart(history: RunHistory, metric: str, *, large: bool = False,
     description = describe(history, metric, mark_best)
     layers = []
     if faint:
-        for number, (label, before) in enumerate(faint):
-            layers += _faint_run(label, before, metric, x, y, name, size, last,
-                                 FAINT_COLOURS[number % len(FAINT_COLOURS)])
+        layers = _faint_runs(faint, metric, x, y, name, size, last)
         subtitle += f" · faint: {faint[0][0].split()[0]}" if len(faint) == 1 else \
             f" · faint: {len(faint)} runs"
         description += " Drawn faintly for comparison: " + "; ".join(
@@ -295,35 +293,49 @@ def _split_legend() -> dict:
                                               symbolOpacity=1))
 
 
-def _faint_run(label: str, before: RunHistory, metric: str, x: alt.X, y: _YAxis, name: str,
-               size: Size, last: int, colour: str) -> list[alt.Chart]:
-    """An earlier run's lines, faint and without points, dashed as this run's, and its label
-    at the end of its validation line, on this run's axes: a loss above the axis is cut at
-    the plot's edge rather than moving it. Its dashes share the live lines' legend (a
-    legend left off here took the whole legend away)."""
-    rows = [{**row, "run": label} for row in _epoch_rows(before, metric)]
-    split = _split_legend()
-    lines = (
+def _faint_runs(faint: list[tuple[str, RunHistory]], metric: str, x: alt.X, y: _YAxis,
+                name: str, size: Size, last: int) -> list[alt.Chart]:
+    """Earlier runs' lines, faint and without points, dashed as this run's, each in its
+    colour and with its number at the end of its validation line, on this run's axes: a loss
+    above the axis is cut at the plot's edge rather than moving it. Their dashes share the
+    live lines' legend (a legend left off here took the whole legend away); their colours are
+    the `stroke` and `fill` channels', which the live lines' `color` does not share. One
+    layer of lines and one label layer per side, however many runs: each layer is checked
+    against Vega-Lite's schema on every redraw."""
+    labels = [label for label, _ in faint]
+    colours = alt.Scale(domain=labels, range=[FAINT_COLOURS[number % len(FAINT_COLOURS)]
+                                              for number in range(len(labels))])
+    rows = [{**row, "run": label} for label, before in faint
+            for row in _epoch_rows(before, metric)]
+    layers = [
         alt.Chart(alt.InlineData(values=rows))
-        .mark_line(opacity=0.45, clip=True, color=colour)
+        .mark_line(opacity=0.45, clip=True)
         .encode(x=x, y=y.encode(metric, name),
-                strokeDash=alt.StrokeDash("split:N", scale=SPLIT_DASHES, **split),
+                stroke=alt.Stroke("run:N", scale=colours, legend=None),
+                strokeDash=alt.StrokeDash("split:N", scale=SPLIT_DASHES, **_split_legend()),
                 tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("split:N"),
                          alt.Tooltip(f"{metric}:Q", format=".4f")])
-    )
-    ends = [row for row in rows if row["split"] == "validation"][-1:]
-    if not ends or (not y.log and ends[0][metric] > y.bound):
-        return [lines]
-    end = ends[0]
-    right = (end["epoch"] - 1) / max(last - 1, 1) > 0.5
-    place = dict(align="right" if right else "left", dx=-4 if right else 4, dy=-size.row // 2,
-                 baseline="bottom", clip=True, aria=False)
-    position = dict(x=x, y=y.encode(metric, name), text=alt.Text("run:N"))
-    data = alt.Chart(alt.InlineData(values=[end]))
-    return [lines,
-            data.mark_text(stroke="white", strokeWidth=4, strokeJoin="round", opacity=0.8,
-                           **place).encode(**position),
-            data.mark_text(color=colour, **place).encode(**position)]
+    ]
+    ends = [[row for row in rows if row["run"] == label and row["split"] == "validation"][-1:]
+            for label in labels]
+    # the run's number only ("#2"): whole labels ("#2 batch=32 epochs=12 images=300") ran
+    # into each other where two runs ended close; the caption under the charts, the
+    # tooltips and the text alternative say what differs
+    ends = [{**end[0], "number": end[0]["run"].split()[0]} for end in ends
+            if end and (y.log or end[0][metric] <= y.bound)]
+    position = dict(x=x, y=y.encode(metric, name), text=alt.Text("number:N"))
+    for right in (False, True):  # left of the end in the plot's right half, else right of it
+        side = [end for end in ends if ((end["epoch"] - 1) / max(last - 1, 1) > 0.5) == right]
+        if not side:
+            continue
+        place = dict(align="right" if right else "left", dx=-4 if right else 4,
+                     dy=-size.row // 2, baseline="bottom", clip=True, aria=False)
+        data = alt.Chart(alt.InlineData(values=side))
+        layers += [data.mark_text(stroke="white", strokeWidth=4, strokeJoin="round",
+                                  opacity=0.8, **place).encode(**position),
+                   data.mark_text(**place).encode(
+                       fill=alt.Fill("run:N", scale=colours, legend=None), **position)]
+    return layers
 
 
 def _describe_faint(label: str, before: RunHistory, metric: str) -> str:

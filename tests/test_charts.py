@@ -367,8 +367,9 @@ def test_the_run_before_is_drawn_faintly_under_the_live_one_on_axes_that_hold_st
     assert first["title"]["subtitle"].endswith("faint: #1") and len(
         first["title"]["subtitle"]) <= 50
     # its label is written at the end of its validation line, in the line's colour
-    assert [view["data"]["values"][0]["run"] for view in texts(first)] == [label]
-    assert texts(first)[0]["mark"]["color"] == faint["mark"]["color"]
+    assert [row["run"] for row in run_labels(first)] == [label]
+    assert run_labels(first)[0]["epoch"] == 5 and run_labels(first)[0]["split"] == "validation"
+    assert faint["encoding"]["stroke"]["scale"] == labels_of(first)["encoding"]["fill"]["scale"]
     # the text alternative states its latest figures too
     assert ("Drawn faintly for comparison: run #1 lr=0.1, after epoch 5 of 5: training 1.50, "
             "validation 3.90.") in first["description"]
@@ -378,6 +379,16 @@ def test_the_run_before_is_drawn_faintly_under_the_live_one_on_axes_that_hold_st
                               faint=[("#2 lr=10", exploded)]).to_dict()
     assert lines(spec)["encoding"]["y"]["scale"].get("type") != "log"
     assert layers(spec)[0]["mark"]["clip"] is True
+
+
+def labels_of(spec):
+    """The faint runs' labels' layer (coloured by run: its fill is encoded)."""
+    return next(view for view in layers(spec)
+                if mark(view) == "text" and "fill" in view.get("encoding", {}))
+
+
+def run_labels(spec):
+    return labels_of(spec)["data"]["values"]
 
 
 def test_a_longer_faint_run_is_drawn_whole_on_an_x_axis_that_covers_both_and_holds_still():
@@ -397,12 +408,17 @@ def test_pinned_runs_are_drawn_each_in_its_own_faint_colour_with_its_label():
     second = history_with([], epochs_of(2.4, 2.0, 1.7), total_epochs=3)
     spec = charts.epoch_chart(history_with([], epochs_of(1.9), total_epochs=3), "loss",
                               faint=[("#1 lr=0.1", first), ("#2 batch=64", second)]).to_dict()
-    faint = [view for view in layers(spec) if mark(view) == "line" and "opacity" in view["mark"]]
-    assert [{row["run"] for row in view["data"]["values"]} for view in faint] == [
-        {"#1 lr=0.1"}, {"#2 batch=64"}]
-    assert faint[0]["mark"]["color"] != faint[1]["mark"]["color"]
-    assert [view["data"]["values"][0]["run"] for view in texts(spec)[:2]] == [
-        "#1 lr=0.1", "#2 batch=64"]
+    faint = layers(spec)[0]
+    assert {row["run"] for row in faint["data"]["values"]} == {"#1 lr=0.1", "#2 batch=64"}
+    colours = faint["encoding"]["stroke"]["scale"]
+    assert colours["domain"] == ["#1 lr=0.1", "#2 batch=64"]
+    assert len(set(colours["range"])) == 2 and not set(colours["range"]) & {
+        "#0072B2", "#D55E00"}  # apart from the live run's training and validation
+    assert faint["encoding"]["stroke"]["legend"] is None
+    assert [row["run"] for row in run_labels(spec)] == ["#1 lr=0.1", "#2 batch=64"]
+    # written as their numbers: two whole labels ending close together ran into each other
+    assert labels_of(spec)["encoding"]["text"]["field"] == "number"
+    assert [row["number"] for row in run_labels(spec)] == ["#1", "#2"]
     assert spec["title"]["subtitle"].endswith("faint: 2 runs")
     assert "run #1 lr=0.1, after epoch 3 of 3" in spec["description"]
     assert "run #2 batch=64, after epoch 3 of 3: training 1.70, validation 1.70" in \

@@ -53,17 +53,17 @@ def faint_runs(number: int, history: RunHistory) -> tuple[list[tuple[str, RunHis
 
 
 def caption(faint: list[tuple[str, RunHistory]], is_pinned: bool) -> str:
-    """What the faint lines are, and how to choose others."""
+    """What the faint lines are, and how to choose others; "" when there are none."""
+    if not faint:
+        return ""
     names = compare.listed([label for label, _ in faint])
     if is_pinned:
         return (f"Faint lines: your pinned run{'s' if len(faint) > 1 else ''} {names}, named "
                 "by what differs from this one. Pin or unpin runs under the charts or on "
                 "Your runs.")
-    if faint:
-        return (f"Faint lines: the run before, {names}, named by what differs from this one "
-                f"(the latest that trained {compare.USEFUL_EPOCHS} epochs or more). Pin up to "
-                f"{compare.MOST_PINNED} runs to compare others.")
-    return ""
+    return (f"Faint lines: the run before, {names}, named by what differs from this one "
+            f"(the latest that trained {compare.USEFUL_EPOCHS} epochs or more). Pin up to "
+            f"{compare.MOST_PINNED} runs to compare others.")
 
 
 def control(number: int | None) -> None:

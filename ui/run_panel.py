@@ -234,9 +234,8 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
             training_pool().queue_position(current_job()) > 1:
         st.caption("The trainers are starting up: Keras takes a few seconds to load once.")
     faint, is_pinned = pins.faint_runs(number, history)
-    _charts(history, faint)  # empty axes until the first point: the page does not move
-    if faint:
-        st.caption(pins.caption(faint, is_pinned))
+    _charts(history, faint, pins.caption(faint, is_pinned))  # empty axes until the first
+    # point: the page does not move
     if history.info:
         st.caption(
             f"Training on {history.info['train_images']:,} images, validating on "
@@ -246,16 +245,18 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
     pins.control(number)
 
 
-def _charts(history: RunHistory, faint: list[tuple[str, RunHistory]] = ()) -> None:
+def _charts(history: RunHistory, faint: list[tuple[str, RunHistory]] = (),
+            faint_caption: str = "") -> None:
     """Loss and accuracy side by side, where the eye is; the per-batch curve and the chosen
     metrics, which matter less, after them and smaller. `faint`: earlier runs (pinned, or
-    the one before), drawn faintly under the loss and accuracy."""
+    the one before), drawn faintly under the loss and accuracy, and named under them by
+    `faint_caption`."""
     from fitlab import charts  # Altair: imported with the first chart, not at start-up
 
     # The best epoch is marked once the exercise that asks for it is done: not before.
     mark_best = "best_epoch" in exercises_view.progress()
     if projector():
-        _projector_charts(history, mark_best, faint)
+        _projector_charts(history, mark_best, faint, faint_caption)
         return
     height = 280
     for number, row in enumerate([("loss", "accuracy"), *_pairs(history.settings.metrics)]):
@@ -267,6 +268,8 @@ def _charts(history: RunHistory, faint: list[tuple[str, RunHistory]] = ()) -> No
                 history, metric, mark_best=mark_best,
                 faint=faint if metric in ("loss", "accuracy") else ()),
                    f"{metric}_chart", height)
+        if number == 0 and faint_caption:  # the faint lines' numbers, under them
+            place.caption(faint_caption)
         height = 220  # the chosen metrics' rows: smaller
     _chart(st, charts.batch_chart(history), "batch_chart", 200)
 
@@ -280,18 +283,22 @@ def _chart(place, chart, key: str, height: int) -> None:
 
 
 def _projector_charts(history: RunHistory, mark_best: bool,
-                      faint: list[tuple[str, RunHistory]] = ()) -> None:
+                      faint: list[tuple[str, RunHistory]] = (),
+                      faint_caption: str = "") -> None:
     """For the back of the room, the three charts side by side on one screen: the per-batch
     curve beside the epochs' is the one that moves during the first epoch, where a learning
     rate of 1.0 breaks down and its outcome points. The chosen metrics follow, three a row."""
     from fitlab import charts
 
-    row = st.container(key="main_charts").columns(3)  # first in the run's tab (layout.css)
+    main = st.container(key="main_charts")  # first in the run's tab (layout.css)
+    row = main.columns(3)
     for column, metric in zip(row, ("loss", "accuracy")):
         _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best,
                                           faint=faint),
                f"{metric}_chart", PROJECTOR_HEIGHT)
     _chart(row[2], charts.batch_chart(history, large=True), "batch_chart", PROJECTOR_HEIGHT)
+    if faint_caption:
+        main.caption(faint_caption)
     names = history.settings.metrics
     for start in range(0, len(names), 3):
         for column, metric in zip(st.columns(3), names[start:start + 3]):
