@@ -28,6 +28,10 @@ SPLIT_DASHES = alt.Scale(domain=SPLITS, range=[[1, 0], [6, 3]])
 # past seven runs the colours repeat and the legend's labels tell the runs apart.
 RUN_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
 NOTE_COLOUR = "#444444"  # the best-epoch rule and its label
+# Earlier runs drawn faintly under the live one (the run before, or up to three pinned):
+# grey, then the palette's green and reddish purple, apart from the live run's blue and
+# vermillion; each is also labelled at its end, so no colour has to be told apart.
+FAINT_COLOURS = [NOTE_COLOUR, "#009E73", "#CC79A7"]
 ALARM_COLOUR = "#D55E00"  # explosions and NaN on the per-batch chart (its line is blue)
 
 # The explorer's curve, path and latest step, and its three optimizers' paths: Tableau's

@@ -37,6 +37,7 @@ from fitlab import data, diagnosis
 from fitlab import history as history_module
 from fitlab.chart_style import (
     ALARM_COLOUR,
+    FAINT_COLOURS,
     NOTE_COLOUR,
     RUN_COLOURS,
     SPLIT_COLOURS,
@@ -51,6 +52,9 @@ from fitlab.settings import METRICS
 NAMES = {"loss": "Loss", "accuracy": "Accuracy", **METRICS}
 
 MAX_POINTS = 300
+# Every epoch gets a tick up to this many (a run has at most 50, a faint one no more);
+# beyond, ticks would be too close to count.
+MOST_EPOCH_TICKS = 100
 # A loss this many times chance level, ln(classes), has exploded: on a linear axis it would
 # flatten everything else to a line along the bottom.
 EXPLODED = 10
@@ -123,9 +127,19 @@ def _ticks(first: int, last: int, most: int = 10) -> list[int]:
 
 
 def _epoch_x(last_epoch: int, field: str = "epoch", first: int = 1) -> alt.X:
+    """Epochs `first` to `last_epoch`, a tick at every one and a label at every 1, 2, 5...
+    (`_ticks`): the epoch below a curve's lowest point is read off the ticks, which the
+    exercise "find the epoch where validation loss stops improving" asks for before the
+    chart marks it."""
     last = max(last_epoch, first + 1)
+    labelled = _ticks(first, last)
+    every = list(range(first, last + 1))
+    if len(every) > MOST_EPOCH_TICKS:
+        every = labelled
     return alt.X(f"{field}:Q", title="Epoch", scale=alt.Scale(domain=[first, last], nice=False),
-                 axis=alt.Axis(values=_ticks(first, last), format="d", grid=False))
+                 axis=alt.Axis(values=every, format="d", grid=False,
+                               labelExpr=f"indexof({labelled}, datum.value) >= 0 ? "
+                                         "datum.label : ''"))
 
 
 @dataclasses.dataclass
@@ -189,18 +203,26 @@ def _epoch_rows(history: RunHistory, metric: str) -> list[dict]:
     ]
 
 
-def _epoch_y(history: RunHistory, metric: str, before: RunHistory | None = None) -> _YAxis:
+def _epoch_y(history: RunHistory, metric: str,
+             faint: list[tuple[str, RunHistory]] = ()) -> _YAxis:
     if metric != "loss":
         return _share_axis()
     chance = _chance(history)
     values = [row["loss"] for row in _epoch_rows(history, "loss")]
-    if before is not None:
+    for _, before in faint:
         # An earlier run's losses are fixed before this one starts, so the bound they add is
         # there from the first redraw and never jumps; one that exploded is cut at the top
         # rather than turning this run's axis logarithmic.
-        values += [min(row["loss"], EXPLODED * chance) for row in _epoch_rows(before, "loss")
-                   if row["epoch"] <= history.settings.epochs]
+        values += [min(row["loss"], EXPLODED * chance) for row in _epoch_rows(before, "loss")]
     return _loss_axis(values, chance)
+
+
+def _last_epoch(history: RunHistory, faint: list[tuple[str, RunHistory]] = ()) -> int:
+    """The x axis' last epoch: this run's last, or a faint run's if it trained longer. Faint
+    runs are over before this one starts, so the axis is the same from the first redraw to
+    the last, as TensorBoard's holds still."""
+    return max([history.settings.epochs,
+                *(before.epochs[-1]["epoch"] for _, before in faint if before.epochs)])
 
 
 def _best_epoch_number(history: RunHistory) -> int | None:
@@ -213,20 +235,25 @@ def _best_epoch_number(history: RunHistory) -> int | None:
 
 def epoch_chart(history: RunHistory, metric: str, *, large: bool = False,
                 mark_best: bool = True,
-                previous: tuple[str, RunHistory] | None = None) -> alt.LayerChart:
+                faint: list[tuple[str, RunHistory]] = ()) -> alt.LayerChart:
     """`metric` (the loss, accuracy, or a chosen metric such as "f1_score") for training
     (solid) and validation (dashed), one point per epoch, the gap between them shaded and
     the epoch of the lowest validation loss marked; mark_best=False leaves that epoch off
     the chart and its description, for the exercise that asks for it (fitlab.exercises,
-    "best_epoch"). `previous`: an earlier run and its label (what differs), drawn faintly
-    under this one, on this run's axes, to compare without leaving the page."""
+    "best_epoch"). `faint`: earlier runs and their labels (what differs), drawn faintly
+    under this one, on axes that hold them all, to compare without leaving the page.
+
+    The chart's own data, what Streamlit's "Show data" lists, is this run's figures: the
+    faint runs are in their tooltips, their labels and the description."""
+    faint = list(faint)
     size = size_for(large)
     name = NAMES.get(metric, metric)
-    x = _epoch_x(history.settings.epochs)
-    y = _epoch_y(history, metric, previous[1] if previous else None)
-    split = dict(title=None, legend=alt.Legend(orient="top", direction="horizontal"))
+    last = _last_epoch(history, faint)
+    x = _epoch_x(last)
+    y = _epoch_y(history, metric, faint)
+    split = _split_legend()
     lines = (
-        alt.Chart(alt.InlineData(values=_epoch_rows(history, metric)))
+        alt.Chart()
         .mark_line(point=True)
         .encode(
             x=x,
@@ -243,34 +270,85 @@ def epoch_chart(history: RunHistory, metric: str, *, large: bool = False,
     else:
         subtitle = ("Lower is better" if metric == "loss" else "Higher is better") + \
             " · shaded: the gap"
-    notes = _best_epoch(history, metric, x, size) if mark_best else []
+    notes = _best_epoch(history, metric, x, size, last) if mark_best else []
     if metric == "loss":
-        notes += _nan_epoch(history, x, size)
-    faint, description = [], describe(history, metric, mark_best)
-    if previous is not None:
-        faint = [_faint_run(*previous, history, metric, x, y, name)]
-        subtitle += f" · faint: {previous[0].split()[0]}"
-        description += f" Drawn faintly for comparison: run {previous[0]}."
-    return run_chart([*faint, _gap(history, metric, x, y, name), lines, *notes],
-                      alt.Title(f"{name} per epoch", subtitle=subtitle), size, description)
+        notes += _nan_epoch(history, x, size, last)
+    description = describe(history, metric, mark_best)
+    layers = []
+    if faint:
+        layers = _faint_runs(faint, metric, x, y, name, size, last)
+        subtitle += f" · faint: {faint[0][0].split()[0]}" if len(faint) == 1 else \
+            f" · faint: {len(faint)} runs"
+        description += " Drawn faintly for comparison: " + "; ".join(
+            _describe_faint(label, before, metric) for label, before in faint) + "."
+    return run_chart([*layers, _gap(history, metric, x, y, name), lines, *notes],
+                      alt.Title(f"{name} per epoch", subtitle=subtitle), size, description,
+                      data=alt.InlineData(values=_epoch_rows(history, metric)))
 
 
-def _faint_run(label: str, before: RunHistory, history: RunHistory, metric: str, x: alt.X,
-               y: _YAxis, name: str) -> alt.Chart:
-    """An earlier run's lines, faint, grey and without points, dashed as this run's (its own
-    legend left off: the legend shows the live lines), on this run's axes: its epochs past
-    this run's last are left out and, like a loss above the axis, cut at the plot's edge
-    rather than moving it."""
-    rows = [{**row, "run": label} for row in _epoch_rows(before, metric)
-            if row["epoch"] <= history.settings.epochs]
-    return (
+def _split_legend() -> dict:
+    """Training and validation's one legend, above the plot. Its symbols are opaque: the
+    legend merges the faint runs' dashes with the live lines', and took their opacity."""
+    return dict(title=None, legend=alt.Legend(orient="top", direction="horizontal",
+                                              symbolOpacity=1))
+
+
+def _faint_runs(faint: list[tuple[str, RunHistory]], metric: str, x: alt.X, y: _YAxis,
+                name: str, size: Size, last: int) -> list[alt.Chart]:
+    """Earlier runs' lines, faint and without points, dashed as this run's, each in its
+    colour and with its number at the end of its validation line, on this run's axes: a loss
+    above the axis is cut at the plot's edge rather than moving it. Their dashes share the
+    live lines' legend (a legend left off here took the whole legend away); their colours are
+    the `stroke` and `fill` channels', which the live lines' `color` does not share. One
+    layer of lines and one label layer per side, however many runs: each layer is checked
+    against Vega-Lite's schema on every redraw."""
+    labels = [label for label, _ in faint]
+    colours = alt.Scale(domain=labels, range=[FAINT_COLOURS[number % len(FAINT_COLOURS)]
+                                              for number in range(len(labels))])
+    rows = [{**row, "run": label} for label, before in faint
+            for row in _epoch_rows(before, metric)]
+    layers = [
         alt.Chart(alt.InlineData(values=rows))
-        .mark_line(opacity=0.45, clip=True, color=NOTE_COLOUR)
+        .mark_line(opacity=0.45, clip=True)
         .encode(x=x, y=y.encode(metric, name),
-                strokeDash=alt.StrokeDash("split:N", scale=SPLIT_DASHES, legend=None),
+                stroke=alt.Stroke("run:N", scale=colours, legend=None),
+                strokeDash=alt.StrokeDash("split:N", scale=SPLIT_DASHES, **_split_legend()),
                 tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("split:N"),
                          alt.Tooltip(f"{metric}:Q", format=".4f")])
-    )
+    ]
+    ends = [[row for row in rows if row["run"] == label and row["split"] == "validation"][-1:]
+            for label in labels]
+    # the run's number only ("#2"): whole labels ("#2 batch=32 epochs=12 images=300") ran
+    # into each other where two runs ended close; the caption under the charts, the
+    # tooltips and the text alternative say what differs
+    ends = [{**end[0], "number": end[0]["run"].split()[0]} for end in ends
+            if end and (y.log or end[0][metric] <= y.bound)]
+    position = dict(x=x, y=y.encode(metric, name), text=alt.Text("number:N"))
+    for right in (False, True):  # left of the end in the plot's right half, else right of it
+        side = [end for end in ends if ((end["epoch"] - 1) / max(last - 1, 1) > 0.5) == right]
+        if not side:
+            continue
+        place = dict(align="right" if right else "left", dx=-4 if right else 4,
+                     dy=-size.row // 2, baseline="bottom", clip=True, aria=False)
+        data = alt.Chart(alt.InlineData(values=side))
+        layers += [data.mark_text(stroke="white", strokeWidth=4, strokeJoin="round",
+                                  opacity=0.8, **place).encode(**position),
+                   data.mark_text(**place).encode(
+                       fill=alt.Fill("run:N", scale=colours, legend=None), **position)]
+    return layers
+
+
+def _describe_faint(label: str, before: RunHistory, metric: str) -> str:
+    """A faint run's latest figures in words: "#1 lr=0.1, after epoch 5 of 5: training
+    0.91, validation 1.02"."""
+    if not before.epochs:
+        return f"{label}, no epoch"
+    last = before.epochs[-1]
+    figures = [f"{split} {_figure(last[key])}"
+               for split, key in (("training", metric), ("validation", f"val_{metric}"))
+               if isinstance(last.get(key), (int, float))]
+    return (f"run {label}, after epoch {last['epoch']} of {before.settings.epochs}: "
+            + ", ".join(figures))
 
 
 def _gap(history: RunHistory, metric: str, x: alt.X, y: _YAxis, name: str) -> alt.Chart:
@@ -288,7 +366,8 @@ def _gap(history: RunHistory, metric: str, x: alt.X, y: _YAxis, name: str) -> al
                                                      title=f"gap in {_lower(name)}")])
 
 
-def _best_epoch(history: RunHistory, metric: str, x: alt.X, size: Size) -> list[alt.Chart]:
+def _best_epoch(history: RunHistory, metric: str, x: alt.X, size: Size,
+                last: int) -> list[alt.Chart]:
     """A dashed rule at the epoch with the lowest validation loss, labelled inside the plot:
     at the top of a loss chart and at the bottom of a share's, where the curves seldom are
     late in a run."""
@@ -298,10 +377,10 @@ def _best_epoch(history: RunHistory, metric: str, x: alt.X, size: Size) -> list[
     rule = alt.Chart(alt.InlineData(values=[{"epoch": best}])).mark_rule(
         strokeDash=[4, 4], color=NOTE_COLOUR).encode(x=x)
     return [rule, *_note(best, f"best val loss: epoch {best}", "epoch", x,
-                         history.settings.epochs, size, top=metric == "loss", first=1)]
+                         last, size, top=metric == "loss", first=1)]
 
 
-def _nan_epoch(history: RunHistory, x: alt.X, size: Size) -> list[alt.Chart]:
+def _nan_epoch(history: RunHistory, x: alt.X, size: Size, last: int) -> list[alt.Chart]:
     """The first epoch whose loss is NaN or infinite, which no point can show, named at the
     top of the plot (below the best-epoch label): else a diverged run's chart is empty."""
     for record in history.epochs:
@@ -309,7 +388,7 @@ def _nan_epoch(history: RunHistory, x: alt.X, size: Size) -> list[alt.Chart]:
                   if isinstance(value, float) and not math.isfinite(value)]
         if broken:
             return _note(record["epoch"], f"loss became {_figure(broken[0])}", "epoch", x,
-                         history.settings.epochs, size, first=1, colour=ALARM_COLOUR,
+                         last, size, first=1, colour=ALARM_COLOUR,
                          row=1 if _best_epoch_number(history) is not None else 0)
     return []
 

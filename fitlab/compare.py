@@ -7,6 +7,7 @@ import dataclasses
 from fitlab import data
 from fitlab.history import RunHistory
 from fitlab.models import MODELS
+from fitlab.protocol import EARLY_STOPPED, FAILED
 from fitlab.settings import LOSSES, METRICS, OPTIMIZERS, Settings, format_learning_rate
 
 # How each setting is written in a label (its field's `short`), in the order labels list them.
@@ -62,18 +63,60 @@ def from_defaults_line(settings: Settings) -> str:
 
 
 def summary(history: RunHistory) -> dict:
-    """Final and best validation figures of a run, with the epoch of the best."""
+    """Final and best validation figures of a run, with the epoch of the best. The final
+    figures are the trained model's: after early stopping, those of the epoch whose weights
+    it kept (`kept_epoch`), as the run's message says, not of the last epoch trained."""
     epochs = [epoch for epoch in history.epochs if "val_loss" in epoch]
     if not epochs:
         return {}
     best = min(epochs, key=lambda epoch: epoch["val_loss"])
+    final = best if history.state == EARLY_STOPPED else epochs[-1]
     return {
-        "final val accuracy": epochs[-1]["val_accuracy"],
+        "final val accuracy": final["val_accuracy"],
         "best val accuracy": max(epoch["val_accuracy"] for epoch in epochs),
-        "final val loss": epochs[-1]["val_loss"],
+        "final val loss": final["val_loss"],
         "best val loss": best["val_loss"],
         "best epoch": best["epoch"],
     }
+
+
+def kept_epoch(history: RunHistory) -> int | None:
+    """The epoch whose weights early stopping kept (Keras' restore_best_weights: the lowest
+    validation loss), or None for a run that early stopping did not end."""
+    epochs = [epoch for epoch in history.epochs if "val_loss" in epoch]
+    if history.state != EARLY_STOPPED or not epochs:
+        return None
+    return min(epochs, key=lambda epoch: epoch["val_loss"])["epoch"]
+
+
+# Pinned runs drawn under the live one: more lines than this are a tangle, not a comparison.
+MOST_PINNED = 3
+# A run is worth drawing under another once it has this many epochs: a line, not a dot. A run
+# stopped after its first epoch, or one that failed, compares with nothing.
+USEFUL_EPOCHS = 2
+
+
+def useful(history: RunHistory) -> bool:
+    return len(history.epochs) >= USEFUL_EPOCHS and history.state != FAILED \
+        and not history.active
+
+
+def faint_runs(runs: list[tuple[int, RunHistory]], live: tuple[int, RunHistory],
+               pinned: list[int]) -> tuple[list[tuple[str, RunHistory]], bool]:
+    """The runs drawn faintly under the live one (`runs`: the learner's, (number, history),
+    oldest first): those the learner pinned (`pinned`, run numbers), at most MOST_PINNED,
+    or, with none pinned, the latest run before the live one that is `useful`. Each is
+    labelled by the settings in which it differs from the live run ("#2 lr=0.1"). Returns
+    them and whether they are the pinned ones."""
+    number, history = live
+    chosen = [(each, before) for each, before in runs
+              if each in pinned and each != number and before.epochs][:MOST_PINNED]
+    is_pinned = bool(chosen)
+    if not chosen:
+        chosen = [(each, before) for each, before in runs
+                  if each < number and useful(before)][-1:]
+    return [(labels([before.settings, history.settings], [each, number])[0], before)
+            for each, before in chosen], is_pinned
 
 
 DEFAULT = Settings()

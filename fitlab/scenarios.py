@@ -68,7 +68,10 @@ SCENARIOS = [
         "Overfitting",
         "1,500 images for 30 epochs.",
         "1,500 images (1,200 to train) for 30 epochs. Watch the validation loss against the "
-        "training loss, and the epoch where the validation loss is lowest.",
+        "training loss, and the epoch where the validation loss is lowest: the loss chart "
+        "has a tick for every epoch, and pointing at a dot of the dashed line names its "
+        "epoch and loss. (The chart marks that epoch once the exercise that asks for it "
+        "is done.)",
         Settings(learning_rate=0.001, **OVERFITTING_DATA),
         "In Fit Lab's runs (seeds 42, 1, 2, 3) the validation loss fell below chance level "
         "to its lowest between epochs 5 and 20, then climbed back by 0.2 or more while the "

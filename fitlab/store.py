@@ -59,8 +59,10 @@ PROGRESS = Table(
     # the order marks were kept in: SQLite's rowid was it, PostgreSQL has no such thing
     Column("place", sqlalchemy.BigInteger),
     PrimaryKeyConstraint("learner", "kind", "exercise"))
-# What `progress` keeps of each exercise: why it counts as done, and the predict-first choice.
-DONE, PREDICTED = "done", "predicted"
+# What `progress` keeps of each exercise: why it counts as done, and the predict-first choice;
+# and, under PINNED, the runs the learner pinned under the Train page's charts (the run's
+# id as its key: a number may come back after a deletion).
+DONE, PREDICTED, PINNED = "done", "predicted", "pinned"
 log = logging.getLogger("fitlab")
 
 
@@ -172,6 +174,13 @@ class RunStore:
             db.execute(_insert(db, PROGRESS).values(
                 learner=learner, kind=kind, exercise=exercise, value=value,
                 place=time.time_ns()).on_conflict_do_nothing())
+
+    def forget_progress(self, learner: str, kind: str, exercise: str) -> None:
+        """Take a kept value back: a pinned run unpinned."""
+        with self._db.begin() as db:
+            db.execute(PROGRESS.delete().where(PROGRESS.c.learner == learner,
+                                               PROGRESS.c.kind == kind,
+                                               PROGRESS.c.exercise == exercise))
 
     def progress(self, learner: str, kind: str) -> dict[str, str]:
         """{exercise key: value} of one kind, in the order kept."""

@@ -354,7 +354,7 @@ def test_the_run_before_is_drawn_faintly_under_the_live_one_on_axes_that_hold_st
     before = history_with([], epochs_of(2.6, 2.9, 3.3, 3.6, 3.9), total_epochs=5)
     label = "#1 lr=0.1"
     first, later = (charts.epoch_chart(history_with([], epochs_of(*values), total_epochs=10),
-                                       "loss", previous=(label, before)).to_dict()
+                                       "loss", faint=[(label, before)]).to_dict()
                     for values in ((1.9,), (1.9, 1.5, 1.4, 1.2)))
     faint = layers(first)[0]  # under everything of the live run
     assert mark(faint) == "line" and faint["mark"]["opacity"] < 0.5
@@ -366,15 +366,91 @@ def test_the_run_before_is_drawn_faintly_under_the_live_one_on_axes_that_hold_st
         assert lines(first)["encoding"][axis] == lines(later)["encoding"][axis]
     assert first["title"]["subtitle"].endswith("faint: #1") and len(
         first["title"]["subtitle"]) <= 50
-    assert "Drawn faintly for comparison: run #1 lr=0.1." in first["description"]
+    # its label is written at the end of its validation line, in the line's colour
+    assert [row["run"] for row in run_labels(first)] == [label]
+    assert run_labels(first)[0]["epoch"] == 5 and run_labels(first)[0]["split"] == "validation"
+    assert faint["encoding"]["stroke"]["scale"] == labels_of(first)["encoding"]["fill"]["scale"]
+    # the text alternative states its latest figures too
+    assert ("Drawn faintly for comparison: run #1 lr=0.1, after epoch 5 of 5: training 1.50, "
+            "validation 3.90.") in first["description"]
     exploded = history_with([], [{"epoch": 1, "loss": 5e10, "val_loss": 2.9, "accuracy": 0.1,
                                   "val_accuracy": 0.1}], total_epochs=5)
     spec = charts.epoch_chart(history_with([], epochs_of(1.9)), "loss",
-                              previous=("#2 lr=10", exploded)).to_dict()
+                              faint=[("#2 lr=10", exploded)]).to_dict()
     assert lines(spec)["encoding"]["y"]["scale"].get("type") != "log"
     assert layers(spec)[0]["mark"]["clip"] is True
-    # a longer run before is cut at this run's last epoch: the x axis stays 1 to 2
-    short = charts.epoch_chart(history_with([], epochs_of(1.9), total_epochs=2), "accuracy",
-                               previous=(label, before)).to_dict()
-    assert {row["epoch"] for row in layers(short)[0]["data"]["values"]} == {1, 2}
-    assert lines(short)["encoding"]["x"]["scale"]["domain"] == [1, 2]
+
+
+def labels_of(spec):
+    """The faint runs' labels' layer (coloured by run: its fill is encoded)."""
+    return next(view for view in layers(spec)
+                if mark(view) == "text" and "fill" in view.get("encoding", {}))
+
+
+def run_labels(spec):
+    return labels_of(spec)["data"]["values"]
+
+
+def test_a_longer_faint_run_is_drawn_whole_on_an_x_axis_that_covers_both_and_holds_still():
+    """Issue 23: a faint run of 5 epochs under a live run of 2 was cut at epoch 2."""
+    before = history_with([], epochs_of(2.6, 2.2, 2.0, 1.9, 1.8), total_epochs=5)
+    specs = [charts.epoch_chart(history_with([], epochs_of(*values), total_epochs=2),
+                                "accuracy", faint=[("#1 epochs=5", before)]).to_dict()
+             for values in ((), (1.9,), (1.9, 1.7))]
+    for spec in specs:
+        assert {row["epoch"] for row in layers(spec)[0]["data"]["values"]} == {1, 2, 3, 4, 5}
+        assert lines(spec)["encoding"]["x"]["scale"]["domain"] == [1, 5]
+        assert lines(spec)["encoding"]["x"]["axis"] == lines(specs[0])["encoding"]["x"]["axis"]
+
+
+def test_pinned_runs_are_drawn_each_in_its_own_faint_colour_with_its_label():
+    first = history_with([], epochs_of(2.6, 2.2, 2.0), total_epochs=3)
+    second = history_with([], epochs_of(2.4, 2.0, 1.7), total_epochs=3)
+    spec = charts.epoch_chart(history_with([], epochs_of(1.9), total_epochs=3), "loss",
+                              faint=[("#1 lr=0.1", first), ("#2 batch=64", second)]).to_dict()
+    faint = layers(spec)[0]
+    assert {row["run"] for row in faint["data"]["values"]} == {"#1 lr=0.1", "#2 batch=64"}
+    colours = faint["encoding"]["stroke"]["scale"]
+    assert colours["domain"] == ["#1 lr=0.1", "#2 batch=64"]
+    assert len(set(colours["range"])) == 2 and not set(colours["range"]) & {
+        "#0072B2", "#D55E00"}  # apart from the live run's training and validation
+    assert faint["encoding"]["stroke"]["legend"] is None
+    assert [row["run"] for row in run_labels(spec)] == ["#1 lr=0.1", "#2 batch=64"]
+    # written as their numbers: two whole labels ending close together ran into each other
+    assert labels_of(spec)["encoding"]["text"]["field"] == "number"
+    assert [row["number"] for row in run_labels(spec)] == ["#1", "#2"]
+    assert spec["title"]["subtitle"].endswith("faint: 2 runs")
+    assert "run #1 lr=0.1, after epoch 3 of 3" in spec["description"]
+    assert "run #2 batch=64, after epoch 3 of 3: training 1.70, validation 1.70" in \
+        spec["description"]
+
+
+def test_a_faint_run_keeps_the_live_lines_legend_and_is_not_the_charts_own_data():
+    """Issue 23: the legend of training and validation went when a faint run was drawn (its
+    dashes' legend was switched off, and Vega-Lite merges a channel's legends across
+    layers); Streamlit's "Show data" listed the faint run, the chart's first data set."""
+    before = history_with([], epochs_of(2.6, 2.2), total_epochs=2)
+    live = history_with([], epochs_of(1.9, 1.5), total_epochs=2)
+    spec = charts.epoch_chart(live, "loss", faint=[("#1 lr=0.1", before)]).to_dict()
+    for view in layers(spec):
+        for channel in ("color", "strokeDash"):
+            if channel in view.get("encoding", {}):
+                assert view["encoding"][channel].get("legend", {}) is not None
+    own = spec["datasets"][spec["data"]["name"]]
+    assert own == [{"epoch": 1, "split": "training", "loss": 1.9},
+                   {"epoch": 1, "split": "validation", "loss": 1.9},
+                   {"epoch": 2, "split": "training", "loss": 1.8},
+                   {"epoch": 2, "split": "validation", "loss": 1.5}]
+    assert next(iter(spec["datasets"])) == spec["data"]["name"]  # the first, shown by default
+
+
+def test_every_epoch_has_a_tick_to_read_the_best_epoch_off_and_every_fifth_a_label():
+    """Issue 23: the Overfitting scenario asks for the epoch of the lowest validation loss,
+    which the chart marks only once that exercise is done; with ticks every 5 epochs, the
+    epoch below the lowest point was a guess."""
+    spec = charts.epoch_chart(history_with([], epochs_of(1.9, 1.5), total_epochs=30), "loss",
+                              mark_best=False).to_dict()
+    axis = lines(spec)["encoding"]["x"]["axis"]
+    assert axis["values"] == list(range(1, 31))
+    assert "[1, 5, 10, 15, 20, 25, 30]" in axis["labelExpr"]
+    assert not texts(spec)  # and the best epoch is not marked

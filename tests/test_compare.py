@@ -83,3 +83,41 @@ def test_a_label_names_images_model_and_dropout_whenever_they_are_not_the_lesson
     assert compare.labels([Settings(dropout_rate=0.3), small], [5, 6])[0] == \
         "#5 Adam lr=0.001 images=5,000 first model"
     assert compare.from_defaults_line(Settings(dropout_rate=0.3, epochs=5)) == "epochs=5"
+
+
+def _ended(state, val_losses, **settings) -> RunHistory:
+    history = RunHistory(Settings(epochs=len(val_losses), **settings))
+    for epoch, val_loss in enumerate(val_losses, 1):
+        history.apply({"type": "epoch", "epoch": epoch, "loss": 2.0, "accuracy": 0.3,
+                       "val_loss": val_loss, "val_accuracy": 1 - val_loss / 2,
+                       "seconds": float(epoch)})
+    history.apply({"type": "end", "outcome": state, "message": "It ended."})
+    return history
+
+
+def test_an_early_stopped_runs_final_figures_are_those_of_the_epoch_it_kept():
+    """Issue 23: Your runs showed the last epoch's accuracy while the run's message quoted
+    the epoch whose weights early stopping kept."""
+    stopped = _ended("early stopped", [1.2, 0.8, 0.9, 1.0])
+    assert compare.kept_epoch(stopped) == 2
+    assert compare.summary(stopped)["final val accuracy"] == 0.6  # epoch 2's: 1 - 0.8 / 2
+    assert compare.summary(stopped)["final val loss"] == 0.8
+    finished = _ended("finished", [1.2, 0.8, 0.9, 1.0])
+    assert compare.kept_epoch(finished) is None
+    assert compare.summary(finished)["final val loss"] == 1.0
+
+
+def test_the_faint_run_is_the_latest_useful_one_before_unless_runs_are_pinned():
+    """Issue 23: a run stopped after one epoch, or failed, was the one drawn faintly."""
+    useful = _ended("finished", [1.2, 1.0], learning_rate=0.01)
+    stopped = _ended("stopped", [1.1])
+    failed = _ended("failed", [1.2, 1.1, 1.3])
+    live = RunHistory(Settings(epochs=2))
+    runs = [(1, useful), (2, stopped), (3, failed)]
+    assert compare.faint_runs(runs, (4, live), []) == ([("#1 lr=0.01", useful)], False)
+    assert compare.faint_runs(runs[1:], (4, live), []) == ([], False)  # none worth drawing
+    # pinned: those, whatever their length, never the live run, at most MOST_PINNED
+    more = [(5, _ended("finished", [1.0, 0.9])), (6, _ended("finished", [1.0, 0.9]))]
+    chosen, pinned = compare.faint_runs(runs + more, (4, live), [2, 4, 5, 6, 1])
+    assert pinned and [label for label, _ in chosen] == ["#1 lr=0.01", "#2 epochs=1", "#5"]
+    assert compare.MOST_PINNED == 3

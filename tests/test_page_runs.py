@@ -2,6 +2,8 @@
 in the fast tier by the stand-in worker (tests/fake_worker.py; real training is slow), and
 once, in the app tier, by real Keras workers, whose saved model is a real .keras file."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 from waiting import rerun_until
@@ -96,3 +98,70 @@ def test_the_projector_view_goes_with_the_instructor_to_every_page_and_back():
     # back on Compile and train: the projector's Run and Settings tabs, not the lesson's
     assert [tab.label for tab in at.tabs] == [":material/monitoring: Run",
                                               ":material/tune: Settings"]
+
+
+def train_run(at: AppTest, **values) -> AppTest:
+    """A run on the Train page with these widget values, to its outcome."""
+    at.switch_page("app_pages/train.py").run()
+    for key, value in {"train_images": 100, "epochs": 2, **values}.items():
+        widget = next(each for each in (at.number_input, at.slider, at.select_slider)
+                      if key in [element.key for element in each])
+        widget(key=key).set_value(value)
+    [button for button in at.button if button.label == "Train"][0].click().run()
+    rerun_until(at, lambda at: at.success or at.info, what="the run's outcome")
+    return at
+
+
+def faint_descriptions(at: AppTest) -> list[str]:
+    """What the loss and accuracy charts' text alternatives say of their faint runs."""
+    return [block.value.split("Drawn faintly for comparison: ")[1]
+            for block in at.markdown if "Drawn faintly for comparison: " in block.value]
+
+
+def test_runs_pinned_on_your_runs_are_drawn_faintly_on_the_train_page_else_the_run_before():
+    """Issue 23 item 4: the Train page compares without leaving it. With nothing pinned, the
+    run before that trained 2 epochs or more (not a one-epoch run); pinned runs instead, kept
+    with the learner, named by what differs from the live run."""
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    train_run(at, learning_rate=0.01)
+    train_run(at, epochs=1, learning_rate=0.001)  # one epoch: a dot, nothing to compare
+    train_run(at, learning_rate=0.001)
+    descriptions = faint_descriptions(at)
+    assert len(descriptions) == 2 and all(
+        text.startswith("run #1 lr=0.01 images=100, after epoch 2 of 2: training ")
+        for text in descriptions), descriptions
+    assert any(caption.value.startswith("Faint lines: the run before, #1 lr=0.01 images=100,")
+               for caption in at.caption)
+    # pin #2 and #1 on Your runs
+    at.switch_page("app_pages/runs.py").run()
+    assert at.dataframe[0].value["Pinned"].tolist() == ["", "", ""]
+    for run in ("#2", "#1"):
+        chosen = next(option for option in at.selectbox(key="chosen_run").options
+                      if option.startswith(run))
+        at.selectbox(key="chosen_run").select(chosen).run()
+        next(toggle for toggle in at.toggle if toggle.label.startswith(f"Pin {run}")) \
+            .set_value(True).run()
+    assert at.dataframe[0].value["Pinned"].tolist() == ["pinned", "pinned", ""]
+    at.switch_page("app_pages/train.py").run()
+    assert [text.split(", after")[0] for text in faint_descriptions(at)[:1][0].split("; ")] \
+        == ["run #1 lr=0.01 images=100", "run #2 epochs=1 images=100"]
+    assert any(caption.value.startswith("Faint lines: your pinned runs #1 lr=0.01 images=100 "
+                                        "and #2 epochs=1 images=100,") for caption in at.caption)
+    # unpinned beside the charts: the run before again
+    assert at.multiselect(key="pinned_runs").value == [1, 2]
+    at.multiselect(key="pinned_runs").set_value([]).run()
+    assert faint_descriptions(at)[0].startswith("run #1 lr=0.01 images=100,")
+    at.switch_page("app_pages/runs.py").run()
+    assert at.dataframe[0].value["Pinned"].tolist() == ["", "", ""]
+
+
+def test_an_early_stopped_runs_final_accuracy_is_the_kept_epochs_as_its_message_says():
+    """Issue 23: the table showed the last epoch's while the message quoted the kept one."""
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    train_run(at, epochs=20, patience=1)
+    message = at.success[0].value
+    kept, accuracy = re.search(r"Epoch (\d+): validation accuracy (\d\.\d+)", message).groups()
+    at.switch_page("app_pages/runs.py").run()
+    table = at.dataframe[0].value
+    assert table["Ended"][0] == f"early stopped, kept epoch {kept}"
+    assert f"{table['Final val accuracy'][0]:.3f}" == accuracy

@@ -249,3 +249,14 @@ def test_a_learners_exercise_progress_is_kept_apart_from_others_and_swept_with_t
     assert RunStore(tmp_path / "store").progress(BEN, DONE) == {"compile": "Right."}
     assert store.sweep(now=1012.0) == [ANNA]
     assert store.progress(ANNA, DONE) == {} and store.progress(BEN, DONE) == {"compile": "Right."}
+
+
+def test_pinned_runs_are_kept_with_the_learner_and_unpinned_one_by_one(tmp_path):
+    from fitlab.store import PINNED
+    store = RunStore(tmp_path / "store")
+    store.keep_progress(ANNA, PINNED, "run-a", "")
+    store.keep_progress(ANNA, PINNED, "run-b", "")
+    store.keep_progress(BEN, PINNED, "run-c", "")
+    store.forget_progress(ANNA, PINNED, "run-a")
+    assert list(RunStore(tmp_path / "store").progress(ANNA, PINNED)) == ["run-b"]
+    assert list(store.progress(BEN, PINNED)) == ["run-c"]

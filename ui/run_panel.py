@@ -18,8 +18,8 @@ from fitlab.protocol import (
     STOPPED,
 )
 from fitlab.settings import Settings
-from ui import controls, exercises_view, link_controls
-from ui.state import current_job, learner, projector, start_run, training_pool
+from ui import controls, exercises_view, link_controls, pins
+from ui.state import current_job, projector, start_run, training_pool
 
 # Before a run's first point, Train and each poll wait this long for it (less than a poll,
 # so that polls do not pile up): the point shows as it comes, not up to a poll later.
@@ -233,43 +233,30 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
     elif history.state == QUEUED and training_pool().warm_workers == 0 and \
             training_pool().queue_position(current_job()) > 1:
         st.caption("The trainers are starting up: Keras takes a few seconds to load once.")
-    previous = _previous_run(number, history)
-    _charts(history, previous)  # empty axes until the first point: the page does not move
-    if previous is not None:
-        st.caption(f"Faint lines: the run before, {previous[0]}, named by what differs "
-                   "from this one.")
+    faint, is_pinned = pins.faint_runs(number, history)
+    _charts(history, faint, pins.caption(faint, is_pinned))  # empty axes until the first
+    # point: the page does not move
     if history.info:
         st.caption(
             f"Training on {history.info['train_images']:,} images, validating on "
             f"{history.info['validation_images']:,}; {history.info['steps_per_epoch']} batches "
             f"of {history.settings.batch_size} per epoch, on {history.device}."
         )
+    pins.control(number)
 
 
-def _previous_run(number: int, history: RunHistory) -> tuple[str, RunHistory] | None:
-    """The learner's latest run before run `number` that has an epoch to show, labelled by
-    the settings in which it differs: the challenges ask for comparisons (optimizer, batch
-    size, dropout), and Your runs is another page."""
-    earlier = [job for job in training_pool().runs_of(learner())
-               if job.number < number and job.history.epochs]
-    if not earlier:
-        return None
-    job = earlier[-1]
-    before = job.snapshot()
-    label = compare.labels([before.settings, history.settings], [job.number, number])[0]
-    return label, before
-
-
-def _charts(history: RunHistory, previous: tuple[str, RunHistory] | None = None) -> None:
+def _charts(history: RunHistory, faint: list[tuple[str, RunHistory]] = (),
+            faint_caption: str = "") -> None:
     """Loss and accuracy side by side, where the eye is; the per-batch curve and the chosen
-    metrics, which matter less, after them and smaller. `previous`: an earlier run, drawn
-    faintly under the loss and accuracy."""
+    metrics, which matter less, after them and smaller. `faint`: earlier runs (pinned, or
+    the one before), drawn faintly under the loss and accuracy, and named under them by
+    `faint_caption`."""
     from fitlab import charts  # Altair: imported with the first chart, not at start-up
 
     # The best epoch is marked once the exercise that asks for it is done: not before.
     mark_best = "best_epoch" in exercises_view.progress()
     if projector():
-        _projector_charts(history, mark_best, previous)
+        _projector_charts(history, mark_best, faint, faint_caption)
         return
     height = 280
     for number, row in enumerate([("loss", "accuracy"), *_pairs(history.settings.metrics)]):
@@ -277,10 +264,12 @@ def _charts(history: RunHistory, previous: tuple[str, RunHistory] | None = None)
         # status, outcome and notes, whose length then moves them not at all.
         place = st.container(key="main_charts") if number == 0 else st
         for column, metric in zip(place.columns(2), row):
-            faint = previous if metric in ("loss", "accuracy") else None
-            _chart(column, charts.epoch_chart(history, metric, mark_best=mark_best,
-                                              previous=faint),
+            _chart(column, charts.epoch_chart(
+                history, metric, mark_best=mark_best,
+                faint=faint if metric in ("loss", "accuracy") else ()),
                    f"{metric}_chart", height)
+        if number == 0 and faint_caption:  # the faint lines' numbers, under them
+            place.caption(faint_caption)
         height = 220  # the chosen metrics' rows: smaller
     _chart(st, charts.batch_chart(history), "batch_chart", 200)
 
@@ -294,18 +283,22 @@ def _chart(place, chart, key: str, height: int) -> None:
 
 
 def _projector_charts(history: RunHistory, mark_best: bool,
-                      previous: tuple[str, RunHistory] | None = None) -> None:
+                      faint: list[tuple[str, RunHistory]] = (),
+                      faint_caption: str = "") -> None:
     """For the back of the room, the three charts side by side on one screen: the per-batch
     curve beside the epochs' is the one that moves during the first epoch, where a learning
     rate of 1.0 breaks down and its outcome points. The chosen metrics follow, three a row."""
     from fitlab import charts
 
-    row = st.container(key="main_charts").columns(3)  # first in the run's tab (layout.css)
+    main = st.container(key="main_charts")  # first in the run's tab (layout.css)
+    row = main.columns(3)
     for column, metric in zip(row, ("loss", "accuracy")):
         _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best,
-                                          previous=previous),
+                                          faint=faint),
                f"{metric}_chart", PROJECTOR_HEIGHT)
     _chart(row[2], charts.batch_chart(history, large=True), "batch_chart", PROJECTOR_HEIGHT)
+    if faint_caption:
+        main.caption(faint_caption)
     names = history.settings.metrics
     for start in range(0, len(names), 3):
         for column, metric in zip(st.columns(3), names[start:start + 3]):

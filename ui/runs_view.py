@@ -12,7 +12,7 @@ from fitlab.job import Job
 from fitlab.models import MODELS
 from fitlab.pool import PoolBusy
 from fitlab.settings import OPTIMIZERS, format_learning_rate
-from ui import exercises_view
+from ui import exercises_view, pins
 from ui.state import learner, projector, start_run, training_pool
 
 SHOWN_BY_DEFAULT = 2
@@ -28,11 +28,16 @@ def table(runs) -> list[int]:
     # is done, as on the charts (ui/run_panel.py).
     show_best_epoch = _best_epoch_shown()
     best_column = "Best val loss (epoch)" if show_best_epoch else "Best val loss"
+    pinned = set(pins.pinned_ids())
     for job, history in runs:
         settings, figures = history.settings, compare.summary(history)
+        kept = compare.kept_epoch(history)
         rows.append({
             "Run": f"#{job.number}",
-            "Ended": "training…" if history.active else history.state,
+            # early stopping's final figures are the kept epoch's, as its message says
+            "Ended": "training…" if history.active else history.state + (
+                f", kept epoch {kept}" if kept else ""),
+            "Pinned": "pinned" if job.id in pinned else "",
             "Optimizer": OPTIMIZERS[settings.optimizer].label,
             "Learning rate": format_learning_rate(settings.learning_rate),
             "Batch size": settings.batch_size,
@@ -100,6 +105,25 @@ def actions(runs) -> None:
         disabled=not (saved and saved.is_file()),
         help="The trained model: keras.saving.load_model('fitlab-run-….keras') opens it. "
         "A run that diverged has nothing worth saving.")
+    pin(runs)
+
+
+def pin(runs) -> None:
+    """Pin the run chosen in `actions` under the Train page's charts, or unpin it."""
+    by_id = {job.id: (job, history) for job, history in runs}
+    job, history = by_id[st.session_state.chosen_run]
+    pinned = pins.pinned_ids()
+    full = len([each for each in pinned if each in by_id]) >= compare.MOST_PINNED
+    st.session_state[f"pin_{job.id}"] = job.id in pinned  # pinned elsewhere too
+    st.toggle(f"Pin #{job.number} under the Train page's charts",
+              key=f"pin_{job.id}", on_change=_pin_changed, args=(job.id,),
+              disabled=not history.epochs or (full and job.id not in pinned),
+              help=f"At most {compare.MOST_PINNED} pinned runs are drawn faintly under the "
+              "live one. With none pinned, the Train page draws the run before.")
+
+
+def _pin_changed(job_id: str) -> None:
+    pins.pin(job_id, st.session_state[f"pin_{job_id}"])
 
 
 def _rerun(job: Job) -> None:

@@ -79,36 +79,5 @@ def test_a_scenarios_hidden_settings_are_named_beside_train_and_undone_in_one_cl
     expect(page.get_by_text("Dropout helps.", exact=False)).to_have_count(0)  # its note too
 
 
-def test_the_run_before_is_drawn_faintly_on_the_train_page_at_a_laptop_and_a_phone(
-        browser, app_url):
-    from conftest import ARTIFACTS
-    from learner import epochs_slider_to, move_learning_rate, set_number, train
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.goto(app_url)
-    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
-    set_number(page, "Training images", 300)
-    epochs_slider_to(page, "Home")  # 1 epoch
-    page.get_by_role("slider").nth(2).press("ArrowRight")  # 2
-    finished = page.get_by_text(re.compile(r"Finished all 2 epochs"))
-    train(page)
-    expect(finished).to_be_visible(timeout=180_000)
-    expect(page.get_by_text(re.compile(r"^Faint lines"))).to_have_count(0)  # nothing before
-    move_learning_rate(page, 2)  # 0.001 to 0.01
-    train(page)
-    faint = page.get_by_text(re.compile(r"^Faint lines: the run before, #1 lr=0\.001"))
-    expect(faint).to_be_visible(timeout=60_000)  # while the second run trains, too
-    # each chart's text alternative names it
-    expect(page.locator("[data-testid='stVegaLiteChart'][aria-label*='Drawn faintly for "
-                        "comparison: run #1 lr=0.001']")).to_have_count(2)
-    expect(finished).to_be_visible(timeout=180_000)
-    ARTIFACTS.mkdir(exist_ok=True)
-    for width, height in ((1366, 768), (390, 844)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(1500)
-        page.screenshot(path=ARTIFACTS / f"faint-run-{width}x{height}.png")
-        if width == 1366:  # the loss and accuracy charts in view, the faint run's line too
-            charts = page.locator("[data-testid='stVegaLiteChart']")
-            for chart in (charts.nth(0), charts.nth(1)):  # loss, accuracy
-                expect(chart).to_be_in_viewport(ratio=1)
-    context.close()
+# The run before and pinned runs, drawn faintly on the Train page: test_train_comparison.py,
+# on the stand-in worker (what it checks is the page, not Keras).
