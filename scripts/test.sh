@@ -21,8 +21,9 @@ status=0
 timings=()
 
 # One pytest per tier: a tier's AppTests then share no cached pool with another's, and the
-# log says what each tier cost. Exit 5 (nothing collected) fails the tier: a tier that
-# selects nothing is a mistake, not a pass.
+# log says what each tier cost. Each but Ray's runs in two processes (pytest.ini's -n 2).
+# Exit 5 (nothing collected) fails the tier: a tier that selects nothing is a mistake, not
+# a pass.
 tier() {
   local name=$1 started=$SECONDS code=0
   shift
@@ -42,8 +43,9 @@ else  # the whole suite, as CI runs it
   tier "fast (no marker)" python3 -m pytest
   tier "real Keras (keras, app, claims)" \
     python3 -m pytest -m "(keras or app or claims) and not (browser or ray)"
-  # Skipped, not failed, where Ray is not installed (requirements-ray.txt).
-  tier "Ray (ray)" python3 -m pytest -m "ray and not browser"
+  # Skipped, not failed, where Ray is not installed (requirements-ray.txt). In one process
+  # (-n 0): a Ray cluster takes the machine's cores and ports for itself.
+  tier "Ray (ray)" python3 -m pytest -n 0 -m "ray and not browser"
   tier "browser (browser)" python3 -m pytest -m browser
   # Every backend must train: the tests whose outcome depends on it, again under JAX (its
   # CPU wheels come from the ordinary index, in requirements-dev.txt). PyTorch's tests, in
