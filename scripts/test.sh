@@ -17,12 +17,18 @@ if [ ! -x /usr/bin/chromium ]; then
   $sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# The tests marked `postgres` need a real PostgreSQL on loopback: Debian's package, started
+# by scripts/postgres.sh. Empty when it cannot start: those tests then fail, they never skip.
+FITLAB_TEST_DATABASE_URL=$(bash scripts/postgres.sh) || true
+export FITLAB_TEST_DATABASE_URL
+
 status=0
 timings=()
 
 # One pytest per tier: a tier's AppTests then share no cached pool with another's, and the
-# log says what each tier cost. Exit 5 (nothing collected) fails the tier: a tier that
-# selects nothing is a mistake, not a pass.
+# log says what each tier cost. Each but Ray's runs in two processes (pytest.ini's -n 2).
+# Exit 5 (nothing collected) fails the tier: a tier that selects nothing is a mistake, not
+# a pass.
 tier() {
   local name=$1 started=$SECONDS code=0
   shift
@@ -42,8 +48,9 @@ else  # the whole suite, as CI runs it
   tier "fast (no marker)" python3 -m pytest
   tier "real Keras (keras, app, claims)" \
     python3 -m pytest -m "(keras or app or claims) and not (browser or ray)"
-  # Skipped, not failed, where Ray is not installed (requirements-ray.txt).
-  tier "Ray (ray)" python3 -m pytest -m "ray and not browser"
+  # Skipped, not failed, where Ray is not installed (requirements-ray.txt). In one process
+  # (-n 0): a Ray cluster takes the machine's cores and ports for itself.
+  tier "Ray (ray)" python3 -m pytest -n 0 -m "ray and not browser"
   tier "browser (browser)" python3 -m pytest -m browser
   # Every backend must train: the tests whose outcome depends on it, again under JAX (its
   # CPU wheels come from the ordinary index, in requirements-dev.txt). PyTorch's tests, in

@@ -257,6 +257,7 @@ def test_a_folder_it_cannot_read_is_one_line_and_exit_status_2(tmp_path):
 
 # Issue 26, item 7: each message true of what the user gave.
 
+@pytest.mark.keras  # it trains, with real Keras, in the CLI's process
 def test_a_folder_of_12_photos_trains_on_all_12_and_names_no_flag_the_user_never_set(
         tmp_path):
     """--train-images is a cap (at most this many), and it was not given: before, the cap

@@ -124,7 +124,7 @@ def test_one_session_has_one_active_run_at_a_time(pool):
 def test_a_queued_run_is_told_how_long_it_will_wait(pool):
     warm_up = pool.submit(TINY.replace(epochs=1))
     wait_until(lambda: not warm_up.history.active)  # the pool measures its pace from this
-    running = pool.submit(TINY.replace(epochs=20))
+    running = pool.submit(TINY.replace(epochs=50))  # stopped below: it must not end first
     waiting = pool.submit(TINY.replace(epochs=1))
     wait_until(lambda: running.history.state == "running")
     assert pool.queue_position(waiting) == 1

@@ -137,20 +137,20 @@ def test_the_best_epoch_answer_waits_for_a_run_that_shows_it():
         "None of your runs without early stopping shows it yet")
 
 
-def test_the_explorers_presets_show_stuck_converged_bouncing_and_diverged():
+def test_the_explorers_presets_each_say_what_they_show_and_a_played_one_ends_in_words():
+    """Each preset's note, and the words a played path ends with. Only the diverging preset
+    is played here (3 frames; the others draw 60 charts each, 10 s of this tier): the
+    endings of all four on the page are checked by the browser test
+    test_the_explorer_shows_stuck_converged_bouncing_and_diverged_at_once, and each
+    preset's verdict by tests/test_explorer.py."""
     at = open_app()
     at.switch_page("app_pages/explorer.py").run()
-    endings = {}
     for preset in ("Too low", "Just right", "Too high", "Far too high"):
         button(at, preset).click().run()
         assert at.info[0].value.startswith(f"**{preset}**")
-        button(at, "Play").click().run()
-        endings[preset] = next(block.value for block in at.markdown
-                               if block.value.startswith("Step"))
-    assert "stuck in the shallow dip" in endings["Too low"]
-    assert "converged in the deep valley" in endings["Just right"]
-    assert "bouncing" in endings["Too high"]
-    assert "diverged" in endings["Far too high"] and "left the chart" in endings["Far too high"]
+    button(at, "Play").click().run()
+    ending = next(block.value for block in at.markdown if block.value.startswith("Step"))
+    assert "diverged" in ending and "left the chart" in ending
 
 
 def test_the_explorer_steps_one_at_a_time_by_hand():

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pathlib
+import shlex
 import sys
 
 import pytest
 from server import CHROMIUM, ROOT, launch_chromium, streamlit_server
 
 sys.path.insert(0, str(ROOT / "tests"))  # remote_files, shared with the download tests
+import fake_worker  # noqa: E402
 from remote_files import fashion_mnist_files, serve  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,9 +47,10 @@ TAB_GRACE_SECONDS = 15
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory, server_log, server_store, server_tmp):
+def real_server(tmp_path_factory, server_log, server_store, server_tmp):
     """The server, with an empty download cache and a slow local stand-in for the internet
-    (the real one is external and absent on CI) serving a small Fashion-MNIST."""
+    (the real one is external and absent on CI) serving a small Fashion-MNIST; its runs
+    train in real Keras workers."""
     data_folder = tmp_path_factory.mktemp("data")
     with serve(fashion_mnist_files(2000, 100), seconds_per_file=2) as (mirror, _), \
             streamlit_server(server_log, FITLAB_DATA_DIR=str(data_folder),
@@ -58,6 +61,36 @@ def app_url(tmp_path_factory, server_log, server_store, server_tmp):
         yield url
     text = server_log.read_text()
     assert "Traceback" not in text, f"the server logged a traceback:\n{text}"
+
+
+@pytest.fixture(scope="session")
+def stand_in_server(tmp_path_factory):
+    """A server whose runs train on the stand-in worker (tests/fake_worker.py, through the
+    FITLAB_WORKER_COMMAND seam that `streamlit run` honours): for the tests marked
+    stand_in_worker, whose subject is the page (layout, accessibility, keys, links), not
+    what Keras does. Training is replaced because it is slow: a real worker imports
+    TensorFlow and trains for seconds of CPU that such a test never looks at."""
+    log = tmp_path_factory.mktemp("stand-in-server") / "streamlit.log"
+    with streamlit_server(log, FITLAB_WORKER_COMMAND=shlex.join(fake_worker.command()),
+                          FITLAB_STORE=str(tmp_path_factory.mktemp("stand-in-store")),
+                          TMPDIR=str(tmp_path_factory.mktemp("stand-in-tmp")),
+                          FITLAB_DATA_DIR=str(tmp_path_factory.mktemp("stand-in-data")),
+                          KERAS_HOME=str(tmp_path_factory.mktemp("stand-in-keras")),
+                          STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL=str(TAB_GRACE_SECONDS),
+                          ) as (url, _):
+        yield url
+    text = log.read_text()
+    assert "Traceback" not in text, f"the stand-in's server logged a traceback:\n{text}"
+
+
+@pytest.fixture
+def app_url(request):
+    """The address of the server the test needs: the stand-in's where the test is marked
+    stand_in_worker, else the one with real Keras workers. Each is started once per
+    process, when the first test that needs it runs."""
+    if request.node.get_closest_marker("stand_in_worker"):
+        return request.getfixturevalue("stand_in_server")
+    return request.getfixturevalue("real_server")
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,10 @@
 projector view and after a run, finds no serious or critical violation; and each run chart
 has a text alternative a screen reader reads, stating what the chart shows now.
 
-axe-core's script comes bundled with axe-playwright-python: nothing is downloaded."""
+axe-core's script comes bundled with axe-playwright-python: nothing is downloaded.
+
+Its subject is the page, not what Keras does: the server's runs train on the stand-in
+worker (tests/fake_worker.py; marker stand_in_worker), which draws the same charts and words."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from axe_playwright_python.sync_playwright import Axe
 from learner import train
 from playwright.sync_api import expect
 from test_one_screen import SIZES as ONE_SCREEN_SIZES
+
+pytestmark = pytest.mark.stand_in_worker
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SIZES = {"laptop-1440x900": (1440, 900), "phone-390x844": (390, 844)}

@@ -1,13 +1,18 @@
 """A link to a page other than the first, opened on a freshly started server."""
 
 import re
+import shlex
 
+import fake_worker
 from playwright.sync_api import expect
 from server import streamlit_server
 
 
 def test_a_link_to_the_data_page_on_a_fresh_server_opens_the_whole_app(browser, tmp_path):
-    with streamlit_server(tmp_path / "streamlit.log") as (url, _):
+    """Its subject is the router, not Keras: the server's runs would train on the stand-in
+    worker (tests/fake_worker.py), which starts without importing TensorFlow."""
+    with streamlit_server(tmp_path / "streamlit.log",
+                          FITLAB_WORKER_COMMAND=shlex.join(fake_worker.command())) as (url, _):
         page = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
         page.goto(f"{url}/data?dataset=MNIST+%28handwritten+digits%2C+grayscale%29")
         expect(page.get_by_role("heading", name="Look at the data")).to_be_visible(

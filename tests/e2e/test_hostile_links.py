@@ -1,11 +1,14 @@
-"""Issue 26: what a crafted link says is shown, in a real browser, never as a link."""
+"""Issue 26: what a crafted link says is shown, in a real browser, never as a link.
+
+Its subject is the page's words, not Keras: the server's runs train on the stand-in
+worker (tests/fake_worker.py; marker stand_in_worker)."""
 
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.stand_in_worker]
 
 LINK = ("/?optimizer=Visit%20http://198.51.100.7/x%20now&loss=www.example.org"
         "&lock=me@example.org&train_images=1e309&section=%C2%B2")

@@ -1,12 +1,19 @@
 """The core path with the keyboard alone: choose settings, press Train, read the outcome and
 what the charts show, page to the next section and open a challenge's solution. Every action
-is a key press (Tab, arrows, Enter, Space); the test only reads where the focus is."""
+is a key press (Tab, arrows, Enter, Space); the test only reads where the focus is.
+
+Its subject is the keys, not what Keras does: the server's runs train on the stand-in
+worker (tests/fake_worker.py; marker stand_in_worker)."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
+from test_one_screen import settled
+
+pytestmark = pytest.mark.stand_in_worker
 
 RUN = "epochs=2&train_images=500"
 FINISHED = re.compile(r"Finished all 2 epochs")
@@ -72,7 +79,9 @@ def test_the_core_path_with_the_keyboard_alone(browser, app_url):
         outcome = page.get_by_test_id("stAlert").filter(has_text=FINISHED)
         expect(outcome).to_contain_text(re.compile(r"Final validation accuracy \d\.\d+"))
         # What each chart shows, in words a screen reader reads (test_accessibility checks
-        # it is hidden from sight).
+        # it is hidden from sight), once the panel of before the end has gone: until the
+        # redraw that follows the run's end is over, both stand on the page.
+        settled(page)
         expect(page.locator(".st-key-loss_chart_text")).to_have_text(
             re.compile(r"Loss after epoch 2 of 2: training \S+, validation \S+"))
         # The next section, from the button at the lesson's top.

@@ -4,7 +4,10 @@ loss and accuracy charts inside the window, and nothing scrolled to get there.
 
 Each size leaves a screenshot taken mid-run in test-artifacts/; docs/screenshots/ holds the
 ones linked from the README (`python3 tests/e2e/test_one_screen.py URL` retakes them).
-"""
+
+
+Its subject is the layout, not what Keras does: the server's runs train on the stand-in
+worker (tests/fake_worker.py; marker stand_in_worker), whose epochs take 0.3 s at least."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ import sys
 import pytest
 from learner import RUN_ENDED, STATUS, stop
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.stand_in_worker
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
 # A run long enough to be caught mid-way on a slow machine, small enough to be cheap.
