@@ -55,8 +55,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import replay_worker  # noqa: E402
 
-# The recorded run's own settings: the page's settings must agree with the run it shows.
-RECORDED_SETTINGS = "epochs=30"
+# Each run's epochs: the recorded 30, and then its last 10 again in turn (replay_worker),
+# long enough for every page of 60 to be watching before the first run ends.
+EPOCHS = 90
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -85,9 +86,9 @@ def free_port() -> int:
 class Page:
     """One learner's tab, as far as the server can tell."""
 
-    def __init__(self, number: int, url: str):
+    def __init__(self, number: int, url: str, epochs: int = EPOCHS):
         self.seed = 1000 + number
-        self.query = f"{RECORDED_SETTINGS}&seed={self.seed}"
+        self.query = f"epochs={epochs}&seed={self.seed}"
         self.url = url
         self.cookie = uuid.uuid4().hex
         self.page_hash = ""
@@ -216,8 +217,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Path,
-                run_seconds: float) -> dict:
-    pages = [Page(number, url) for number in range(learners)]
+                epochs: int) -> dict:
+    run_seconds = replay_worker.schedule(replay_worker.recorded(), epochs)[-1][0]
+    pages = [Page(number, url, epochs) for number in range(learners)]
     for page in pages:  # one after another, as a class arrives
         await page.open()
     for page in pages:
@@ -242,7 +244,7 @@ async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Pa
     await asyncio.sleep(end - time.time())
     cpu = cpu_seconds(server_pid) - cpu_before
     memory, load_after = rss_megabytes(server_pid), load()
-    await asyncio.sleep(2)  # the last bundles of the window reach the pages
+    await asyncio.sleep(10)  # the last bundles of the window reach the pages
     window = end - start
     received = sum(size for page in pages for at, size in page.received if start <= at <= end)
     redraws = sum(1 for page in pages for at, _ in page.charts if start <= at <= end)
@@ -265,7 +267,7 @@ async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Pa
     }
 
 
-def measure(learners: int, app: pathlib.Path) -> dict:
+def measure(learners: int, app: pathlib.Path, epochs: int = EPOCHS) -> dict:
     folder = pathlib.Path(tempfile.mkdtemp(prefix="fitlab-server-cost-"))
     replay_log, log = folder / "replay.log", folder / "streamlit.log"
     replay_log.touch()
@@ -273,7 +275,6 @@ def measure(learners: int, app: pathlib.Path) -> dict:
     env = dict(os.environ, FITLAB_WORKERS=str(learners), FITLAB_STORE=str(folder / "store"),
                FITLAB_WORKER_COMMAND=" ".join(replay_worker.command()),
                FITLAB_REPLAY_LOG=str(replay_log))
-    run_seconds = replay_worker.recorded()[-1][0]
     with open(log, "w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -290,7 +291,7 @@ def measure(learners: int, app: pathlib.Path) -> dict:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError(f"streamlit did not start:\n{log.read_text()}") from None
                 time.sleep(0.3)
-        figures = asyncio.run(drive(url, learners, server.pid, replay_log, run_seconds))
+        figures = asyncio.run(drive(url, learners, server.pid, replay_log, epochs))
         errors = len(re.findall(r"Traceback", log.read_text()))
         figures["server_tracebacks"] = errors
         return figures
@@ -324,11 +325,12 @@ def main() -> int:
     parser.add_argument("--learners", type=int, nargs="+", default=[10, 30, 60])
     parser.add_argument("--app", type=pathlib.Path, default=ROOT,
                         help="the folder of the app to serve (default: this one)")
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help="each run's epochs")
     parser.add_argument("--json", type=pathlib.Path, help="write the figures here too")
     args = parser.parse_args()
     rows = []
     for learners in args.learners:
-        row = measure(learners, args.app.resolve())
+        row = measure(learners, args.app.resolve(), args.epochs)
         print(json.dumps(row), flush=True)
         rows.append(row)
     print(table(rows))

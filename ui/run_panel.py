@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -278,19 +280,58 @@ def _charts(history: RunHistory, previous: tuple[str, RunHistory] | None = None)
         place = st.container(key="main_charts") if number == 0 else st
         for column, metric in zip(place.columns(2), row):
             faint = previous if metric in ("loss", "accuracy") else None
-            _chart(column, charts.epoch_chart(history, metric, mark_best=mark_best,
-                                              previous=faint),
-                   f"{metric}_chart", height)
+            _chart(column, lambda metric=metric, faint=faint: charts.epoch_chart(
+                       history, metric, mark_best=mark_best, previous=faint),
+                   f"{metric}_chart", height,
+                   _epochs_drawn(history, metric, mark_best, previous=faint))
         height = 220  # the chosen metrics' rows: smaller
-    _chart(st, charts.batch_chart(history), "batch_chart", 200)
+    _chart(st, lambda: charts.batch_chart(history), "batch_chart", 200,
+           _batches_drawn(history))
 
 
-def _chart(place, chart, key: str, height: int) -> None:
+def _chart(place, build, key: str, height: int, drawn: tuple) -> None:
     """A chart and its text alternative, what it shows now in words (charts.describe), read
     by a screen reader and hidden from sight (layout.css). Vega's SVG does not name itself
-    with the chart's description, and Streamlit's chart takes no alternative text."""
-    place.container(key=f"{key}_text").markdown(chart.description)
-    place.altair_chart(chart, key=key, height=height)
+    with the chart's description, and Streamlit's chart takes no alternative text.
+
+    `build()` makes the Altair chart; `drawn` is what it is drawn from (_epochs_drawn,
+    _batches_drawn). A chart this tab drew last from the same is sent again as Streamlit
+    made it then, without building it: Altair's schema checks and Streamlit's conversion
+    of its data were most of a live page's redraw (docs/performance.md, "What a live
+    learner costs"), and between two bundles of batches the epoch charts do not change."""
+    kept = st.session_state.setdefault("charts_drawn", {})
+    if key not in kept or kept[key][0] != drawn:
+        chart = build()
+        kept[key] = (drawn, chart.description, _vega_lite(chart))
+    _, description, spec = kept[key]
+    place.container(key=f"{key}_text").markdown(description)
+    # a copy: Streamlit takes the data out of the spec it is given
+    place.vega_lite_chart(spec=copy.deepcopy(spec), key=key, height=height)
+
+
+def _vega_lite(chart) -> dict:
+    """The Vega-Lite spec st.altair_chart would send for `chart`, its data already in
+    Arrow's format: Streamlit's own conversion, so that the page is the same either way."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+def _epochs_drawn(history: RunHistory, *choices,
+                  previous: tuple[str, RunHistory] | None = None) -> tuple:
+    """What an epoch chart of `history` is drawn from (fitlab.charts.epoch_chart reads its
+    epochs, settings and classes, and a previous run's epochs): equal, the same chart."""
+    return (choices, previous and (previous[0], _epochs_drawn(previous[1])),
+            history.settings, history.info.get("class_names"), len(history.epochs),
+            history.epochs[-1] if history.epochs else None)
+
+
+def _batches_drawn(history: RunHistory, *choices) -> tuple:
+    """What the per-batch chart of `history` is drawn from (fitlab.charts.batch_chart): its
+    records only grow, so their number and the last one tell a change."""
+    return (choices, history.settings, history.info.get("class_names"),
+            history.info.get("steps_per_epoch"), len(history.batches),
+            history.batches[-1] if history.batches else None)
 
 
 def _projector_charts(history: RunHistory, mark_best: bool,
@@ -302,15 +343,18 @@ def _projector_charts(history: RunHistory, mark_best: bool,
 
     row = st.container(key="main_charts").columns(3)  # first in the run's tab (layout.css)
     for column, metric in zip(row, ("loss", "accuracy")):
-        _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best,
-                                          previous=previous),
-               f"{metric}_chart", PROJECTOR_HEIGHT)
-    _chart(row[2], charts.batch_chart(history, large=True), "batch_chart", PROJECTOR_HEIGHT)
+        _chart(column, lambda metric=metric: charts.epoch_chart(
+                   history, metric, large=True, mark_best=mark_best, previous=previous),
+               f"{metric}_chart", PROJECTOR_HEIGHT,
+               _epochs_drawn(history, metric, True, mark_best, previous=previous))
+    _chart(row[2], lambda: charts.batch_chart(history, large=True), "batch_chart",
+           PROJECTOR_HEIGHT, _batches_drawn(history, True))
     names = history.settings.metrics
     for start in range(0, len(names), 3):
         for column, metric in zip(st.columns(3), names[start:start + 3]):
-            _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best),
-                   f"{metric}_chart", 420)
+            _chart(column, lambda metric=metric: charts.epoch_chart(
+                       history, metric, large=True, mark_best=mark_best),
+                   f"{metric}_chart", 420, _epochs_drawn(history, metric, True, mark_best))
 
 
 def _pairs(names: tuple[str, ...]) -> list[tuple[str, ...]]:
