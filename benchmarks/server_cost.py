@@ -14,8 +14,8 @@ keeps the large messages it has received, telling the server their hashes, as th
 browser's message cache does. It renders nothing: 60 Chromium pages would take this
 machine's two cores from the server they are meant to measure.
 
-Measured over the steady part of the runs (from the moment every page shows its run's
-first point to the moment the first run ends):
+Measured over WINDOW seconds from the moment every page shows its run's first point (a
+learner whose run ends in it presses Train again, counted in `trains_in_window`):
 - server CPU: the streamlit process's own CPU seconds (/proc/PID/stat, its workers not
   included) per wall second;
 - event to chart: from the moment a trainer sent a bundle of batches to the moment the
@@ -55,9 +55,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import replay_worker  # noqa: E402
 
-# Each run's epochs: the recorded 30, and then its last 10 again in turn (replay_worker),
-# long enough for every page of 60 to be watching before the first run ends.
-EPOCHS = 90
+# Each run's epochs (the most a page allows): the recorded 30, then its last 10 again in
+# turn (replay_worker). A learner whose run ends presses Train again, as learners do, so
+# that WINDOW seconds of every page watching a run can be measured however long a class
+# of 60 takes to start.
+EPOCHS = 50
+WINDOW = 60.0
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -86,9 +89,10 @@ def free_port() -> int:
 class Page:
     """One learner's tab, as far as the server can tell."""
 
-    def __init__(self, number: int, url: str, epochs: int = EPOCHS):
+    def __init__(self, number: int, url: str, epochs: int = EPOCHS, query: str = ""):
         self.seed = 1000 + number
-        self.query = f"epochs={epochs}&seed={self.seed}"
+        self.query = query or f"epochs={epochs}"
+        self.query += f"&seed={self.seed}"
         self.url = url
         self.cookie = uuid.uuid4().hex
         self.page_hash = ""
@@ -99,6 +103,8 @@ class Page:
         self.received: list[tuple[float, int]] = []  # (time, bytes) of every message
         self.charts: list[tuple[float, float]] = []  # (time, last position on the chart)
         self.statuses: list[tuple[float, str]] = []  # (time, the run's status line)
+        self.outcomes: list[tuple[float, str]] = []  # (time, a run's outcome as shown)
+        self.pressed, self.presses = 0.0, []  # when Train was pressed, last and each time
         self.socket = None
 
     async def open(self):
@@ -125,6 +131,9 @@ class Page:
             widget = state.widget_states.widgets.add()
             widget.id, widget.trigger_value = self.train_id, True
         self.finished.clear()
+        if train:
+            self.pressed = time.time()
+            self.presses.append(self.pressed)
         await self.socket.send(message.SerializeToString())
 
     async def tick(self, fragment: str, interval: float):
@@ -170,6 +179,8 @@ class Page:
         elif kind == "progress" and element.progress.text:
             if not self.statuses or self.statuses[-1][1] != element.progress.text:
                 self.statuses.append((now, element.progress.text))
+        elif kind == "alert" and element.alert.body:
+            self.outcomes.append((now, element.alert.body))
         elif kind == "vega_lite_chart" and '"Loss per batch"' in element.vega_lite_chart.spec:
             self.charts.append((now, last_position(element.vega_lite_chart)))
 
@@ -218,7 +229,6 @@ def percentile(values: list[float], share: float) -> float:
 
 async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Path,
                 epochs: int) -> dict:
-    run_seconds = replay_worker.schedule(replay_worker.recorded(), epochs)[-1][0]
     pages = [Page(number, url, epochs) for number in range(learners)]
     for page in pages:  # one after another, as a class arrives
         await page.open()
@@ -236,18 +246,20 @@ async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Pa
     start = time.time()
     first_point = start - pressed
     cpu_before, load_before = cpu_seconds(server_pid), load()
-    end = pressed + run_seconds - 1  # the first run ends about here
-    if end - start < 5:
-        end = start + 5
-        print(f"warning: runs started over {first_point:.0f} s; the window is not steady",
-              file=sys.stderr)
-    await asyncio.sleep(end - time.time())
+    end = start + WINDOW
+    while time.time() < end:
+        for page in pages:
+            ended = [at for at, text in page.outcomes if text.startswith("Finished")]
+            if ended and ended[-1] > page.pressed:  # the run ended: Train again
+                await page.rerun(train=True)
+        await asyncio.sleep(0.2)
     cpu = cpu_seconds(server_pid) - cpu_before
     memory, load_after = rss_megabytes(server_pid), load()
     await asyncio.sleep(10)  # the last bundles of the window reach the pages
     window = end - start
     received = sum(size for page in pages for at, size in page.received if start <= at <= end)
     redraws = sum(1 for page in pages for at, _ in page.charts if start <= at <= end)
+    trains = sum(1 for page in pages for at in page.presses if start <= at <= end)
     waits = latencies(pages, replay_log, start, end)
     shown = [wait for wait in waits if wait is not None]
     for page in pages:
@@ -263,7 +275,8 @@ async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Pa
         "redraws_per_second_per_page": round(redraws / window / learners, 2),
         # what a redraw costs, whatever the load lets happen: a starved server redraws less
         "server_cpu_ms_per_redraw": round(1000 * cpu / redraws, 1) if redraws else None,
-        "server_rss_mb": round(memory), "load_before": load_before, "load_after": load_after,
+        "trains_in_window": trains, "server_rss_mb": round(memory),
+        "load_before": load_before, "load_after": load_after,
     }
 
 
@@ -282,15 +295,7 @@ def measure(learners: int, app: pathlib.Path, epochs: int = EPOCHS) -> dict:
             cwd=app, stdout=output, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"streamlit did not start:\n{log.read_text()}") from None
-                time.sleep(0.3)
+        _wait_for(url, server, log)
         figures = asyncio.run(drive(url, learners, server.pid, replay_log, epochs))
         errors = len(re.findall(r"Traceback", log.read_text()))
         figures["server_tracebacks"] = errors
@@ -320,6 +325,89 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+ESTIMATE = re.compile(r"about (\d+) s to wait")
+SHORT_RUN = "train_images=1000&epochs=3"  # a few seconds each: a queue of them in minutes
+
+
+async def estimates(url: str, learners: int) -> dict:
+    """One learner trains first (the instructor's demonstration: the server has timed a
+    run), then `learners` press Train together on the server's own trainers. For each, the
+    first wait the page showed, against the wait that followed: from that moment to the
+    moment the page showed the run past the queue."""
+    first = Page(learners, url, query=SHORT_RUN)
+    pages = [Page(number, url, query=SHORT_RUN) for number in range(learners)]
+    for page in [first, *pages]:
+        await page.open()
+    for page in [first, *pages]:
+        await asyncio.wait_for(page.finished.wait(), 300)
+    await first.rerun(train=True)
+    while not any(text.startswith("Finished") for _, text in first.outcomes):
+        await asyncio.sleep(0.5)
+    await asyncio.gather(*(page.rerun(train=True) for page in pages))
+    deadline = time.time() + 1800
+    while not all(any(text.startswith("Finished") for _, text in page.outcomes)
+                  for page in pages):
+        if time.time() > deadline:
+            raise RuntimeError("the runs did not all finish within 30 minutes")
+        await asyncio.sleep(0.5)
+    rows = []
+    for page in pages:
+        started = next((at for at, text in page.statuses
+                        if not text.startswith(("Waiting", "Starting the trainer"))), None)
+        shown = [(at, int(match.group(1)), text) for at, text in page.statuses
+                 if (match := ESTIMATE.search(text))]
+        if started is None or not shown:
+            rows.append({"estimate": None, "waited": None, "within_30": False})
+            continue
+        at, estimate, text = shown[0]
+        waited = started - at
+        rows.append({"estimate": estimate, "waited": round(waited, 1),
+                     "within_30": abs(estimate - waited) <= 0.3 * waited,
+                     "samples_within_30": sum(
+                         abs(value - (started - when)) <= 0.3 * (started - when)
+                         for when, value, _ in shown),
+                     "samples": len(shown), "how_sure": text[text.index("("):]})
+    for page in [first, *pages]:
+        await page.close()
+    return {"learners": learners, "within_30": sum(row["within_30"] for row in rows),
+            "shown": sum(row["estimate"] is not None for row in rows), "runs": rows,
+            "load": load()}
+
+
+def measure_estimates(learners: int, app: pathlib.Path) -> dict:
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="fitlab-estimates-"))
+    log = folder / "streamlit.log"
+    port = free_port()
+    env = dict(os.environ, FITLAB_STORE=str(folder / "store"))
+    for name in ("FITLAB_WORKERS", "FITLAB_WORKER_COMMAND"):  # the server's own trainers
+        env.pop(name, None)
+    with open(log, "w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1"],
+            cwd=app, stdout=output, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url, server, log)
+        return asyncio.run(estimates(url, learners))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_for(url: str, server, log: pathlib.Path) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"streamlit did not start:\n{log.read_text()}") from None
+            time.sleep(0.3)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, nargs="+", default=[10, 30, 60])
@@ -327,7 +415,19 @@ def main() -> int:
                         help="the folder of the app to serve (default: this one)")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="each run's epochs")
     parser.add_argument("--json", type=pathlib.Path, help="write the figures here too")
+    parser.add_argument("--estimates", type=int, metavar="M",
+                        help="instead: M learners press Train together on the server's own "
+                             "trainers (real Keras, short runs); each one's first shown wait "
+                             "against the wait that followed")
     args = parser.parse_args()
+    if args.estimates:
+        figures = measure_estimates(args.estimates, args.app.resolve())
+        print(json.dumps(figures))
+        print(f"estimate within 30 % of the real wait for {figures['within_30']} of "
+              f"{args.estimates} learners ({figures['shown']} were shown one)")
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=1) + "\n")
+        return 0
     rows = []
     for learners in args.learners:
         row = measure(learners, args.app.resolve(), args.epochs)
