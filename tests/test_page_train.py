@@ -359,11 +359,17 @@ def test_a_redraw_with_no_new_event_sends_the_charts_as_they_were_without_buildi
     from fitlab import charts
 
     built = []
+
+    def counting(name: str):
+        build = getattr(charts, name)
+
+        def counted(*args, **kwargs):
+            built.append(name)
+            return build(*args, **kwargs)
+        return counted
+
     for name in ("epoch_chart", "batch_chart"):
-        def counted(*args, _build=getattr(charts, name), _name=name, **kwargs):
-            built.append(_name)
-            return _build(*args, **kwargs)
-        monkeypatch.setattr(charts, name, counted)
+        monkeypatch.setattr(charts, name, counting(name))
     at = open_app()
     at.number_input(key="train_images").set_value(200)
     at.slider(key="epochs").set_value(2).run()
