@@ -14,8 +14,10 @@ keeps the large messages it has received, telling the server their hashes, as th
 browser's message cache does. It renders nothing: 60 Chromium pages would take this
 machine's two cores from the server they are meant to measure.
 
-Measured over WINDOW seconds from the moment every page shows its run's first point (a
-learner whose run ends in it presses Train again, counted in `trains_in_window`):
+Measured over WINDOW seconds from the moment every page shows its run's first point, or
+START_LIMIT seconds after Train if a starved server has not drawn them all by then
+(`pages_live` counts those it has); a learner whose run ends in the window presses Train
+again (counted in `trains_in_window`):
 - server CPU: the streamlit process's own CPU seconds (/proc/PID/stat, its workers not
   included) per wall second;
 - event to chart: from the moment a trainer sent a bundle of batches to the moment the
@@ -41,6 +43,7 @@ import os
 import pathlib
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -61,6 +64,12 @@ import replay_worker  # noqa: E402
 # of 60 takes to start.
 EPOCHS = 50
 WINDOW = 60.0
+START_LIMIT = 120.0
+
+
+def live(page) -> bool:
+    """Whether the page has shown its run's first point."""
+    return any(furthest > 0 for _, furthest in page.charts)
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -238,12 +247,12 @@ async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Pa
     await asyncio.sleep(2)  # the workers say ready (the page's watch reruns every 10 s)
     pressed = time.time()
     await asyncio.gather(*(page.rerun(train=True) for page in pages))
-    # steady from the moment every page shows its run's first point
-    while not all(any(furthest > 0 for _, furthest in page.charts) for page in pages):
-        if time.time() - pressed > 300:
-            raise RuntimeError("not every page showed its run within 300 s")
+    # steady from the moment every page shows its run's first point, or after START_LIMIT
+    # seconds, when a starved server has not drawn them all (`pages_live` says how many)
+    while not all(live(page) for page in pages) and time.time() - pressed < START_LIMIT:
         await asyncio.sleep(0.2)
     start = time.time()
+    pages_live = sum(live(page) for page in pages)
     first_point = start - pressed
     cpu_before, load_before = cpu_seconds(server_pid), load()
     end = start + WINDOW
@@ -266,7 +275,7 @@ async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Pa
         await page.close()
     return {
         "learners": learners, "window_seconds": round(window, 1),
-        "every_first_point_after": round(first_point, 2),
+        "window_after_train": round(first_point, 2), "pages_live": pages_live,
         "server_cpu": round(cpu / window, 3),
         "event_to_chart_p50": round(percentile(shown, 0.5), 3) if shown else None,
         "event_to_chart_p95": round(percentile(shown, 0.95), 3) if shown else None,
@@ -306,7 +315,8 @@ def measure(learners: int, app: pathlib.Path, epochs: int = EPOCHS) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-COLUMNS = [("learners", "N"), ("server_cpu", "server CPU (cores)"),
+COLUMNS = [("learners", "N"), ("pages_live", "pages live"),
+           ("server_cpu", "server CPU (cores)"),
            ("event_to_chart_p50", "event→chart p50 (s)"),
            ("event_to_chart_p95", "event→chart p95 (s)"),
            ("bytes_per_second_per_page", "bytes/s per page"),
@@ -420,6 +430,7 @@ def main() -> int:
                              "trainers (real Keras, short runs); each one's first shown wait "
                              "against the wait that followed")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server it started
     if args.estimates:
         figures = measure_estimates(args.estimates, args.app.resolve())
         print(json.dumps(figures))
