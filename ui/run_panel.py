@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -314,7 +315,19 @@ def _vega_lite(chart) -> dict:
     Arrow's format: Streamlit's own conversion, so that the page is the same either way."""
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
+    _check_charts_once()
     return _convert_altair_to_vega_lite_spec(chart)
+
+
+@functools.cache
+def _check_charts_once() -> None:
+    """Altair checks each part of a chart against Vega-Lite's schema as it is made (its
+    debug mode), and the whole chart again when Streamlit converts it. The run's charts
+    are Fit Lab's own code, never a learner's spec, so the check of the whole is enough:
+    the parts' checks, the data's rows included, were a fifth of a live redraw (py-spy)."""
+    import altair
+
+    altair.utils.schemapi.disable_debug_mode()
 
 
 def _epochs_drawn(history: RunHistory, *choices,
