@@ -238,7 +238,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Path,
-                epochs: int) -> dict:
+                epochs: int, window: float = WINDOW) -> dict:
     pages = [Page(number, url, epochs) for number in range(learners)]
     for page in pages:  # one after another, as a class arrives
         await page.open()
@@ -261,7 +261,7 @@ async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Pa
     pages_live = sum(live(page) for page in pages)
     first_point = start - pressed
     cpu_before, load_before = cpu_seconds(server_pid), load()
-    end = start + WINDOW
+    end = start + window
     while time.time() < end:
         for page in pages:
             ended = [at for at, text in page.outcomes if text.startswith("Finished")]
@@ -295,7 +295,8 @@ async def drive(url: str, learners: int, server_pid: int, replay_log: pathlib.Pa
     }
 
 
-def measure(learners: int, app: pathlib.Path, epochs: int = EPOCHS) -> dict:
+def measure(learners: int, app: pathlib.Path, epochs: int = EPOCHS,
+            window: float = WINDOW) -> dict:
     folder = pathlib.Path(tempfile.mkdtemp(prefix="fitlab-server-cost-"))
     replay_log, log = folder / "replay.log", folder / "streamlit.log"
     replay_log.touch()
@@ -311,7 +312,7 @@ def measure(learners: int, app: pathlib.Path, epochs: int = EPOCHS) -> dict:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(url, server, log)
-        figures = asyncio.run(drive(url, learners, server.pid, replay_log, epochs))
+        figures = asyncio.run(drive(url, learners, server.pid, replay_log, epochs, window))
         errors = len(re.findall(r"Traceback", log.read_text()))
         figures["server_tracebacks"] = errors if "failed" not in figures else None
         return figures
@@ -433,6 +434,8 @@ def main() -> int:
     parser.add_argument("--app", type=pathlib.Path, default=ROOT,
                         help="the folder of the app to serve (default: this one)")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="each run's epochs")
+    parser.add_argument("--window", type=float, default=WINDOW,
+                        help="seconds measured (under a run's length: no Train again in it)")
     parser.add_argument("--json", type=pathlib.Path, help="write the figures here too")
     parser.add_argument("--estimates", type=int, metavar="M",
                         help="instead: M learners press Train together on the server's own "
@@ -450,7 +453,7 @@ def main() -> int:
         return 0
     rows = []
     for learners in args.learners:
-        row = measure(learners, args.app.resolve(), args.epochs)
+        row = measure(learners, args.app.resolve(), args.epochs, args.window)
         print(json.dumps(row), flush=True)
         rows.append(row)
     print(table(rows))
