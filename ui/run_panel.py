@@ -299,7 +299,8 @@ def _chart(place, build, key: str, height: int, drawn: tuple) -> None:
     _batches_drawn). A chart this tab drew last from the same is sent again as Streamlit
     made it then, without building it: Altair's schema checks and Streamlit's conversion
     of its data were most of a live page's redraw (docs/performance.md, "What a live
-    learner costs"), and between two bundles of batches the epoch charts do not change."""
+    learner costs the server"), and the epoch charts change only once an epoch. Whatever
+    a chart is drawn from must be in `drawn`, or the page shows it stale."""
     kept = st.session_state.setdefault("charts_drawn", {})
     if key not in kept or kept[key][0] != drawn:
         chart = build()
