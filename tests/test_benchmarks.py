@@ -41,3 +41,24 @@ def test_the_quick_gpu_benchmark_prints_every_figure_as_a_json_line():
     shop = figures["workshop"]
     assert (shop["learners"], shop["workers"]) == (4, 2)
     assert 0 < shop["first_point_median"] <= shop["first_point_worst"] < shop["total"]
+
+
+def test_the_replayed_run_goes_on_for_the_epochs_a_page_asks_at_the_recorded_pace():
+    # benchmarks/server_cost.py's trainers replay one recorded real run; a page of 50 epochs
+    # must see 50 epochs, in order, each as long as a recorded one, and the run's own end.
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import replay_worker
+
+    recorded = replay_worker.recorded()
+    timed = [event["seconds"] for _, event in recorded if event["type"] == "epoch"]
+    pace = timed[-1] / len(timed)  # seconds an epoch, as recorded
+    for epochs in (5, 50):
+        events = replay_worker.schedule(recorded, epochs)
+        times = [at for at, _ in events]
+        assert times == sorted(times)
+        numbered = [event["epoch"] for _, event in events if event["type"] == "epoch"]
+        assert numbered == list(range(1, epochs + 1))
+        assert events[0][1]["epochs"] == epochs
+        assert events[-1][1]["message"] == f"Finished all {epochs} epochs."
+        seconds = [event["seconds"] for _, event in events if event["type"] == "epoch"]
+        assert abs(seconds[-1] / epochs - pace) < 0.25 * pace

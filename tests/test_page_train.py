@@ -349,3 +349,40 @@ def test_nothing_a_link_says_shows_as_a_link():
                         if "example" in link or "198.51" in link], markdown
         assert "`http://198.51.100.7/x`" in " ".join(w.value for w in at.warning) or \
             "`www.example.org`" in " ".join(w.value for w in at.warning)
+
+
+def test_a_redraw_with_no_new_event_sends_the_charts_as_they_were_without_building_them(
+        monkeypatch):
+    # What a class of live learners costs the server is mostly the charts' building
+    # (docs/performance.md): a page whose run sent nothing new builds none of them again,
+    # and a page whose run sent something builds it, and shows it.
+    from fitlab import charts
+
+    built = []
+
+    def counting(name: str):
+        build = getattr(charts, name)
+
+        def counted(*args, **kwargs):
+            built.append(name)
+            return build(*args, **kwargs)
+        return counted
+
+    for name in ("epoch_chart", "batch_chart"):
+        monkeypatch.setattr(charts, name, counting(name))
+    at = open_app()
+    at.number_input(key="train_images").set_value(200)
+    at.slider(key="epochs").set_value(2).run()
+    button(at, "Train").click().run()
+    rerun_until(at, lambda at: at.success, what="the run's outcome")
+    specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
+    assert '"Loss per batch"' in specs[2] and "after epoch 2 of 2" in specs[0]
+    built.clear()
+    at.run()  # nothing new: the run has ended
+    assert built == []
+    assert [chart.proto.spec for chart in at.get("vega_lite_chart")] == specs
+    at.slider(key="epochs").set_value(1).run()
+    button(at, "Train").click().run()  # a new run: its events are new, and drawn
+    rerun_until(at, lambda at: "after epoch 1 of 1" in at.get("vega_lite_chart")[0].proto.spec,
+                what="the second run's epoch")
+    assert {"batch_chart", "epoch_chart"} <= set(built)

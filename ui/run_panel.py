@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -264,22 +267,75 @@ def _charts(history: RunHistory, faint: list[tuple[str, RunHistory]] = (),
         # status, outcome and notes, whose length then moves them not at all.
         place = st.container(key="main_charts") if number == 0 else st
         for column, metric in zip(place.columns(2), row):
-            _chart(column, charts.epoch_chart(
-                history, metric, mark_best=mark_best,
-                faint=faint if metric in ("loss", "accuracy") else ()),
-                   f"{metric}_chart", height)
+            shown = tuple(faint) if metric in ("loss", "accuracy") else ()
+            _chart(column, lambda metric=metric, shown=shown: charts.epoch_chart(
+                       history, metric, mark_best=mark_best, faint=shown),
+                   f"{metric}_chart", height,
+                   _epochs_drawn(history, metric, mark_best, faint=shown))
         if number == 0 and faint_caption:  # the faint lines' numbers, under them
             place.caption(faint_caption)
         height = 220  # the chosen metrics' rows: smaller
-    _chart(st, charts.batch_chart(history), "batch_chart", 200)
+    _chart(st, lambda: charts.batch_chart(history), "batch_chart", 200,
+           _batches_drawn(history))
 
 
-def _chart(place, chart, key: str, height: int) -> None:
+def _chart(place, build, key: str, height: int, drawn: tuple) -> None:
     """A chart and its text alternative, what it shows now in words (charts.describe), read
     by a screen reader and hidden from sight (layout.css). Vega's SVG does not name itself
-    with the chart's description, and Streamlit's chart takes no alternative text."""
-    place.container(key=f"{key}_text").markdown(chart.description)
-    place.altair_chart(chart, key=key, height=height)
+    with the chart's description, and Streamlit's chart takes no alternative text.
+
+    `build()` makes the Altair chart; `drawn` is what it is drawn from (_epochs_drawn,
+    _batches_drawn). A chart this tab drew last from the same is sent again as Streamlit
+    made it then, without building it: Altair's schema checks and Streamlit's conversion
+    of its data were most of a live page's redraw (docs/performance.md, "What a live
+    learner costs the server"), and the epoch charts change only once an epoch. Whatever
+    a chart is drawn from must be in `drawn`, or the page shows it stale."""
+    kept = st.session_state.setdefault("charts_drawn", {})
+    if key not in kept or kept[key][0] != drawn:
+        chart = build()
+        kept[key] = (drawn, chart.description, _vega_lite(chart))
+    _, description, spec = kept[key]
+    place.container(key=f"{key}_text").markdown(description)
+    # a copy: Streamlit takes the data out of the spec it is given
+    place.vega_lite_chart(spec=copy.deepcopy(spec), key=key, height=height)
+
+
+def _vega_lite(chart) -> dict:
+    """The Vega-Lite spec st.altair_chart would send for `chart`, its data already in
+    Arrow's format: Streamlit's own conversion, so that the page is the same either way."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    _check_charts_once()
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+@functools.cache
+def _check_charts_once() -> None:
+    """Altair checks each part of a chart against Vega-Lite's schema as it is made (its
+    debug mode), and the whole chart again when Streamlit converts it. The run's charts
+    are Fit Lab's own code, never a learner's spec, so the check of the whole is enough:
+    the parts' checks, the data's rows included, were a fifth of a live redraw (py-spy)."""
+    import altair
+
+    altair.utils.schemapi.disable_debug_mode()
+
+
+def _epochs_drawn(history: RunHistory, *choices,
+                  faint: tuple[tuple[str, RunHistory], ...] = ()) -> tuple:
+    """What an epoch chart of `history` is drawn from (fitlab.charts.epoch_chart reads its
+    epochs, settings and classes, and the faint runs' labels and epochs): equal, the same
+    chart."""
+    return (choices, tuple((label, _epochs_drawn(run)) for label, run in faint),
+            history.settings, history.info.get("class_names"), len(history.epochs),
+            history.epochs[-1] if history.epochs else None)
+
+
+def _batches_drawn(history: RunHistory, *choices) -> tuple:
+    """What the per-batch chart of `history` is drawn from (fitlab.charts.batch_chart): its
+    records only grow, so their number and the last one tell a change."""
+    return (choices, history.settings, history.info.get("class_names"),
+            history.info.get("steps_per_epoch"), len(history.batches),
+            history.batches[-1] if history.batches else None)
 
 
 def _projector_charts(history: RunHistory, mark_best: bool,
@@ -293,17 +349,20 @@ def _projector_charts(history: RunHistory, mark_best: bool,
     main = st.container(key="main_charts")  # first in the run's tab (layout.css)
     row = main.columns(3)
     for column, metric in zip(row, ("loss", "accuracy")):
-        _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best,
-                                          faint=faint),
-               f"{metric}_chart", PROJECTOR_HEIGHT)
-    _chart(row[2], charts.batch_chart(history, large=True), "batch_chart", PROJECTOR_HEIGHT)
+        _chart(column, lambda metric=metric: charts.epoch_chart(
+                   history, metric, large=True, mark_best=mark_best, faint=faint),
+               f"{metric}_chart", PROJECTOR_HEIGHT,
+               _epochs_drawn(history, metric, True, mark_best, faint=faint))
+    _chart(row[2], lambda: charts.batch_chart(history, large=True), "batch_chart",
+           PROJECTOR_HEIGHT, _batches_drawn(history, True))
     if faint_caption:
         main.caption(faint_caption)
     names = history.settings.metrics
     for start in range(0, len(names), 3):
         for column, metric in zip(st.columns(3), names[start:start + 3]):
-            _chart(column, charts.epoch_chart(history, metric, large=True, mark_best=mark_best),
-                   f"{metric}_chart", 420)
+            _chart(column, lambda metric=metric: charts.epoch_chart(
+                       history, metric, large=True, mark_best=mark_best),
+                   f"{metric}_chart", 420, _epochs_drawn(history, metric, True, mark_best))
 
 
 def _pairs(names: tuple[str, ...]) -> list[tuple[str, ...]]:
