@@ -12,6 +12,8 @@ from fitlab.settings import Settings
 from ui import controls, link_controls
 from ui.state import current_job
 
+MENU_BUTTON_WIDTH = 220  # the longest title, "Learning rate about right", on one line
+
 
 def menu() -> None:
     """The Scenarios menu: named scenarios that set every control in one click, each with
@@ -31,13 +33,18 @@ def _buttons() -> None:
         # part, it would train something that is neither the scenario nor the room's run.
         clashes = [LINK_NAMES[key] for key, value in fixed.items()
                    if getattr(scenario.settings, key) != value]
-        st.button(scenario.title, on_click=_apply_scenario, args=(scenario.title,),
-                  width="stretch", key=f"scenario_{scenario.title}", disabled=bool(clashes))
-        if clashes:
-            st.caption(f"Not in this session: your instructor has set the "
-                       f"{compare.listed(clashes)}, which this scenario changes.")
-        else:
-            st.caption(scenario.hint)
+        # Its hint beside it, not under it: seven buttons with a hint under each were 650 px
+        # tall, and at 1366x768 the last two lay below the window (tests/e2e/test_layout.py).
+        with st.container(horizontal=True, vertical_alignment="center", gap="small",
+                          wrap=False):
+            st.button(scenario.title, on_click=_apply_scenario, args=(scenario.title,),
+                      width=MENU_BUTTON_WIDTH, key=f"scenario_{scenario.title}",
+                      disabled=bool(clashes))
+            if clashes:
+                st.caption(f"Not in this session: your instructor has set the "
+                           f"{compare.listed(clashes)}, which this scenario changes.")
+            else:
+                st.caption(scenario.hint)
 
 
 def note(settings: Settings | None) -> None:
