@@ -41,43 +41,92 @@ def covered_controls(page) -> list[str]:
     }}""")
 
 
+# What may lie over a chart: a run's outcome and status, a scenario's note, a link's notices,
+# captions, a toast, and the phone's bar of Train and Stop fixed at the screen's foot.
+COVERS = ["[data-testid='stAlert']", "[data-testid='stToast']",
+          "[data-testid='stCaptionContainer']", ".st-key-run_status",
+          ".st-key-lesson_bar > :has(> .st-key-train_and_stop)"]
+
+
+def covering(page) -> list[str]:
+    """What lies over the loss or the accuracy chart, by its text: overlapping boxes, more
+    than a pixel each way."""
+    return page.evaluate("""(covers) => {
+        const charts = [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+            .slice(0, 2);
+        const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+            && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+        const found = [];
+        for (const chart of charts) {
+            const box = chart.getBoundingClientRect();
+            for (const cover of document.querySelectorAll(covers.join(','))) {
+                if (cover.contains(chart) || chart.contains(cover)) continue;
+                const r = cover.getBoundingClientRect();
+                if (r.width > 0 && r.height > 0 && overlap(box, r))
+                    found.push(`${(cover.innerText || cover.className).slice(0, 60)} over `
+                               + `chart ${charts.indexOf(chart) + 1}`);
+            }
+        }
+        return found;
+    }""", COVERS)
+
+
 def shoot(browser, url, size, title, folder: pathlib.Path) -> list[str]:
+    """A fresh page at `size`: the scenario, its run, the checks and a screenshot."""
     width, height, query = SIZES[size]
     context = browser.new_context(viewport={"width": width, "height": height},
                                   is_mobile=width < 500, has_touch=width < 500)
     page = context.new_page()
-    problems = []
     try:
         page.goto(f"{url}/?{query.lstrip('&')}")
         expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled(
             timeout=60_000)
-        scenario(page, title)
-        if width < 500:
-            page.mouse.wheel(0, -5000)  # back to the bar, as a learner would
-        page.screenshot(path=folder / f"{size}-before-train.png")
-        train(page)
-        try:  # two epochs, or an end of its own (a learning rate of 1.0 ends in the first)
-            expect(page.get_by_text(re.compile(r"Epoch [3-9]\d*/|Epoch \d\d+/")).or_(
-                page.get_by_text(ENDED))).to_be_visible(timeout=120_000)
-        finally:
-            if not page.get_by_text(ENDED).is_visible():
-                stop(page)
-        expect(page.get_by_text(ENDED)).to_be_visible(timeout=60_000)
-        settled(page)
-        page.wait_for_timeout(1_000)
-        if width < 500:
-            page.mouse.wheel(0, -5000)
-        charts = page.locator("[data-testid='stVegaLiteChart']")
-        shot = folder / f"{size}-{title.lower().replace(' ', '-')}.png"
-        page.screenshot(path=shot)
-        if not (in_view(page, charts.nth(0)) and in_view(page, charts.nth(1))):
-            problems.append("a chart is out of view")
-        if covered := covered_controls(page):
-            problems.append(f"a toast covers {covered}")
-        print(shot.name, "; ".join(problems) or "ok", flush=True)
+        return shoot_on(page, size, title, folder)
     finally:
         context.close()
+
+
+def shoot_on(page, size, title, folder: pathlib.Path) -> list[str]:
+    """On an open Train page at `size`: choose the scenario, train, stop the run after its
+    second epoch (unless it ends by itself), then check and take a screenshot. Returns what
+    went wrong: a chart out of the window, something lying over a chart or a control, an
+    outcome out of the window on a screen wide enough for the two panes."""
+    width = page.viewport_size["width"]
+    problems = []
+    scenario(page, title)
+    if width < 500:
+        page.mouse.wheel(0, -5000)  # back to the bar, as a learner would
+    page.screenshot(path=folder / f"{size}-{slug(title)}-before-train.png")
+    train(page)
+    try:  # two epochs, or an end of its own (a learning rate of 1.0 ends in the first)
+        expect(page.get_by_text(re.compile(r"Epoch [3-9]\d*/|Epoch \d\d+/")).or_(
+            page.get_by_text(ENDED))).to_be_visible(timeout=120_000)
+    finally:
+        if not page.get_by_text(ENDED).is_visible():
+            stop(page)
+    expect(page.get_by_text(ENDED)).to_be_visible(timeout=60_000)
+    settled(page)
+    page.wait_for_timeout(1_000)  # the charts' last redraw, after the script's end
+    if width < 500:
+        page.mouse.wheel(0, -5000)
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    shot = folder / f"{size}-{slug(title)}.png"
+    page.screenshot(path=shot)
+    if not (in_view(page, charts.nth(0)) and in_view(page, charts.nth(1))):
+        problems.append("a chart is out of view")
+    if over := covering(page):
+        problems.append(f"over a chart: {over}")
+    if covered := covered_controls(page):
+        problems.append(f"a toast covers {covered}")
+    outcome = page.get_by_test_id("stAlert").filter(has_text=ENDED)
+    if width > 640 and not in_view(page, outcome):
+        problems.append("the outcome runs off the screen")
+    print(shot.name, "; ".join(problems) or "ok", flush=True)
     return problems
+
+
+def slug(title: str) -> str:
+    return title.lower().replace(" ", "-")
 
 
 if __name__ == "__main__":
