@@ -14,15 +14,17 @@ import pathlib
 import re
 import sys
 
-from learner import stop, train
+from learner import train
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 from server import launch_chromium
-from test_one_screen import SIZES, in_view, settled
+from test_one_screen import ARTIFACTS, SIZES, in_view, settled
 
 SCENARIOS = ["Learning rate too high", "Learning rate too low", "Learning rate about right",
              "Overfitting", "Dropout helps", "Dropout switched off", "The June 2026 edition"]
 ENDED = re.compile(r"Stopped at your request|Finished all|The loss diverged|"
                    r"The network stopped learning|The run failed")
+RUN_NUMBER = re.compile(r"^Run #\d+")
 CONTROLS = "button, input, [role='slider'], [role='tab'], [role='combobox'], a"
 
 
@@ -99,14 +101,18 @@ def shoot_on(page, size, title, folder: pathlib.Path) -> list[str]:
     if width < 500:
         page.mouse.wheel(0, -5000)  # back to the bar, as a learner would
     page.screenshot(path=folder / f"{size}-{slug(title)}-before-train.png")
+    shown = [int(number) for number in re.findall(r"Run #(\d+)", " ".join(
+        page.get_by_text(RUN_NUMBER).all_inner_texts()))]
     train(page)
+    # this run's panel, not the one before's, whose outcome stands until it is drawn
+    expect(page.get_by_text(re.compile(rf"^Run #{max(shown, default=0) + 1}\b")).first
+           ).to_be_attached(timeout=60_000)
     try:  # two epochs, or an end of its own (a learning rate of 1.0 ends in the first)
         expect(page.get_by_text(re.compile(r"Epoch [3-9]\d*/|Epoch \d\d+/")).or_(
-            page.get_by_text(ENDED))).to_be_visible(timeout=120_000)
+            page.get_by_text(ENDED)).first).to_be_visible(timeout=120_000)
     finally:
-        if not page.get_by_text(ENDED).is_visible():
-            stop(page)
-    expect(page.get_by_text(ENDED)).to_be_visible(timeout=60_000)
+        stop_if_training(page)
+    expect(page.get_by_text(ENDED).first).to_be_visible(timeout=60_000)
     settled(page)
     page.wait_for_timeout(1_000)  # the charts' last redraw, after the script's end
     settled(page)  # and the page drawn again once more, as a run's end ticks an exercise
@@ -129,12 +135,26 @@ def shoot_on(page, size, title, folder: pathlib.Path) -> list[str]:
     return problems
 
 
+def stop_if_training(page) -> None:
+    """Stop, unless the run has ended by itself meanwhile (the stand-in's are quick)."""
+    button = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop",
+                                                                      exact=True)
+    try:
+        button.click(timeout=5_000)
+    except PlaywrightTimeout:
+        assert page.get_by_text(ENDED).first.is_visible(), "Stop stayed off, yet the run runs"
+
+
 def choose_scenario(page, title: str) -> None:
     """learner.scenario, waiting longer for the note: a scenario of CIFAR-10 reads the data
     set's description first, seconds on a busy machine."""
     page.get_by_role("button", name="Scenarios").click()
     page.get_by_role("button", name=title, exact=True).click()
-    expect(page.get_by_text(re.compile(rf"^{title}\."))).to_be_attached(timeout=60_000)
+    try:
+        expect(page.get_by_text(re.compile(rf"^{title}\."))).to_be_attached(timeout=60_000)
+    except AssertionError:
+        page.screenshot(path=ARTIFACTS / f"no-note-{slug(title)}.png", full_page=True)
+        raise
     settled(page)
 
 

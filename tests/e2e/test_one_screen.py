@@ -3,12 +3,14 @@ scrolling and the run is watched where it is: the lesson, Train and, once traini
 loss and accuracy charts inside the window, and nothing scrolled to get there.
 
 Each size leaves a screenshot taken mid-run in test-artifacts/; docs/screenshots/ holds the
-ones linked from the README (`python3 tests/e2e/test_one_screen.py URL` retakes them).
+ones linked from the README, taken after a run on the lesson's defaults
+(`python3 tests/e2e/test_one_screen.py URL` retakes them against a running Fit Lab).
 """
 
 from __future__ import annotations
 
 import pathlib
+import re
 import sys
 
 import pytest
@@ -145,12 +147,35 @@ def test_each_section_paged_to_from_its_foot_opens_at_its_top(browser, app_url, 
         context.close()
 
 
+def after_a_run(browser, url: str, folder: pathlib.Path) -> None:
+    """The README's screenshots: one run on the lesson's defaults, trained by the server's
+    workers to its end, then the Train page at each size in the same browser (the same
+    learner, so the same run)."""
+    context = browser.new_context()
+    try:
+        for number, (name, (width, height, query)) in enumerate(SIZES.items()):
+            page = context.new_page()
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{url}/?{query.lstrip('&')}")
+            train = page.get_by_role("button", name="Train", exact=True)
+            expect(train).to_be_enabled(timeout=120_000)
+            if number == 0:
+                train.click()
+                expect(page.get_by_text(re.compile(r"Finished all \d+ epochs"))).to_be_visible(
+                    timeout=900_000)
+            settled(page)
+            page.wait_for_timeout(2_000)  # the charts drawn after the script's end
+            page.screenshot(path=folder / f"{name}.png")
+            print(name, flush=True)
+            page.close()
+    finally:
+        context.close()
+
+
 if __name__ == "__main__":  # retake the README's screenshots against a running Fit Lab
     from playwright.sync_api import sync_playwright
     from server import launch_chromium
 
-    folder = pathlib.Path(__file__).resolve().parents[2] / "docs" / "screenshots"
     with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        for name, (width, height, query) in SIZES.items():
-            watch_a_run(chromium, sys.argv[1], width, height, query, folder / f"{name}.png")
+        after_a_run(launch_chromium(playwright), sys.argv[1],
+                    pathlib.Path(__file__).resolve().parents[2] / "docs" / "screenshots")
