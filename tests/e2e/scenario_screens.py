@@ -99,7 +99,7 @@ def shoot_on(page, size, title, folder: pathlib.Path) -> list[str]:
     problems = []
     choose_scenario(page, title)
     if width < 500:
-        page.mouse.wheel(0, -5000)  # back to the bar, as a learner would
+        to_the_top(page)  # back to the bar, as a learner would scroll
     page.screenshot(path=folder / f"{size}-{slug(title)}-before-train.png")
     shown = [int(number) for number in re.findall(r"Run #(\d+)", " ".join(
         page.get_by_text(RUN_NUMBER).all_inner_texts()))]
@@ -117,7 +117,7 @@ def shoot_on(page, size, title, folder: pathlib.Path) -> list[str]:
     page.wait_for_timeout(1_000)  # the charts' last redraw, after the script's end
     settled(page)  # and the page drawn again once more, as a run's end ticks an exercise
     if width < 500:
-        page.mouse.wheel(0, -5000)
+        to_the_top(page)
     charts = page.locator("[data-testid='stVegaLiteChart']")
     shot = folder / f"{size}-{slug(title)}.png"
     page.screenshot(path=shot)
@@ -133,6 +133,15 @@ def shoot_on(page, size, title, folder: pathlib.Path) -> list[str]:
         problems.append("the outcome runs off the screen")
     print(shot.name, "; ".join(problems) or "ok", flush=True)
     return problems
+
+
+def to_the_top(page) -> None:
+    """Scroll the phone's page to its top, where Train's run is charted, and let it settle
+    (a rerun that lands meanwhile, as an exercise ticked off, redraws the page)."""
+    page.evaluate("""() => { window.scrollTo(0, 0);
+        const main = document.querySelector('[data-testid=stMain]');
+        if (main) main.scrollTop = 0; }""")
+    settled(page)
 
 
 def stop_if_training(page) -> None:

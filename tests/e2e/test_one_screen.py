@@ -14,7 +14,7 @@ import re
 import sys
 
 import pytest
-from learner import RUN_ENDED, STATUS, stop
+from learner import RUN_ENDED, STATUS, scenario, stop
 from playwright.sync_api import expect
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -81,6 +81,9 @@ def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pa
         # Before Train the charts' empty axes are where the run will draw its curves (on a
         # phone the lesson is there instead).
         if width >= 641:
+            # With a scenario's note on the page, as after the Scenarios menu: a note above
+            # the charts had pushed them below a laptop's fold (issue 23).
+            scenario(page, "Overfitting")
             expect(loss).to_contain_text("Loss per epoch", timeout=30_000)
             settled(page)
             idle_at = loss.bounding_box()["y"]
