@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import shlex
 import sys
+from urllib.parse import quote
 
 import pytest
 import scenario_screens
@@ -104,8 +105,9 @@ def test_a_bad_links_notices_come_before_the_charts_which_stay_in_view(laptop, u
 
 def test_your_runs_table_is_whole_in_a_1366_px_window(laptop, url):
     # Its 'All settings' column ran the table 350 px past the window's right edge.
-    for loss in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
-        open_train_page(laptop, f"{url}/?epochs=2&train_images=200&loss={loss}")
+    # the widest loss in its column, as a link spells it
+    for loss in ("Categorical cross-entropy", "Sparse categorical cross-entropy"):
+        open_train_page(laptop, f"{url}/?epochs=2&train_images=200&loss={quote(loss)}")
         train(laptop)
         expect(laptop.get_by_text(FINISHED)).to_be_visible(timeout=60_000)
     laptop.goto(f"{url}/runs")
@@ -114,6 +116,7 @@ def test_your_runs_table_is_whole_in_a_1366_px_window(laptop, url):
     expect(laptop.get_by_test_id("stApp")).to_have_attribute("data-test-script-state",
                                                             "notRunning", timeout=30_000)
     assert in_view(laptop, table)
+    expect(laptop.get_by_text("Sparse categorical cross-entropy").first).to_be_attached()
     hidden = table.evaluate("""t => { const grid = t.querySelector('.dvn-scroller');
         return grid.scrollWidth - grid.clientWidth; }""")
     laptop.screenshot(path=SHOTS / "runs-table-1366x768.png")
