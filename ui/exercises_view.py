@@ -81,13 +81,15 @@ def show(exercise: exercises.Exercise, where: str, section_title: str = "") -> N
             _prediction(exercise, where, bool(evidence))
         if evidence:
             st.success(evidence)
-        elif exercise.key == "compile":
+        if exercise.key == "compile":
+            if evidence:  # more than one answer is right: a learner may try another
+                st.caption("Try another answer: another metric, or the other kind of labels.")
             _compile_blanks(where)
-        elif exercise.key == "best_epoch":
+        elif exercise.key == "best_epoch" and not evidence:
             _best_epoch_answer(where)
-        elif exercise.key == "batch_size":
+        elif exercise.key == "batch_size" and not evidence:
             _batch_size_answers(where)
-        else:
+        elif not evidence:
             st.caption("Fit Lab checks each of your runs when it ends: this box ticks itself.")
         with st.expander("Hints"):
             st.markdown("\n".join(f"{number}. {hint}"
@@ -159,6 +161,8 @@ def _compile_blanks(where: str) -> None:
         st.warning(unavailable)
     for blank, problem in st.session_state.get(f"{where}_compile_problems", {}).items():
         st.error(f"`{blank}=` {problem}")
+    if right_again := st.session_state.get(f"{where}_compile_right_again"):
+        st.success(right_again)
 
 
 def _ask_to_check(where: str) -> None:
@@ -183,11 +187,17 @@ def _check_compile(where: str) -> None:
             st.session_state[f"{where}_compile_unavailable"] = str(unavailable)
             return
     st.session_state[f"{where}_compile_problems"] = problems
-    if not problems:
-        _mark("compile", "Right, for {labels}: model.compile(optimizer={optimizer}, "
-                         "loss={loss}, metrics={metrics}).".format(
-                             **{**asked, "labels": compile_challenge.LABELS[asked["labels"]]}))
-        st.rerun()  # the navigation's count, drawn before this page, counts it too
+    st.session_state.pop(f"{where}_compile_right_again", None)
+    if problems:
+        return
+    right = "Right, for {labels}: model.compile(optimizer={optimizer}, loss={loss}, " \
+        "metrics={metrics}).".format(
+            **{**asked, "labels": compile_challenge.LABELS[asked["labels"]]})
+    if "compile" in progress():  # another right answer: said under it; the tick stands
+        st.session_state[f"{where}_compile_right_again"] = right
+        return
+    _mark("compile", right)
+    st.rerun()  # the navigation's count, drawn before this page, counts it too
 
 
 def _batch_size_answers(where: str) -> None:

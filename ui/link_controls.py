@@ -27,6 +27,7 @@ from fitlab.settings import Settings
 KEEP = {"bind": "query-params"}
 LOCKED = "Set by your instructor for this session: it cannot be changed here."
 MOST_NOTICES = 5  # a link with a thousand bad values gets six notices, not a thousand
+SHOWN_NOTICES = 2  # in full above the charts; two leave them in a 1366x768 window
 _ABOUT = {field.name: field.metadata for field in dataclasses.fields(Settings)}
 
 
@@ -136,11 +137,22 @@ def forget_link_notices() -> None:
 
 def link_notices() -> None:
     """What the link asked for that could not be used, where the learner looks first (the
-    controls that read the link may be in a hidden tab)."""
+    controls that read the link may be in a hidden tab): on the Train page above the charts,
+    in small type (layout.css), the first SHOWN_NOTICES in full and the rest a click away,
+    so that the notices never push the charts out of the window."""
     problems = (st.session_state.get("link_problems", [])
                 + st.session_state.get("class_link_problems", []))
-    for problem in problems[:MOST_NOTICES]:
-        st.warning(problem)
+    if not problems:
+        return
+    notices = problems[:MOST_NOTICES]
     if len(problems) > MOST_NOTICES:
-        st.warning(f"And {len(problems) - MOST_NOTICES:,} more of the link's values could not "
-                   "be used.")
+        notices.append(f"And {len(problems) - MOST_NOTICES:,} more of the link's values could "
+                       "not be used.")
+    with st.container(key="link_notices"):
+        for notice in notices[:SHOWN_NOTICES]:
+            st.warning(notice)
+        if len(notices) > SHOWN_NOTICES:
+            with st.expander(f"{len(problems) - SHOWN_NOTICES:,} more of the link's values "
+                             "could not be used", icon=":material/warning:"):
+                for notice in notices[SHOWN_NOTICES:]:
+                    st.warning(notice)

@@ -8,9 +8,12 @@ import streamlit as st
 
 from fitlab import compare, scenarios
 from fitlab.links import LINK_NAMES
+from fitlab.models import MODELS
 from fitlab.settings import Settings
 from ui import controls, link_controls
 from ui.state import current_job
+
+MENU_BUTTON_WIDTH = 220  # the longest title, "Learning rate about right", on one line
 
 
 def menu() -> None:
@@ -31,13 +34,18 @@ def _buttons() -> None:
         # part, it would train something that is neither the scenario nor the room's run.
         clashes = [LINK_NAMES[key] for key, value in fixed.items()
                    if getattr(scenario.settings, key) != value]
-        st.button(scenario.title, on_click=_apply_scenario, args=(scenario.title,),
-                  width="stretch", key=f"scenario_{scenario.title}", disabled=bool(clashes))
-        if clashes:
-            st.caption(f"Not in this session: your instructor has set the "
-                       f"{compare.listed(clashes)}, which this scenario changes.")
-        else:
-            st.caption(scenario.hint)
+        # Its hint beside it, not under it: seven buttons with a hint under each were 650 px
+        # tall, and at 1366x768 the last two lay below the window (tests/e2e/test_layout.py).
+        with st.container(horizontal=True, vertical_alignment="center", gap="small",
+                          wrap=False):
+            st.button(scenario.title, on_click=_apply_scenario, args=(scenario.title,),
+                      width=MENU_BUTTON_WIDTH, key=f"scenario_{scenario.title}",
+                      disabled=bool(clashes))
+            if clashes:
+                st.caption(f"Not in this session: your instructor has set the "
+                           f"{compare.listed(clashes)}, which this scenario changes.")
+            else:
+                st.caption(scenario.hint)
 
 
 def note(settings: Settings | None) -> None:
@@ -50,13 +58,22 @@ def note(settings: Settings | None) -> None:
         return
     job = current_job()
     trained = job is not None and job.settings == settings
-    if settings.replace(dataset=scenario.settings.dataset) == scenario.settings:
+    if _holds(scenario.settings, settings):
         # What measured runs showed only once this one has shown its own: a prediction
         # first, then the comparison (fitlab/scenarios.py)
         ended = trained and not job.history.active
         after = f" {scenario.result}" if ended and scenario.result else ""
         st.info(f"**{scenario.title}.** {scenario.what_to_watch} ({compare.headline(settings)}.)"
                 + (after if trained else " Press **Train**."), icon=":material/school:")
+
+
+def _holds(wanted: Settings, settings: Settings) -> bool:
+    """Whether the controls still hold a scenario's settings: its data set by key or by path,
+    and a dropout rate only where its model has dropout (the rate the last dropout scenario
+    left, kept in the link, had hidden the June 2026 edition's note)."""
+    if not MODELS[wanted.model].has_dropout:
+        settings = settings.replace(dropout_rate=wanted.dropout_rate)
+    return settings.replace(dataset=wanted.dataset) == wanted
 
 
 def _apply_scenario(title: str) -> None:

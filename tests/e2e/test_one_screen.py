@@ -3,19 +3,21 @@ scrolling and the run is watched where it is: the lesson, Train and, once traini
 loss and accuracy charts inside the window, and nothing scrolled to get there.
 
 Each size leaves a screenshot taken mid-run in test-artifacts/; docs/screenshots/ holds the
-ones linked from the README (`python3 tests/e2e/test_one_screen.py URL` retakes them).
-
+ones linked from the README, taken after a run on the lesson's defaults
+(`python3 tests/e2e/test_one_screen.py URL` retakes them against a running Fit Lab).
 
 Its subject is the layout, not what Keras does: the server's runs train on the stand-in
-worker (tests/fake_worker.py; marker stand_in_worker), whose epochs take 0.3 s at least."""
+worker (tests/fake_worker.py; marker stand_in_worker), whose epochs take 0.3 s at least.
+"""
 
 from __future__ import annotations
 
 import pathlib
+import re
 import sys
 
 import pytest
-from learner import RUN_ENDED, STATUS, stop
+from learner import RUN_ENDED, STATUS, scenario, stop
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.stand_in_worker
@@ -84,6 +86,9 @@ def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pa
         # Before Train the charts' empty axes are where the run will draw its curves (on a
         # phone the lesson is there instead).
         if width >= 641:
+            # With a scenario's note on the page, as after the Scenarios menu: a note above
+            # the charts had pushed them below a laptop's fold (issue 23).
+            scenario(page, "Overfitting")
             expect(loss).to_contain_text("Loss per epoch", timeout=30_000)
             settled(page)
             idle_at = loss.bounding_box()["y"]
@@ -150,12 +155,35 @@ def test_each_section_paged_to_from_its_foot_opens_at_its_top(browser, app_url, 
         context.close()
 
 
+def after_a_run(browser, url: str, folder: pathlib.Path) -> None:
+    """The README's screenshots: one run on the lesson's defaults, trained by the server's
+    workers to its end, then the Train page at each size in the same browser (the same
+    learner, so the same run)."""
+    context = browser.new_context()
+    try:
+        for number, (name, (width, height, query)) in enumerate(SIZES.items()):
+            page = context.new_page()
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{url}/?{query.lstrip('&')}")
+            train = page.get_by_role("button", name="Train", exact=True)
+            expect(train).to_be_enabled(timeout=120_000)
+            if number == 0:
+                train.click()
+                expect(page.get_by_text(re.compile(r"Finished all \d+ epochs"))).to_be_visible(
+                    timeout=900_000)
+            settled(page)
+            page.wait_for_timeout(2_000)  # the charts drawn after the script's end
+            page.screenshot(path=folder / f"{name}.png")
+            print(name, flush=True)
+            page.close()
+    finally:
+        context.close()
+
+
 if __name__ == "__main__":  # retake the README's screenshots against a running Fit Lab
     from playwright.sync_api import sync_playwright
     from server import launch_chromium
 
-    folder = pathlib.Path(__file__).resolve().parents[2] / "docs" / "screenshots"
     with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        for name, (width, height, query) in SIZES.items():
-            watch_a_run(chromium, sys.argv[1], width, height, query, folder / f"{name}.png")
+        after_a_run(launch_chromium(playwright), sys.argv[1],
+                    pathlib.Path(__file__).resolve().parents[2] / "docs" / "screenshots")
