@@ -12,11 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
-import scenario_screens
 from axe_playwright_python.sync_playwright import Axe
 from learner import train
 from playwright.sync_api import expect
-from test_one_screen import SIZES as ONE_SCREEN_SIZES
 
 pytestmark = pytest.mark.stand_in_worker
 
@@ -108,16 +106,6 @@ def test_the_train_page_after_a_run_passes_an_axe_audit_and_its_charts_are_descr
             assert not serious_violations(page), path
     finally:
         context.close()
-
-
-@pytest.mark.parametrize("size", ONE_SCREEN_SIZES)
-def test_a_scenario_note_and_a_failure_leave_the_charts_in_view_and_uncovered(
-        browser, app_url, size, tmp_path):
-    """The longest note and outcome (a learning rate of 1.0, which also completes an exercise,
-    whose toast shows): the loss and accuracy charts stay in the window, no toast covers a
-    control."""
-    assert not scenario_screens.shoot(browser, app_url, size, "Learning rate too high",
-                                      tmp_path)
 
 
 def test_the_phone_keeps_train_and_stop_in_reach_and_the_lesson_one_tap_away(browser,
