@@ -134,14 +134,14 @@ def test_runs_pinned_on_your_runs_are_drawn_faintly_on_the_train_page_else_the_r
                for caption in at.caption)
     # pin #2 and #1 on Your runs
     at.switch_page("app_pages/runs.py").run()
-    assert at.dataframe[0].value["Pinned"].tolist() == ["", "", ""]
+    assert at.dataframe[0].value["Run"].tolist() == ["#1", "#2", "#3"]
     for run in ("#2", "#1"):
         chosen = next(option for option in at.selectbox(key="chosen_run").options
                       if option.startswith(run))
         at.selectbox(key="chosen_run").select(chosen).run()
         next(toggle for toggle in at.toggle if toggle.label.startswith(f"Pin {run}")) \
             .set_value(True).run()
-    assert at.dataframe[0].value["Pinned"].tolist() == ["pinned", "pinned", ""]
+    assert at.dataframe[0].value["Run"].tolist() == ["#1 · pinned", "#2 · pinned", "#3"]
     at.switch_page("app_pages/train.py").run()
     assert [text.split(", after")[0] for text in faint_descriptions(at)[:1][0].split("; ")] \
         == ["run #1 lr=0.01 images=100", "run #2 epochs=1 images=100"]
@@ -152,7 +152,7 @@ def test_runs_pinned_on_your_runs_are_drawn_faintly_on_the_train_page_else_the_r
     at.multiselect(key="pinned_runs").set_value([]).run()
     assert faint_descriptions(at)[0].startswith("run #1 lr=0.01 images=100,")
     at.switch_page("app_pages/runs.py").run()
-    assert at.dataframe[0].value["Pinned"].tolist() == ["", "", ""]
+    assert at.dataframe[0].value["Run"].tolist() == ["#1", "#2", "#3"]
 
 
 def test_an_early_stopped_runs_final_accuracy_is_the_kept_epochs_as_its_message_says():

@@ -33,11 +33,12 @@ def table(runs) -> list[int]:
         settings, figures = history.settings, compare.summary(history)
         kept = compare.kept_epoch(history)
         rows.append({
-            "Run": f"#{job.number}",
+            # pinned runs are named in the run's own cell: a column more ran the table past
+            # a 1366 px window's edge
+            "Run": f"#{job.number}" + (" · pinned" if job.id in pinned else ""),
             # early stopping's final figures are the kept epoch's, as its message says
             "Ended": "training…" if history.active else history.state + (
                 f", kept epoch {kept}" if kept else ""),
-            "Pinned": "pinned" if job.id in pinned else "",
             "Loss": LOSSES[settings.loss].removesuffix(" cross-entropy"),
             "Optimizer": OPTIMIZERS[settings.optimizer].label,
             "Learning rate": format_learning_rate(settings.learning_rate),

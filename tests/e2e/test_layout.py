@@ -106,9 +106,12 @@ def test_a_bad_links_notices_come_before_the_charts_which_stay_in_view(laptop, u
 def test_your_runs_table_is_whole_in_a_1366_px_window(laptop, url):
     # Its 'All settings' column ran the table 350 px past the window's right edge.
     # the widest loss in its column, as a link spells it
-    for loss in ("Categorical cross-entropy", "Sparse categorical cross-entropy"):
+    for number, loss in enumerate(("Categorical cross-entropy",
+                                   "Sparse categorical cross-entropy"), start=1):
         open_train_page(laptop, f"{url}/?epochs=2&train_images=200&loss={quote(loss)}")
         train(laptop)
+        # this run's end, not the last run's outcome that a reopened page shows until then
+        expect(laptop.get_by_text(f"Run #{number} ·")).to_be_visible(timeout=60_000)
         expect(laptop.get_by_text(FINISHED)).to_be_visible(timeout=60_000)
     laptop.goto(f"{url}/runs")
     table = laptop.get_by_test_id("stDataFrame").first
