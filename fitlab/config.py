@@ -42,6 +42,12 @@ VARIABLES = {
     "FITLAB_STORE": "the run store's folder. Default: fitlab/store under XDG_CACHE_HOME, "
                     "else ~/.cache",
     "XDG_CACHE_HOME": "where the run store goes when FITLAB_STORE is not set",
+    "FITLAB_DATABASE_URL": "a SQLAlchemy database address (postgresql://...) that several "
+                           "servers share for their classes. Default: the run store's "
+                           "SQLite file, runs.sqlite",
+    "FITLAB_INSTRUCTOR_KEY": "the instructor key of the class `python -m fitlab class open` "
+                             "opens, for a key known before the day. Default: a new random "
+                             "key each time",
     "FITLAB_DATA_DIR": "the folder of an instructor's .npz files and photo folders. "
                        "Default: ./data",
     "FITLAB_MIRROR": "a web address serving copies of the downloaded data sets' files, "
@@ -111,6 +117,22 @@ def store_folder() -> pathlib.Path:
         return pathlib.Path(configured).expanduser()
     cache = _text("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache"
     return pathlib.Path(cache) / "fitlab" / "store"
+
+
+def database_url() -> str | None:
+    """FITLAB_DATABASE_URL, None when not set (fitlab.database then uses the store's file)."""
+    return _text("FITLAB_DATABASE_URL") or None
+
+
+def instructor_key() -> str | None:
+    """FITLAB_INSTRUCTOR_KEY, None when not set; a key so short that it could be guessed is
+    refused."""
+    configured = _text("FITLAB_INSTRUCTOR_KEY")
+    if configured and len(configured) < 12:
+        raise ConfigError("FITLAB_INSTRUCTOR_KEY must be at least 12 characters long, so "
+                          "that nobody guesses it, not one of "
+                          f"{len(configured)}.")
+    return configured or None
 
 
 def data_dir() -> pathlib.Path:
