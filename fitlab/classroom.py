@@ -25,6 +25,7 @@ import hmac
 import json
 import math
 import secrets
+import threading
 import time
 
 import sqlalchemy as sa
@@ -173,6 +174,7 @@ class Classroom:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         self._runs: dict[str, tuple[int, bool, RoomRun]] = {}  # id -> (length, active, run)
+        self._reading = threading.Lock()  # the server's sessions share `_runs`
 
     # -- opening a class, and its key ----------------------------------------------------------
 
@@ -338,6 +340,10 @@ class Classroom:
     def room_runs(self, code: str) -> list[RoomRun]:
         """Each member's latest RUNS_PER_LEARNER runs. Only a run whose stored record has
         changed since the last call is read again: 60 learners' histories are megabytes."""
+        with self._reading:
+            return self._room_runs(code)
+
+    def _room_runs(self, code: str) -> list[RoomRun]:
         with self.engine.connect() as db:
             rows = db.execute(sa.text(
                 "SELECT r.id, r.learner, r.number, r.active, length(r.record) "
