@@ -165,3 +165,6 @@ def test_a_shown_run_appears_beside_the_learners_own_and_the_instructors_run_goe
     demo = state.training_pool().runs_of(TEACHER)[-1]
     assert demo.first and not state.training_pool().runs_of(BEN)[-1].first
     demo.stop()
+    # back to the Class page from the header, whose link carries no address: still the room
+    teacher.switch_page("app_pages/room.py").run()
+    assert [metric.label for metric in teacher.metric][:1] == ["In the room"]

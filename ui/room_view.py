@@ -27,6 +27,10 @@ def instructor_key() -> tuple[str, str] | None:
     """(code, key) when the address holds a class and its instructor key; the refusal said
     and None when it holds a key that does not match."""
     code, key = st.query_params.get("class", ""), st.query_params.get("key", "")
+    if not key and (kept := st.session_state.get("instructor_link")):
+        # back from another page, whose header link carries no address: this tab's key
+        code, key = kept
+        st.query_params.update({"class": code, "key": key})
     if not key:
         return None
     try:
@@ -39,6 +43,7 @@ def instructor_key() -> tuple[str, str] | None:
         class_view.classes().become_instructor(room.code, key, learner())
         class_view.forget()
         st.session_state.instructor_of = room.code
+    st.session_state.instructor_link = (room.code, key)
     return room.code, key
 
 

@@ -29,7 +29,15 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 LEARNERS = 5
 # long enough on the stand-in worker (0.5 s an epoch) for the room to see it training
 RUN = "train_images=5000&epochs=12"
-ROOM_SECONDS = 15_000  # the room redraws every 2 s: a few polls, on a busy machine
+ROOM_SECONDS = 30_000  # the room redraws every 2 s: a few polls, on a busy machine
+
+
+@pytest.fixture(scope="module", autouse=True)
+def patient_expectations():
+    """Six tabs of one server on a busy 2-core machine: a state may take seconds to come."""
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's own, for the other modules
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +52,7 @@ def room_server(tmp_path_factory):
 
 
 def _ready(page, heading: str | re.Pattern) -> None:
-    expect(page.get_by_text(heading).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(heading).first).to_be_visible(timeout=120_000)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
@@ -70,20 +78,19 @@ def test_an_instructor_sees_and_steers_a_room_of_five(browser, room_server):
     classes = classroom.Classroom(database.engine(store))
     code, key = classes.open()
 
-    teacher_context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    teacher_context.set_default_navigation_timeout(120_000)  # six tabs on a busy 2 cores
-    teacher = teacher_context.new_page()
-    teacher.goto(f"{url}/room?class={code}&key={key}")
-    _ready(teacher, "In the room")
-
     contexts = [browser.new_context(viewport={"width": 1366, "height": 768})
                 for _ in range(LEARNERS)]
     for context in contexts:
         context.set_default_navigation_timeout(120_000)
     learners = [context.new_page() for context in contexts]
     for page in learners:
-        page.goto(f"{url}/?class={code}&{RUN}")
-        page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+        page.goto(f"{url}/?class={code}&{RUN}", wait_until="commit")
+        page.get_by_role("button", name="Train", exact=True).wait_for(timeout=180_000)
+    teacher_context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    teacher_context.set_default_navigation_timeout(120_000)  # six tabs on a busy 2 cores
+    teacher = teacher_context.new_page()
+    teacher.goto(f"{url}/room?class={code}&key={key}", wait_until="commit")
+    _ready(teacher, "In the room")
     names = {member.learner: member.name for member in classes.members(code)
              if not member.instructor}
     assert len(names) == LEARNERS
@@ -123,18 +130,18 @@ def test_an_instructor_sees_and_steers_a_room_of_five(browser, room_server):
     teacher.get_by_role("button", name="Hold for the class").click()
     expect(teacher.get_by_text("The class's controls are held as chosen.")).to_be_visible()
     anna = learners[1]
-    anna.reload()
+    anna.reload(wait_until="commit")
     _locked_rate(anna)
     anna.get_by_role("link", name=re.compile("^Exercises")).click()
     _ready(anna, re.compile("Exercises"))
     anna.get_by_role("link", name="Compile and train").click()
     _locked_rate(anna)
-    anna.goto(f"{url}/?learning_rate=0.01&lock=&hide=")  # an edited address
+    anna.goto(f"{url}/?learning_rate=0.01&lock=&hide=", wait_until="commit")  # an edited address
     _locked_rate(anna)
 
     # without the key: refused from the page and from crafted addresses
     ben = learners[2]
-    ben.goto(f"{url}/room")
+    ben.goto(f"{url}/room", wait_until="commit")
     _ready(ben, "You are in class")
     expect(ben.get_by_role("button", name="Move the room here")).to_have_count(0)
     expect(ben.get_by_role("tab", name=re.compile("Steer$"))).to_have_count(0)
@@ -142,7 +149,7 @@ def test_an_instructor_sees_and_steers_a_room_of_five(browser, room_server):
     for crafted in (f"class={code}&key=wrong", f"class={code}&key={key[:-2]}",
                     f"class={code}&key=&push_section=0&shown_run=x",
                     f"class={code}&key=x&section=1&lock=&hide=learning_rate"):
-        ben.goto(f"{url}/room?{crafted}")
+        ben.goto(f"{url}/room?{crafted}", wait_until="commit")
         expect(ben.get_by_text(re.compile("instructor key|Only the class's instructor|You are "
                                           "in class"))).to_be_visible(timeout=30_000)
         expect(ben.get_by_role("button", name="Move the room here")).to_have_count(0)
@@ -157,12 +164,12 @@ def test_an_instructor_sees_and_steers_a_room_of_five(browser, room_server):
     teacher.get_by_role("button", name="Show on every screen").click()
     for page in learners:
         if page is not anna:
-            page.goto(f"{url}/")
+            page.goto(f"{url}/", wait_until="commit")
         expect(page.get_by_text(f"{names[bens]}'s run #1")).to_be_visible(timeout=ROOM_SECONDS)
 
     # the pictures: the room on the projector, and the banner on a laptop and a phone
     classes.push_section(code, key, 8)
-    teacher.goto(f"{url}/room?class={code}&key={key}&view=projector")
+    teacher.goto(f"{url}/room?class={code}&key={key}&view=projector", wait_until="commit")
     _ready(teacher, "In the room")
     teacher.wait_for_timeout(2_500)
     teacher.screenshot(path=SCREENSHOTS / "room-projector.png")
