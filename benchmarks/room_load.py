@@ -13,7 +13,8 @@ does: the room's runs and members read from the store, and both charts built and
 into Vega-Lite (what Streamlit sends). Not measured: the browser's drawing, and
 Streamlit's own work per fragment.
 
-Prints one JSON line: the update's median and worst milliseconds, the server process's
+Prints one JSON line: the update's median and worst milliseconds (wall clock) and its
+median CPU milliseconds (this thread's), the server process's
 CPU (user + system seconds over wall seconds, per core) while the class trained, the
 learners, runs and room runs seen.
 """
@@ -81,16 +82,17 @@ def main() -> int:
     for thread in threads:
         thread.start()
     poller.start()
-    updates, seen = [], 0
+    updates, update_cpu, seen = [], [], 0
     try:
         while any(thread.is_alive() for thread in threads):
-            begin = time.perf_counter()
+            begin, begin_cpu = time.perf_counter(), time.thread_time()
             runs = classes.room_runs(code)
             names = {member.learner: member.name for member in classes.members(code)}
             room_charts.scatter(runs, names).to_dict()
             room_charts.curves(runs, names).to_dict()
             classes.ticks(code)
             updates.append((time.perf_counter() - begin) * 1000)
+            update_cpu.append((time.thread_time() - begin_cpu) * 1000)
             seen = max(seen, len(runs))
             time.sleep(ROOM_SECONDS)
     finally:
@@ -102,6 +104,7 @@ def main() -> int:
         "room_runs_seen": seen, "updates": len(updates),
         "update_ms_median": round(statistics.median(updates), 1),
         "update_ms_worst": round(max(updates), 1),
+        "update_cpu_ms_median": round(statistics.median(update_cpu), 1),
         "server_cpu_per_core": round(used / wall, 3), "wall_seconds": round(wall, 1),
         "cores": os.cpu_count(),
     }))
