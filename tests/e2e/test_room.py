@@ -16,6 +16,7 @@ import shlex
 import sys
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from server import ROOT, streamlit_server
 from test_accessibility import serious_violations
@@ -78,15 +79,24 @@ def _steer(page):
 
 
 def _pick(page, label: str, option: str | re.Pattern) -> None:
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
-    box.locator("input").click()
-    page.get_by_role("option", name=option).first.click()
+    """Choose in a select box; opened again if a redraw closed its list (as a person
+    would)."""
+    box = page.locator("[data-testid='stSelectbox']").filter(
+        has=page.get_by_text(label, exact=True))
+    for _ in range(3):
+        box.locator("input").click()
+        try:
+            page.get_by_role("option", name=option).first.click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"no option {option} in {label}")
 
 
 def _locked_rate(page) -> None:
     rate = page.get_by_role("slider").first
     expect(rate).to_have_attribute("aria-valuetext", "1", timeout=30_000)
-    expect(rate).to_have_attribute("aria-disabled", "true")
+    expect(rate).to_be_disabled()
     expect(page.get_by_text("Learning rate · set by your instructor")).to_be_visible()
 
 
