@@ -68,6 +68,8 @@ def join_from_link() -> None:
     code = st.query_params.get("class")
     if not code or st.session_state.get("class_link_read") == code:
         return
+    if st.query_params.get("key"):  # the instructor's link: the Class page checks its key
+        return
     st.session_state.class_link_read = code
     held = membership()
     if held and held[0].code == classroom.clean_code(code):
