@@ -2,18 +2,20 @@
 
 import streamlit as st
 
-from ui import exercises_view, layout, state
+from ui import class_view, exercises_view, layout, state
 
 st.set_page_config(page_title="Fit Lab", page_icon=":material/science:", layout="wide")
 layout.every_page()
 
 state.keep_view()  # the projector view, wherever the instructor goes in the header
+class_view.join_from_link()  # ?class=CODE: this browser joins the class
 exercises_view.update()  # a run that has just ended may complete an exercise
 exercises_done = exercises_view.progress_label()
 # The pages in the header rather than a sidebar: the Train page needs the whole width.
+train = st.Page("app_pages/train.py", title="Compile and train",
+                icon=":material/model_training:", default=True)
 page = st.navigation([
-    st.Page("app_pages/train.py", title="Compile and train", icon=":material/model_training:",
-            default=True),
+    train,
     st.Page("app_pages/explorer.py", title="Learning-rate explorer", icon=":material/landscape:"),
     st.Page("app_pages/exercises.py", title=f"Exercises {exercises_done}",
             icon=":material/task_alt:"),
@@ -22,7 +24,10 @@ page = st.navigation([
     st.Page("app_pages/evaluate.py", title="Evaluate", icon=":material/target:"),
     st.Page("app_pages/about.py", title="About", icon=":material/info:"),
     st.Page("app_pages/instructor.py", title="Instructor guide", icon=":material/school:"),
+    st.Page("app_pages/room.py", title="Class", icon=":material/groups:"),
 ], position="top")
+# a learner in a class: the instructor's section and settings
+class_view.banner(on_train=page.url_path == train.url_path)
 page.run()
 # After the page, so that this element, there only until the browser holds the cookie,
 # shifts none of the page's: a shift makes Streamlit draw some elements twice for a moment.

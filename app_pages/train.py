@@ -5,6 +5,7 @@ import streamlit as st
 
 from fitlab import compare
 from ui import (
+    class_view,
     controls,
     layout,
     lesson_view,
@@ -57,6 +58,7 @@ def lab(more, run=None, large: bool = False) -> None:
         link_controls.link_notices()
         scenario_menu.note(settings)
         run_panel.live_run(settings, running)
+        class_view.shown_run(large)  # the run the class's instructor shows, if any
 
 
 RUN_TAB = ":material/monitoring: Run"

@@ -124,7 +124,19 @@ def main(argv=None) -> int:
     claims.add_argument("--workers", type=int, default=1,
                         help="train in this many processes (default 1: in this one)")
 
+    lead = commands.add_parser(
+        "class", help="open a class: a code for the room, a key for its instructor",
+        description="Open a class on the server that uses this run store (FITLAB_STORE) or "
+                    "database (FITLAB_DATABASE_URL), and print the learners' link and the "
+                    "instructor's, whose key is shown this once and kept only as a hash.")
+    lead.add_argument("action", choices=["open"])
+    lead.add_argument("--url", default="http://localhost:8501",
+                      help="the server's address as the room reaches it "
+                           "(default http://localhost:8501)")
+
     args = parser.parse_args(argv)
+    if args.command == "class":
+        return open_class(args.url)
     try:
         CTRL_C.raises = True  # reading data and downloads stop at once, their files whole
         CTRL_C.stop_if_pressed()
@@ -160,6 +172,23 @@ def add_setting_flags(train: argparse.ArgumentParser) -> None:
 
 def _names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def open_class(url: str) -> int:
+    """Open a class and print its code and links; the key is printed here only."""
+    from fitlab import classroom, config, database, store
+
+    try:
+        folder = store.RunStore().folder  # made, and readable by this user alone
+        code, key = classroom.Classroom(database.engine(folder)).open()
+    except config.ConfigError as error:
+        print(f"fitlab: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    url = url.rstrip("/")
+    print(f"Class code: {code}")
+    print(f"Learners: {url}/?class={code}   (or the code on the Class page)")
+    print(f"Instructor, keep it to yourself: {url}/room?class={code}&key={key}")
+    return 0
 
 
 def fetch_dataset(name: str) -> int:

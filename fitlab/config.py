@@ -46,6 +46,9 @@ VARIABLES = {
     "FITLAB_DATABASE_URL": "the database of the run store and the class, for servers that "
                            "share one: postgresql://user:password@host:5432/name (or "
                            "sqlite:///path). Default: runs.sqlite in the run store's folder",
+    "FITLAB_INSTRUCTOR_KEY": "the instructor key of the class `python -m fitlab class open` "
+                             "opens, for a key known before the day. Default: a new random "
+                             "key each time",
     "FITLAB_DATA_DIR": "the folder of an instructor's .npz files and photo folders. "
                        "Default: ./data",
     "FITLAB_MIRROR": "a web address serving copies of the downloaded data sets' files, "
@@ -145,6 +148,17 @@ def database_url() -> str | None:
 def without_password(text: str) -> str:
     """A database address, or a message that may quote one, with its password hidden."""
     return re.sub(r"((?:://|^|\s|')[^:/@\s']*:)[^@\s/]*@", r"\1***@", text)
+
+
+def instructor_key() -> str | None:
+    """FITLAB_INSTRUCTOR_KEY, None when not set; a key so short that it could be guessed is
+    refused."""
+    configured = _text("FITLAB_INSTRUCTOR_KEY")
+    if configured and len(configured) < 12:
+        raise ConfigError("FITLAB_INSTRUCTOR_KEY must be at least 12 characters long, so "
+                          "that nobody guesses it, not one of "
+                          f"{len(configured)}.")
+    return configured or None
 
 
 def data_dir() -> pathlib.Path:

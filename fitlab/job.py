@@ -30,6 +30,7 @@ class Job:
         self.turn_started: float | None = None  # when it last got a trainer
         self.yield_asked = False
         self.arrival = 0  # its place in the order of arrival, which the pool numbers
+        self.first = False  # a class's instructor's run: before the room's (fitlab.pool)
         self.number = number  # 1, 2, 3 … within its session, never reused
         self.save_to = save_to  # where the worker saves the trained model, if anywhere
         self.history = RunHistory(settings)

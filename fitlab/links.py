@@ -25,8 +25,9 @@ FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
 LINK_NAMES = {name: field.metadata["link"] for name, field in FIELDS.items()}
 # The keys besides the settings, each read where it is used: `hide` and `lock` by
 # instructor_choices, `view` by the Train page (?view=projector), `section` by the lesson (a
-# bad one shows the first section).
-OTHER_KEYS = ("hide", "lock", "view", "section")
+# bad one shows the first section), `class` and the instructor's `key` by the class
+# (ui/class_view.py, ui/room_view.py).
+OTHER_KEYS = ("hide", "lock", "view", "section", "class", "key")
 # What older links carried of a learner's progress, which a link no longer can.
 PROGRESS_KEYS = ("done", "predicted")
 # What an instructor may hide or lock: ?hide=optimizer,loss&lock=learning_rate. The images

@@ -7,6 +7,8 @@ public methods, and keeps every run in the store (`fitlab.store`). The worker si
 
 Who trains next, so that one person with many browsers cannot hold the room's trainers
 (docs/reliability.md, "Sharing the trainers"):
+0. a class's instructor's run (`submit(first=True)`) before the room's: the projector's
+   demonstration is what the whole room waits to see (fitlab/classroom.py);
 1. a lesson-sized run (at most LESSON_IMAGE_EPOCHS images x epochs) before a bigger one;
 2. then the client (address) holding the fewest trainers, then the one served least
    recently, then likewise by learner: many cookies from one client share one client's turn;
@@ -136,9 +138,10 @@ class WorkerPool:
     # -- what pages and the command line call ------------------------------------------------
 
     def submit(self, settings: Settings, owner: str = "", save_to: str | None = None,
-               client: str = "") -> Job:
+               client: str = "", first: bool = False) -> Job:
         """Queue a run; with `save_to`, its trained model is saved there as a .keras file.
-        `client` (the browser's address) groups a person's many cookies for the order."""
+        `client` (the browser's address) groups a person's many cookies for the order;
+        `first`: an instructor's run, which goes before the room's."""
         with self._changed:
             if self._closed:
                 raise RuntimeError("The training pool has shut down.")
@@ -151,6 +154,7 @@ class WorkerPool:
                                "another tab); stop it first.")
             self._runs_started[owner] = self._runs_started.get(owner, 0) + 1
             job = Job(settings, owner, self._runs_started[owner], save_to, client)
+            job.first = first
             job.on_change = self._keep
             self._arrivals += 1
             job.arrival = self._arrivals
@@ -343,7 +347,7 @@ class WorkerPool:
                           if job.history.state in (STARTING, RUNNING))
         return sorted(self._queue, key=lambda job: _order(
             job.group, job.owner or job.id, job.arrival, _lesson_sized(job), holding,
-            self._served))
+            self._served, job.first))
 
     def _plan(self, job: Job) -> _Plan | None:
         """What the wait estimate needs of a run: its training left, within the run time
@@ -364,7 +368,7 @@ class WorkerPool:
         held = time.monotonic() - job.turn_started if (
             history.state in (STARTING, RUNNING) and job.turn_started) else 0.0
         return _Plan(job.group, job.owner or job.id, job.arrival, _lesson_sized(job), left,
-                     max(epoch, 1e-3), held)
+                     max(epoch, 1e-3), held, job.first)
 
     def _train(self, worker: WorkerProcess, job: Job) -> None:
         yielded = False
@@ -565,11 +569,11 @@ def _lesson_sized(job: Job) -> bool:
 
 
 def _order(group: str, owner: str, arrival: int, lesson: bool, holding: Counter,
-           served: dict[str, float]) -> tuple:
+           served: dict[str, float], first: bool = False) -> tuple:
     """The pool's order of waiting runs (the module's docstring says why)."""
     never = -math.inf
-    return (not lesson, holding[group], served.get(group, never), served.get(owner, never),
-            arrival)
+    return (not first, not lesson, holding[group], served.get(group, never),
+            served.get(owner, never), arrival)
 
 
 def _remove_checkpoint(job: Job) -> None:
@@ -591,6 +595,7 @@ class _Plan:
     left: float  # seconds of training left
     epoch: float  # seconds an epoch takes
     held: float = 0.0  # seconds on its trainer in this turn
+    first: bool = False  # an instructor's run
 
 
 def _turn(plan: _Plan, others_wait: bool) -> float:
@@ -615,7 +620,8 @@ def _play_out(target: _Plan, waiting: list[_Plan], training: list[_Plan], traine
         holding = Counter(plan.group for _, _, plan in busy)
         while queue and len(busy) < trainers:
             plan = min(queue, key=lambda each: _order(each.group, each.owner, each.arrival,
-                                                      each.lesson, holding, served))
+                                                      each.lesson, holding, served,
+                                                      each.first))
             if plan is target:
                 return now
             queue.remove(plan)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from fitlab import exercises, lesson
 from fitlab.links import section_index, section_problem
-from ui import exercises_view, glossary_view, layout
+from ui import class_view, exercises_view, glossary_view, layout
 
 
 @st.cache_data(show_spinner=False)
@@ -14,7 +14,9 @@ def load_sections() -> list[lesson.Section]:
     return lesson.sections()
 
 
-def show_section(section: lesson.Section) -> None:
+def show_section(section: lesson.Section, solutions_open: bool = True) -> None:
+    """`solutions_open`: False in a class whose instructor has not yet opened this section's
+    solutions (ui/class_view.py)."""
     st.subheader(section.title)
     if section.questions:
         st.markdown("**Questions:** " + " ".join(section.questions))
@@ -29,8 +31,12 @@ def show_section(section: lesson.Section) -> None:
             with st.container(border=True):
                 st.markdown(f"**Challenge: {part.title}**")
                 st.markdown(part.question)
-                with st.expander("Solution", key=f"solution_{key}"):
-                    st.markdown(part.solution)
+                if solutions_open:
+                    with st.expander("Solution", key=f"solution_{key}"):
+                        st.markdown(part.solution)
+                else:
+                    st.caption(":material/lock: Your instructor will open the solution when "
+                               "the class is ready.")
         elif isinstance(part, lesson.Further):
             # folded: the core path is what is open; a deep dive waits to be asked for
             with st.expander(f"Going further: {part.title}", icon=":material/explore:",
@@ -87,7 +93,7 @@ def show_lesson() -> None:
         _turn_button(names, chosen - 1, ":material/arrow_back:", "back_top", short="Back")
         _turn_button(names, chosen + 1, ":material/arrow_forward:", "onward_top",
                      short="Next")
-    show_section(sections[chosen])
+    show_section(sections[chosen], class_view.solution_open(chosen))
     with st.container(horizontal=True, horizontal_alignment="distribute"):
         _turn_button(names, chosen - 1, ":material/arrow_back:", "back_bottom")
         _turn_button(names, chosen + 1, ":material/arrow_forward:", "onward_bottom")
@@ -115,6 +121,11 @@ def _section_notice() -> None:
 
 def _forget_section_notice() -> None:
     st.session_state.section_link_problem = None
+
+
+def open_section(to: int) -> None:
+    """Open section `to` (from 0) on the Train page: the class's banner's one click."""
+    _turn(to)
 
 
 def _turn(to: int) -> None:

@@ -21,6 +21,7 @@ from fitlab.links import (
     unreadable,
 )
 from fitlab.settings import Settings
+from ui import class_view
 
 # Every setting lives in the URL, so a link shares it; the binding also keeps the values
 # when the learner visits another page and comes back.
@@ -56,9 +57,13 @@ def respell_link() -> None:
         # leaves the address here, before a control can raise OverflowError reading it.
         st.session_state.link_as_opened = link = st.query_params.to_dict()
         respell, overflowing = respelled(link), unreadable(link)
-        if respell or overflowing:
-            st.query_params.update(respell)
-            for key in overflowing:
+        # what the class holds: the address's own value would show in the locked control
+        # (it trains at the class's all the same), so it leaves the address
+        held = [key for key in set.union(*class_view.held_controls()) if key in link]
+        if respell or overflowing or held:
+            st.query_params.update({key: value for key, value in respell.items()
+                                    if key not in held})
+            for key in {*overflowing, *held}:
                 del st.query_params[key]
             st.rerun()
 
@@ -81,11 +86,14 @@ def start(key: str) -> dict:
 
 def instructor() -> tuple[set[str], set[str]]:
     """The controls the link hides and those it locks (?hide=optimizer&lock=learning_rate),
-    read once per session."""
+    read once per session, and those the learner's class holds (read from the server each
+    time: a reload, another page or an edited address cannot undo them)."""
     if "instructor" not in st.session_state:
         hidden, locked, _ = instructor_choices(st.query_params.to_dict())
         st.session_state.instructor = (hidden, locked)
-    return st.session_state.instructor
+    hidden, locked = st.session_state.instructor
+    class_hidden, class_locked = class_view.held_controls()
+    return hidden | class_hidden, (locked | class_locked) - class_hidden
 
 
 def control(key: str, widget, label: str, *args, hidden_value=None, **options):
@@ -93,14 +101,22 @@ def control(key: str, widget, label: str, *args, hidden_value=None, **options):
     out under a lock. When the link hides it, draw nothing and use the link's value for it,
     else the lesson's default; a hidden control takes no room."""
     hidden, locked = instructor()
+    class_hidden, class_locked = class_view.held_controls()
+    if key in class_hidden:  # the class's value, whatever the address says
+        return class_view.held_value(key)
     if key in hidden:
         return hidden_value if hidden_value is not None else linked(key)
+    if key in class_locked:
+        held = class_view.held_value(key)
+        st.session_state[key] = list(held) if isinstance(held, tuple) else held
     if key in locked:
         label, options["help"], options["disabled"] = f":material/lock: {label}", LOCKED, True
         label += " · set by your instructor"
         if isinstance(options.get("width"), int):  # room for the words
             options["width"] = max(options["width"], 270)
-    return widget(label, *args, key=key, **KEEP, **options)
+    chosen = widget(label, *args, key=key, **KEEP, **options)
+    # a locked class control trains at the class's value, whatever the widget read
+    return class_view.held_value(key) if key in class_locked else chosen
 
 
 def linked(key: str, default=None):

@@ -76,6 +76,14 @@ def _holds(wanted: Settings, settings: Settings) -> bool:
     return settings.replace(dataset=wanted.dataset) == wanted
 
 
+def apply_settings(title: str, settings: dict) -> None:
+    """Set the controls to settings an instructor suggested to the class, but those the
+    class holds; the note names them like a scenario's when they are one."""
+    fixed = controls.fixed_by_instructor()
+    link_controls.choose(**{key: value for key, value in settings.items() if key not in fixed})
+    st.session_state.scenario = title
+
+
 def _apply_scenario(title: str) -> None:
     scenario = next(each for each in scenarios.SCENARIOS if each.title == title)
     link_controls.choose(**scenario.settings.to_dict())

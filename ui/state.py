@@ -155,8 +155,10 @@ def start_run(settings):
     save_to = run_store().learner_folder(learner()) / f"model-{uuid.uuid4().hex[:8]}.keras"
     # the address groups one person's many cookies in the pool's order (fitlab/pool.py)
     client = (st.context.ip_address or "") if st.runtime.exists() else ""
+    from ui import class_view  # it reads the learner from here
+
     job = training_pool().submit(settings, owner=learner(), save_to=str(save_to),
-                                 client=client)
+                                 client=client, first=class_view.is_instructor())
     st.session_state.job_id = job.id
     return job
 
