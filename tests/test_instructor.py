@@ -22,7 +22,7 @@ def test_a_link_hides_and_locks_controls_and_the_hidden_ones_take_the_links_valu
     slider = at.select_slider(key="learning_rate")
     assert slider.disabled and slider.value == 0.1
     # a lock, and why, on the control
-    assert slider.label == ":material/lock: Learning rate · set by your instructor"
+    assert slider.label == "Learning rate · set by your instructor"
     assert slider.help.startswith("Set by your instructor")
     assert "optimizer=keras.optimizers.SGD(learning_rate=0.1)" in at.code[-1].value
     assert 'loss="categorical_crossentropy"' in at.code[-1].value  # hidden: the default

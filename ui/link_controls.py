@@ -110,7 +110,8 @@ def control(key: str, widget, label: str, *args, hidden_value=None, **options):
         held = class_view.held_value(key)
         st.session_state[key] = list(held) if isinstance(held, tuple) else held
     if key in locked:
-        label, options["help"], options["disabled"] = f":material/lock: {label}", LOCKED, True
+        # in words, not an icon: a widget's accessible name took ":material/lock:" literally
+        options["help"], options["disabled"] = LOCKED, True
         label += " · set by your instructor"
         if isinstance(options.get("width"), int):  # room for the words
             options["width"] = max(options["width"], 270)
