@@ -70,7 +70,7 @@ def _train(page) -> None:
     for _ in range(3):
         page.get_by_role("button", name="Train", exact=True).click()
         try:
-            expect(page.get_by_text("Run #1 ·")).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("Run #1 ·").first).to_be_visible(timeout=30_000)
             return
         except AssertionError:
             continue
