@@ -24,7 +24,8 @@ page = st.navigation([
     st.Page("app_pages/evaluate.py", title="Evaluate", icon=":material/target:"),
     st.Page("app_pages/about.py", title="About", icon=":material/info:"),
     st.Page("app_pages/instructor.py", title="Instructor guide", icon=":material/school:"),
-    st.Page("app_pages/room.py", title="Class", icon=":material/groups:"),
+    st.Page("app_pages/room.py", title="Class", icon=":material/groups:",
+            visibility="visible" if class_view.concerns_this_browser() else "hidden"),
 ], position="top")
 # a learner in a class: the instructor's section and settings
 class_view.banner(on_train=page.url_path == train.url_path)

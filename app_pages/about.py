@@ -27,6 +27,12 @@ when you pressed **Train**.
 """
 )
 
+st.subheader("In a class")
+st.markdown("An instructor's link (`?class=CODE`) puts you in their class: they see your runs "
+            "under a name you choose and can move the room to a section. Given only the code, "
+            "type it on the Class page, which your header lists once you are in a class.")
+st.page_link("app_pages/room.py", label="Join a class, or open one", icon=":material/groups:")
+
 st.subheader("Data sets")
 st.markdown(
     f"""

@@ -18,3 +18,6 @@ for part in parts:
     heading, _, text = part.partition("\n")
     st.header(heading)
     st.markdown(glossary(text) if heading == "Glossary" else text)
+    if heading == "Running a class":  # the page is not in a self-paced header
+        st.page_link("app_pages/room.py", label="The Class page: open a class",
+                     icon=":material/groups:")

@@ -100,6 +100,15 @@ def problem() -> str | None:
     return st.session_state.get("class_problem")
 
 
+def concerns_this_browser() -> bool:
+    """Whether the header lists the Class page: for a learner in a class, one whose link
+    names a class, and the browser that opened one. A self-paced learner's header stays
+    without it (the About page and the Instructor guide link to it): at 1366 px its link
+    was where an "Exercise done" toast appears."""
+    return bool(membership() is not None or problem() or st.query_params.get("class")
+                or st.session_state.get("opened_class"))
+
+
 # -- what the class holds ------------------------------------------------------------------
 
 

@@ -166,3 +166,16 @@ def test_after_every_scenario_the_charts_are_in_view_with_nothing_over_them(brow
     finally:
         context.close()
     assert not found, found
+
+
+def test_a_self_paced_header_lists_no_class_page_and_about_leads_to_it(laptop, url):
+    # At 1366 px the Class link sat where an "Exercise done" toast appears, for learners
+    # who have no class at all: it is listed once a class concerns this browser.
+    open_train_page(laptop, url)
+    header = laptop.get_by_test_id("stTopNav")
+    expect(header.get_by_role("link", name="About")).to_be_visible()
+    expect(header.get_by_role("link", name="Class")).to_have_count(0)
+    header.get_by_role("link", name="About").click()
+    laptop.get_by_role("link", name="Join a class, or open one").click()
+    expect(laptop.get_by_role("heading", name="Class")).to_be_visible(timeout=30_000)
+    expect(laptop.get_by_role("button", name="Join the class")).to_be_visible()
