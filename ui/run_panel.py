@@ -293,20 +293,34 @@ def _chart(place, build, key: str, height: int, drawn: tuple) -> None:
     kept = st.session_state.setdefault("charts_drawn", {})
     if key not in kept or kept[key][0] != drawn:
         chart = build()
-        kept[key] = (drawn, chart.description, _vega_lite(chart))
+        kept[key] = (drawn, chart.description, _vega_lite(chart, key))
     _, description, spec = kept[key]
     place.container(key=f"{key}_text").markdown(description)
     # a copy: Streamlit takes the data out of the spec it is given
     place.vega_lite_chart(spec=copy.deepcopy(spec), key=key, height=height)
 
 
-def _vega_lite(chart) -> dict:
+def _vega_lite(chart, key: str) -> dict:
     """The Vega-Lite spec st.altair_chart would send for `chart`, its data already in
-    Arrow's format: Streamlit's own conversion, so that the page is the same either way."""
+    Arrow's format: Streamlit's own conversion, so that the page is the same either way.
+
+    Altair checks the whole spec against Vega-Lite's schema as Streamlit converts it: a
+    third of a live redraw's CPU once the collection after each run was off (py-spy). The
+    run's charts are Fit Lab's own code, never a learner's spec, and a chart of the same
+    `key` differs from the last only in its data: the first of each key in this process
+    is checked, the later ones are not (Altair's `to_dict(validate=False)`)."""
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
     _check_charts_once()
-    return _convert_altair_to_vega_lite_spec(chart)
+    if key in _CHECKED:
+        # object.__setattr__: Altair takes an attribute set on a chart for a chart property
+        object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
+    spec = _convert_altair_to_vega_lite_spec(chart)
+    _CHECKED.add(key)
+    return spec
+
+
+_CHECKED: set[str] = set()  # the chart keys converted once with Altair's schema check
 
 
 @functools.cache
