@@ -32,6 +32,7 @@ PAGES = {
     "evaluate": "Evaluate a run",
     "about": "About Fit Lab",
     "instructor": "Instructor guide",
+    "room": "Class",  # joining a class; the instructor's room: tests/e2e/test_room.py
 }
 RUN = "epochs=2&train_images=500"
 FINISHED = re.compile(r"Finished all 2 epochs")
