@@ -44,19 +44,19 @@ import pathlib
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 import replay_worker  # noqa: E402
+from server import streamlit_server  # noqa: E402  (the browser tests' own)
 
 # Each run's epochs (the most a page allows): the recorded 30, then its last 10 again in
 # turn (replay_worker). A learner whose run ends presses Train again, as learners do, so
@@ -88,12 +88,6 @@ def rss_megabytes(pid: int) -> float:
 
 def load() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Page:
@@ -300,25 +294,16 @@ def measure(learners: int, app: pathlib.Path, epochs: int = EPOCHS,
     folder = pathlib.Path(tempfile.mkdtemp(prefix="fitlab-server-cost-"))
     replay_log, log = folder / "replay.log", folder / "streamlit.log"
     replay_log.touch()
-    port = free_port()
-    env = dict(os.environ, FITLAB_WORKERS=str(learners), FITLAB_STORE=str(folder / "store"),
-               FITLAB_WORKER_COMMAND=" ".join(replay_worker.command()),
-               FITLAB_REPLAY_LOG=str(replay_log))
-    with open(log, "w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=app, stdout=output, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(url, server, log)
-        figures = asyncio.run(drive(url, learners, server.pid, replay_log, epochs, window))
+        with streamlit_server(log, app=app, start_seconds=120, FITLAB_WORKERS=str(learners),
+                              FITLAB_STORE=str(folder / "store"),
+                              FITLAB_WORKER_COMMAND=" ".join(replay_worker.command()),
+                              FITLAB_REPLAY_LOG=str(replay_log)) as (url, server):
+            figures = asyncio.run(drive(url, learners, server.pid, replay_log, epochs, window))
         errors = len(re.findall(r"Traceback", log.read_text()))
         figures["server_tracebacks"] = errors if "failed" not in figures else None
         return figures
     finally:
-        server.terminate()
-        server.wait(timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -397,35 +382,12 @@ async def estimates(url: str, learners: int) -> dict:
 def measure_estimates(learners: int, app: pathlib.Path) -> dict:
     folder = pathlib.Path(tempfile.mkdtemp(prefix="fitlab-estimates-"))
     log = folder / "streamlit.log"
-    port = free_port()
-    env = dict(os.environ, FITLAB_STORE=str(folder / "store"))
-    for name in ("FITLAB_WORKERS", "FITLAB_WORKER_COMMAND"):  # the server's own trainers
-        env.pop(name, None)
-    with open(log, "w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=app, stdout=output, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(url, server, log)
-        return asyncio.run(estimates(url, learners))
+    try:  # the server's own trainers: no FITLAB_WORKERS, no FITLAB_WORKER_COMMAND
+        with streamlit_server(log, app=app, start_seconds=120, FITLAB_STORE=str(folder / "store"),
+                              FITLAB_WORKERS=None, FITLAB_WORKER_COMMAND=None) as (url, _):
+            return asyncio.run(estimates(url, learners))
     finally:
-        server.terminate()
-        server.wait(timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _wait_for(url: str, server, log: pathlib.Path) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            return
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError(f"streamlit did not start:\n{log.read_text()}") from None
-            time.sleep(0.3)
 
 
 def main() -> int:

@@ -26,20 +26,23 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(log: pathlib.Path, port: int | None = None, **environment):
+def streamlit_server(log: pathlib.Path, port: int | None = None, app: pathlib.Path = ROOT,
+                     start_seconds: float = 60, **environment: str | None):
     """Yield (url, process) of `streamlit run app.py` on a loopback port (a free one unless
-    given: a restarted server keeps its address)."""
+    given: a restarted server keeps its address). `app`: the folder served (a benchmark
+    serves another commit's); an `environment` value of None removes that variable."""
     port = port or free_port()
-    env = dict(os.environ, **environment)
+    env = {name: value for name, value in {**os.environ, **environment}.items()
+           if value is not None}
     with open(log, "a") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env=env,
+            cwd=app, stdout=output, stderr=subprocess.STDOUT, env=env,
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_seconds
         while True:
             try:
                 urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
