@@ -502,9 +502,13 @@ def _metrics_problem(answer: _Answer, labels: str, verdict: dict) -> str | None:
             if _canonical(fact) in WRONG_LABELS[labels]:
                 return _metric_reason(_canonical(fact), labels, _given(item))
         return None
+    if answer.kind == "name" and not answer.module:  # metrics=accuracy
+        return (_quote_reason(answer, "metric") + " And metrics takes a list, even for a "
+                "single metric: [\"accuracy\"].")
     if answer.kind != "list":
-        return ("metrics takes a list, even for a single metric: Keras refuses a lone "
-                "string. Put it in square brackets: [\"accuracy\"].")
+        lone = "a lone string" if answer.kind == "string" else "a lone metric"
+        return (f"metrics takes a list, even for a single metric: Keras refuses {lone}. "
+                "Put it in square brackets: [\"accuracy\"].")
     if not answer.items:
         return "The list of metrics is empty: put accuracy in it."
     for item in answer.items:

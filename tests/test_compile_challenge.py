@@ -105,7 +105,10 @@ WRONG = [
     (ONE_HOT, "loss", "CategoricalCrossentropy(label_smoothing=0.1)",
      "with label_smoothing=0.1 Keras computes"),
     (ONE_HOT, "loss", "keras.losses.categorical_crossentropy()", "with no labels"),
-    (ONE_HOT, "metrics", '"accuracy"', "takes a list"),
+    (ONE_HOT, "metrics", '"accuracy"', "Keras refuses a lone string"),
+    # a bare name is no string: it was told "Keras refuses a lone string" (a tester)
+    (ONE_HOT, "metrics", "accuracy", "Without quotes, accuracy is a Python name"),
+    (ONE_HOT, "metrics", "keras.metrics.CategoricalAccuracy()", "Keras refuses a lone metric"),
     (ONE_HOT, "metrics", "[]", "empty"),
     (ONE_HOT, "metrics", '["categorical_crossentropy"]', "loss already reports cross-entropy"),
     (ONE_HOT, "metrics", '["sparse_categorical_accuracy"]', "reads each label as a whole number"),
