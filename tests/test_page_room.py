@@ -55,6 +55,10 @@ def test_without_a_class_nothing_changes_and_the_room_is_refused(classes):
     page = browser(ANNA, "app_pages/room.py", **{"class": code})
     assert [metric.label for metric in page.metric] == []
     assert any(button.label == "Join the class" for button in page.button)
+    # joined by the link: the form is folded away, so that nobody thinks they must join again
+    assert "You are in class" in texts(page)
+    assert [expander.label for expander in page.expander] == [
+        "Join another class, or choose your name again", "Teaching? Open a class"]
     # a crafted address with a wrong key: refused in a sentence, no room, nothing to click
     for wrong in ("x" * 32, key[:-1], key + "x"):
         page = browser(BEN, "app_pages/room.py", **{"class": code, "key": wrong})

@@ -61,7 +61,11 @@ def learner_page() -> None:
                     "one made up for you), can move the class to a section, and opens the "
                     "challenges' solutions when the class is ready. Without one, Fit Lab is "
                     "yours alone.")
-    with st.form("join_class", border=True):
+    # In a class already, joining is one click further: a tester who had joined by link
+    # wondered whether the form asked them to join again.
+    joining = st.expander("Join another class, or choose your name again",
+                          icon=":material/login:") if held is not None else st.container()
+    with joining, st.form("join_class", border=True):
         code = st.text_input("Class code", max_chars=12, placeholder="K7QX3M")
         name = st.text_input("Your name in the class (optional)", max_chars=30,
                              placeholder="a made-up name if you leave this empty")
