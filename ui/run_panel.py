@@ -112,9 +112,10 @@ def live_run(settings: Settings | None, running: bool) -> None:
             # Train is pressed, and the browser has loaded the charts' code by then. On a
             # phone the lesson comes first instead (layout.css).
             with st.container(key="charts_before_train"):
-                # The projector's bar names the settings already.
-                st.caption("Next run" if projector()
-                           else f"Next run · {compare.headline(settings)}")
+                # The projector's bar names the settings already: a lone "Next run" under
+                # it read as a stray label (a tester).
+                if not projector():
+                    st.caption(f"Next run · {compare.headline(settings)}")
                 _charts(RunHistory(settings))
         return
     st.fragment(run_every=WATCH_SECONDS)(_watch)(job.id)
