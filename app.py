@@ -1,10 +1,15 @@
 """Fit Lab: the router. Page config and the pages, named in the header of every page."""
 
+import pathlib
+
 import streamlit as st
 
 from ui import class_view, exercises_view, layout, state
 
-st.set_page_config(page_title="Fit Lab", page_icon=":material/science:", layout="wide")
+# A file of our own, served by this server: a Material icon's favicon is fetched from
+# fonts.gstatic.com, which a closed classroom network cannot reach.
+ICON = pathlib.Path(__file__).parent / "ui" / "icon.png"
+st.set_page_config(page_title="Fit Lab", page_icon=ICON, layout="wide")
 layout.every_page()
 
 state.keep_view()  # the projector view, wherever the instructor goes in the header

@@ -179,3 +179,20 @@ def test_a_self_paced_header_lists_no_class_page_and_about_leads_to_it(laptop, u
     laptop.get_by_role("link", name="Join a class, or open one").click()
     expect(laptop.get_by_role("heading", name="Class")).to_be_visible(timeout=30_000)
     expect(laptop.get_by_role("button", name="Join the class")).to_be_visible()
+
+
+def test_no_page_asks_another_host_for_anything(laptop, url):
+    # A classroom's network may reach nothing but this server: the favicon, a Material
+    # icon, was fetched from fonts.gstatic.com, and each page logged a failed request there.
+    elsewhere = []
+    laptop.on("request", lambda request: elsewhere.append(request.url)
+              if not request.url.startswith((url, "data:", "blob:")) else None)
+    for path, heading in [("", "Compiling versus fitting"), ("?view=projector", "Press Train"),
+                          ("explorer", "Learning-rate explorer"), ("exercises", "Exercises"),
+                          ("data", "Look at the data"), ("runs", "Your runs"),
+                          ("evaluate", "Evaluate a run"), ("about", "About Fit Lab"),
+                          ("instructor", "Instructor guide"), ("room", "Class")]:
+        laptop.goto(f"{url}/{path}")
+        expect(laptop.get_by_role("heading", name=heading).first).to_be_visible(timeout=60_000)
+        settled(laptop)
+    assert not elsewhere, sorted(set(elsewhere))
