@@ -72,6 +72,8 @@ def test_the_compile_challenge_says_what_is_wrong_then_ticks_off_and_the_tick_st
     assert at.success[0].value.startswith(
         "Right, for one-hot labels ([0, 0, 0, 1, 0, …]): "
         "model.compile(optimizer=keras.optimizers.Adam()")
+    # said under the answer too, where the learner looks: the note above was out of view
+    assert at.success[-1].value == at.success[0].value and len(at.success) == 2
     assert progress_shown(at) == "Done: 1 of 8."
     assert "done" not in at.query_params  # a link carries settings, never ticks
     assert progress_shown(open_app(learner=at.session_state["learner"])) == "Done: 1 of 8."

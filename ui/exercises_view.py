@@ -161,8 +161,8 @@ def _compile_blanks(where: str) -> None:
         st.warning(unavailable)
     for blank, problem in st.session_state.get(f"{where}_compile_problems", {}).items():
         st.error(f"`{blank}=` {problem}")
-    if right_again := st.session_state.get(f"{where}_compile_right_again"):
-        st.success(right_again)
+    if right := st.session_state.get(f"{where}_compile_right"):
+        st.success(right)  # under the button pressed: the exercise's own note is above
 
 
 def _ask_to_check(where: str) -> None:
@@ -187,14 +187,17 @@ def _check_compile(where: str) -> None:
             st.session_state[f"{where}_compile_unavailable"] = str(unavailable)
             return
     st.session_state[f"{where}_compile_problems"] = problems
-    st.session_state.pop(f"{where}_compile_right_again", None)
+    st.session_state.pop(f"{where}_compile_right", None)
     if problems:
         return
     right = "Right, for {labels}: model.compile(optimizer={optimizer}, loss={loss}, " \
         "metrics={metrics}).".format(
             **{**asked, "labels": compile_challenge.LABELS[asked["labels"]]})
-    if "compile" in progress():  # another right answer: said under it; the tick stands
-        st.session_state[f"{where}_compile_right_again"] = right
+    # Said under the answer, where the learner looks: the first right answer's note at the
+    # exercise's top was out of view (a tester saw only the toast). Another right answer
+    # leaves the tick as it stands.
+    st.session_state[f"{where}_compile_right"] = right
+    if "compile" in progress():
         return
     _mark("compile", right)
     st.rerun()  # the navigation's count, drawn before this page, counts it too
