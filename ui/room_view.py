@@ -91,8 +91,10 @@ def learner_page() -> None:
 
 
 def instructor_page(code: str, key: str) -> None:
+    # The chosen tab is kept on the server (on_change="rerun"): kept by the browser alone,
+    # it fell back to Room on a busy machine's rerun, under an instructor steering the room.
     room_tab, steer_tab = st.tabs([":material/groups: Room", ":material/tune: Steer"],
-                                  key="room_tab")
+                                  key="room_tab", on_change="rerun")
     with room_tab:
         st.fragment(run_every=ROOM_SECONDS)(_room)(code)
     with steer_tab:
