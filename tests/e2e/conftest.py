@@ -24,6 +24,29 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails leaves what the learner saw: a screenshot of every page still
+    open (in test-artifacts/) and its visible text in the report, for a failure that comes
+    once in many runs on a busy CI machine and cannot be watched again."""
+    report = yield
+    if report.when == "call" and report.failed and "browser" in item.funcargs:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pages = [page for context in item.funcargs["browser"].contexts
+                 for page in context.pages]
+        for number, page in enumerate(pages):
+            name = f"{item.name}-{number}"[:150].replace("/", "_")
+            try:
+                page.screenshot(path=ARTIFACTS / f"{name}.png")
+                text = page.inner_text("body", timeout=5_000)
+            except Exception as error:  # a page already gone says so, not why the test failed
+                text = f"(could not be read: {error})"
+            if len(text) > 4000:
+                text = f"{text[:2000]}\n[...]\n{text[-2000:]}"
+            report.sections.append((f"page {number} at {page.url} ({name}.png)", text))
+    return report
+
+
 @pytest.fixture(scope="session")
 def server_log(tmp_path_factory) -> pathlib.Path:
     return tmp_path_factory.mktemp("server") / "streamlit.log"
