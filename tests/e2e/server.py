@@ -92,10 +92,12 @@ class FlakyLink:
         self.up = True
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._deaf = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def drop(self) -> None:
         self.up = False
+        self._deaf.clear()
         with self._lock:
             sockets, self._open = self._open, set()
         for side in sockets:
@@ -105,6 +107,12 @@ class FlakyLink:
 
     def restore(self) -> None:
         self.up = True
+
+    def lose_answers(self) -> None:
+        """From now until drop(), what the browser sends reaches the server but nothing comes
+        back: the start of a drop that takes the answer to a click, without the race of
+        dropping at a guessed moment, which on a busy machine can take the click too."""
+        self._deaf.set()
 
     def _accept(self) -> None:
         while True:
@@ -119,13 +127,15 @@ class FlakyLink:
                 continue
             with self._lock:
                 self._open |= {client, server}
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+            for source, sink, answers in ((client, server, False), (server, client, True)):
+                threading.Thread(target=self._pump, args=(source, sink, answers),
+                                 daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, answers: bool) -> None:
         with contextlib.suppress(OSError):
             while chunk := source.recv(65536):
-                sink.sendall(chunk)
+                if not (answers and self._deaf.is_set()):
+                    sink.sendall(chunk)
         for side in (source, sink):
             with contextlib.suppress(OSError):
                 side.shutdown(socket.SHUT_RDWR)

@@ -4,7 +4,9 @@ address that drops every connection as a workshop room's Wi-Fi does."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
 import time
 
 import pytest
@@ -51,6 +53,12 @@ def a_finished_run_then_a_long_one(page):
     expect(status).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Run #2", exact=False).first).to_be_visible()
     return epoch_of(page)
+
+
+def runs_in(store) -> int:
+    """How many runs the server's store keeps, all learners together."""
+    with contextlib.closing(sqlite3.connect(store / "runs.sqlite")) as database:
+        return database.execute("SELECT count(*) FROM runs").fetchone()[0]
 
 
 def epoch_of(page) -> int:
@@ -120,7 +128,8 @@ def test_a_connection_dropped_for_a_minute_comes_back_to_the_run_still_training(
     page.context.close()
 
 
-def test_a_connection_dropped_as_train_is_pressed_still_shows_the_run(browser, flaky_url):
+def test_a_connection_dropped_as_train_is_pressed_still_shows_the_run(browser, flaky_url,
+                                                                      store):
     """The page Streamlit reconnects to can be the one drawn before Train, if the drop took
     the answer to the click (seen once in 20 in the flaky workshop benchmark): the page
     must find its run all the same."""
@@ -133,8 +142,13 @@ def test_a_connection_dropped_as_train_is_pressed_still_shows_the_run(browser, f
     train(page)
     expect(page.get_by_text("Finished all 1 epochs.")).to_be_visible(timeout=120_000)
     epochs_slider_to(page, "End")
+    runs_before = runs_in(store)
+    link.lose_answers()
     train(page)
-    page.wait_for_timeout(150)
+    deadline = time.monotonic() + 30
+    while runs_in(store) == runs_before:  # the click reached the server: a run is kept
+        assert time.monotonic() < deadline, "the server never got the click on Train"
+        time.sleep(0.1)
     link.drop()
     time.sleep(15)
     link.restore()
