@@ -96,5 +96,12 @@ def stop(page):
         "button", name="Stop", exact=True).click()
 
 
+def header_link(page, name: str):
+    """A page's link in the header: a page may link to another in its text too (Exercises'
+    "Go to Compile and train"), and a click on a name that both match is refused once the
+    second has been drawn, which on a busy machine it sometimes has."""
+    return page.get_by_test_id("stTopNav").get_by_role("link", name=name, exact=True)
+
+
 def train(page):
     page.get_by_role("button", name="Train", exact=True).click()

@@ -13,6 +13,7 @@ from learner import (
     choose,
     close_menu,
     epochs_slider_to,
+    header_link,
     move_learning_rate,
     reveal,
     scenario,
@@ -57,7 +58,7 @@ def test_changing_settings_leaving_the_page_and_a_second_tab_leave_the_run_alone
     expect(second_tab.get_by_role("button", name="Train", exact=True)).to_be_enabled(
         timeout=60_000)
     second_tab.close()
-    page.get_by_role("link", name="Compile and train").click()
+    header_link(page, "Compile and train").click()
     expect(page.get_by_text("Finished all 10 epochs.")).to_be_visible(timeout=120_000)
     expect(page.get_by_text("Training on 1,200 images")).to_be_visible()
     assert page.get_by_text("Traceback").count() == 0

@@ -5,7 +5,7 @@ import re
 import zipfile
 
 import numpy as np
-from learner import choose, close_menu, reveal, train
+from learner import choose, close_menu, header_link, reveal, train
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -90,7 +90,7 @@ def test_bad_zips_are_explained_and_good_photos_train(page, server_tmp, server_s
                             "32x32 pixels; 1 files skipped")).to_be_visible(timeout=20_000)
     training_images = page.get_by_test_id("stMetric").filter(has_text="Training images")
     expect(training_images.get_by_text("40", exact=True)).to_be_visible()
-    page.get_by_role("link", name="Compile and train").click()
+    header_link(page, "Compile and train").click()
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="Dataset")
     expect(box.locator("input")).to_have_value("pets.zip (your upload)", timeout=20_000)
     page.get_by_role("button", name="Model", exact=True).click()

@@ -7,7 +7,15 @@ import io
 import pathlib
 import re
 
-from learner import choose, exercises_link, move_learning_rate, scenario, set_number, train
+from learner import (
+    choose,
+    exercises_link,
+    header_link,
+    move_learning_rate,
+    scenario,
+    set_number,
+    train,
+)
 from playwright.sync_api import expect
 
 from fitlab import judge
@@ -56,7 +64,7 @@ def epochs(page, count):
 
 
 def back_to_training(page):
-    page.get_by_test_id("stTopNav").get_by_role("link", name="Compile and train").click()
+    header_link(page, "Compile and train").click()
     expect(page.get_by_role("button", name="Train", exact=True)).to_be_visible(timeout=30_000)
 
 
@@ -130,7 +138,7 @@ def test_every_exercise_ticks_off_and_stays_ticked_across_pages_and_a_reload(pag
     scenario(page, "Dropout switched off")
     run_until(page, "Finished all 25 epochs", 6)
     best = best_epoch_from_the_download(page)
-    page.get_by_role("link", name="Compile and train").click()
+    header_link(page, "Compile and train").click()
     expect(page.locator("[data-testid='stSelectbox']").filter(has_text="Lesson section")
            ).to_be_visible(timeout=30_000)
     choose(page, "Lesson section", "7. Reading the training curves")

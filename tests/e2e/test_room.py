@@ -16,6 +16,7 @@ import shlex
 import sys
 
 import pytest
+from learner import header_link
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from server import ROOT, streamlit_server
@@ -184,7 +185,7 @@ def test_an_instructor_sees_and_steers_a_room_of_five(browser, room_server):
     _locked_rate(anna)
     anna.get_by_role("link", name=re.compile("^Exercises")).click()
     _ready(anna, re.compile("Exercises"))
-    anna.get_by_role("link", name="Compile and train").click()
+    header_link(anna, "Compile and train").click()
     _locked_rate(anna)
     anna.goto(f"{url}/?learning_rate=0.01&lock=&hide=", wait_until="commit")  # an edited address
     _locked_rate(anna)
