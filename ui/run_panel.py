@@ -111,12 +111,16 @@ def live_run(settings: Settings | None, running: bool) -> None:
             # The charts' empty axes, where the curves will be drawn: nothing moves when
             # Train is pressed, and the browser has loaded the charts' code by then. On a
             # phone the lesson comes first instead (layout.css).
-            with st.container(key="charts_before_train"):
+            main = st.container(key="charts_before_train")
+            # The rest apart, after a scenario's note (layout.css): under them, the note
+            # had stood below a laptop's window.
+            rest = st.container(key="rest_before_train")
+            with main:
                 # The projector's bar names the settings already: a lone "Next run" under
                 # it read as a stray label (a tester).
                 if not projector():
                     st.caption(f"Next run · {compare.headline(settings)}")
-                _charts(RunHistory(settings))
+                _charts(RunHistory(settings), rest=rest)
         return
     st.fragment(run_every=WATCH_SECONDS)(_watch)(job.id)
     draw_run(job.snapshot(), job.number, settings)
@@ -250,11 +254,11 @@ def draw_run(history: RunHistory, number: int, settings: Settings | None = None)
 
 
 def _charts(history: RunHistory, faint: list[tuple[str, RunHistory]] = (),
-            faint_caption: str = "") -> None:
+            faint_caption: str = "", rest=None) -> None:
     """Loss and accuracy side by side, where the eye is; the per-batch curve and the chosen
-    metrics, which matter less, after them and smaller. `faint`: earlier runs (pinned, or
-    the one before), drawn faintly under the loss and accuracy, and named under them by
-    `faint_caption`."""
+    metrics, which matter less, after them and smaller, in `rest` if given. `faint`: earlier
+    runs (pinned, or the one before), drawn faintly under the loss and accuracy, and named
+    under them by `faint_caption`."""
     from fitlab import charts  # Altair: imported with the first chart, not at start-up
 
     # The best epoch is marked once the exercise that asks for it is done: not before.
@@ -266,7 +270,7 @@ def _charts(history: RunHistory, faint: list[tuple[str, RunHistory]] = (),
     for number, row in enumerate([("loss", "accuracy"), *_pairs(history.settings.metrics)]):
         # The loss and accuracy come first in the run's panel (layout.css), above the run's
         # status, outcome and notes, whose length then moves them not at all.
-        place = st.container(key="main_charts") if number == 0 else st
+        place = st.container(key="main_charts") if number == 0 else rest or st
         for column, metric in zip(place.columns(2), row):
             shown = tuple(faint) if metric in ("loss", "accuracy") else ()
             _chart(column, lambda metric=metric, shown=shown: charts.epoch_chart(
@@ -276,7 +280,7 @@ def _charts(history: RunHistory, faint: list[tuple[str, RunHistory]] = (),
         if number == 0 and faint_caption:  # the faint lines' numbers, under them
             place.caption(faint_caption)
         height = 220  # the chosen metrics' rows: smaller
-    _chart(st, lambda: charts.batch_chart(history), "batch_chart", 200,
+    _chart(rest or st, lambda: charts.batch_chart(history), "batch_chart", 200,
            _batches_drawn(history))
 
 

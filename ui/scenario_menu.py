@@ -63,8 +63,13 @@ def note(settings: Settings | None) -> None:
         # first, then the comparison (fitlab/scenarios.py)
         ended = trained and not job.history.active
         after = f" {scenario.result}" if ended and scenario.result else ""
-        st.info(f"**{scenario.title}.** {scenario.what_to_watch} ({compare.headline(settings)}.)"
-                + (after if trained else " Press **Train**."), icon=":material/school:")
+        # Before its run, the note comes before the outcome of the run before (layout.css),
+        # which speaks of other settings: at 1366x768 it had stood below the fold, under
+        # an outcome a learner could take for the scenario's.
+        place = st.container(key="scenario_note" if trained else "scenario_note_before_run")
+        place.info(f"**{scenario.title}.** {scenario.what_to_watch} "
+                   f"({compare.headline(settings)}.)"
+                   + (after if trained else " Press **Train**."), icon=":material/school:")
 
 
 def _holds(wanted: Settings, settings: Settings) -> bool:

@@ -101,6 +101,11 @@ def shoot_on(page, size, title, folder: pathlib.Path) -> list[str]:
     if width < 500:
         to_the_top(page)  # back to the bar, as a learner would scroll
     page.screenshot(path=folder / f"{size}-{slug(title)}-before-train.png")
+    # Its first two lines (the title, and what to watch begun) at least: after a run, the
+    # faint lines' caption and a three-line tag beside Defaults leave a 1366x768 window that.
+    note = page.get_by_text(re.compile(rf"^{re.escape(title)}\.")).first
+    if width > 640 and not first_lines_in_view(page, note, lines_px=48):
+        problems.append("what to watch is out of view before Train")
     shown = [int(number) for number in re.findall(r"Run #(\d+)", " ".join(
         page.get_by_text(RUN_NUMBER).all_inner_texts()))]
     train(page)
