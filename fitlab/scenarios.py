@@ -35,7 +35,10 @@ SCENARIOS = [
     Scenario(
         "Learning rate too high",
         "Adam at 1.0, a thousand times its default.",
-        "Adam at 1.0. Watch the loss per batch chart in the first epoch, and how the run ends.",
+        # It is over in seconds, and on a laptop the loss per batch is under the first screen:
+        # how it ends first, then the chart, which keeps the first epoch to read afterwards.
+        "Adam at 1.0. Watch how the run ends, then read its first epoch, batch by batch, on "
+        "the loss per batch chart.",
         Settings(learning_rate=1.0),
         "In Fit Lab's runs of these settings (seeds 42, 1, 2, 3) a group of batches' loss leapt "
         "past 10,000 in the first epoch; then the network gave every picture the same "

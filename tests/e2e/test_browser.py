@@ -122,7 +122,7 @@ def test_an_instructors_link_hides_locks_and_sets_a_scenario(browser, app_url):
     close_menu(room, opened)
     expect(room.get_by_text("Compiling versus fitting")).to_have_count(0)  # projector view
     scenario(room, "Learning rate too high")
-    expect(room.get_by_text("Adam at 1.0. Watch the loss per batch chart")).to_be_visible()
+    expect(room.get_by_text("Adam at 1.0. Watch how the run ends")).to_be_visible()
     reveal(room, optimizer)  # on the Settings tab, Train brings the run's tab up by itself
     train(room)
     expect(room.get_by_text("The network stopped learning")).to_be_visible(timeout=90_000)
