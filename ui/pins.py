@@ -80,7 +80,7 @@ def control(number: int | None) -> None:
         f"Pinned runs (at most {compare.MOST_PINNED})", offered,
         key="pinned_runs", max_selections=compare.MOST_PINNED,
         format_func=lambda each: f"#{each}", on_change=_pinned_changed,
-        placeholder="None: the run before is drawn",
+        placeholder=f"None: the latest run of {compare.USEFUL_EPOCHS} epochs or more is drawn",
         help="Runs drawn faintly under the live one, to compare without leaving the page.")
 
 
