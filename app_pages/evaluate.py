@@ -9,8 +9,9 @@ from ui.state import session_runs
 st.title("Evaluate a run")
 st.markdown(
     "Validation images steer the choices you make while training; the **test set** is kept "
-    "apart to say how well the network does on pictures it has never met. Here a run is "
-    "scored on them after every epoch."
+    "apart to say how well the network does on pictures it has never met. Fit Lab scores a "
+    "run on them after every epoch; this page shows the network as it was after the last "
+    "one scored, and follows a run that is still training."
 )
 
 runs = session_runs()
