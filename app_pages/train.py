@@ -55,6 +55,7 @@ def lab(more, run=None, large: bool = False) -> None:
         with code:
             model_and_code.show_code(settings)
     with run:
+        layout.charts_anchor()  # where the phone's bar's "Charts" link leads
         link_controls.link_notices()
         scenario_menu.note(settings)
         run_panel.live_run(settings, running)

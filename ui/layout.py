@@ -29,6 +29,13 @@ def lesson_anchor() -> None:
     st.html('<span id="lesson"></span>')
 
 
+def charts_anchor() -> None:
+    """The run's place, at the top of its panel (layout.css), for the link back to it in the
+    phone's bar: a learner reading the lesson there had lost the run when it ended, its
+    progress gone from the bar and its charts 1,500 px up."""
+    st.html('<span id="charts"></span>')
+
+
 def lesson_to_its_top(section: int) -> None:
     """Scroll the lesson back to its top. Streamlit keeps the scroll position across reruns
     and has no call to change it. Each turn's script carries the section's number, so that

@@ -66,8 +66,10 @@ def train_and_stop(settings: Settings | None) -> bool:
             current_job().wait_for_first_point(FIRST_POINT_WAIT_SECONDS)
             st.rerun()  # draw the page again with Train off and Stop on
     st.button("Stop", key="stop", icon=":material/stop:", on_click=_stop, disabled=not running)
-    if not projector():  # on a phone, where the lesson is far below the bar (layout.css)
-        st.container(key="to_lesson").markdown("[:material/menu_book: Lesson](#lesson)")
+    if not projector():  # on a phone, where the lesson is far below the run (layout.css)
+        with st.container(key="phone_links", horizontal=True, width="content"):
+            st.markdown("[:material/monitoring: Charts](#charts)")
+            st.markdown("[:material/menu_book: Lesson](#lesson)")
     return running
 
 

@@ -124,6 +124,14 @@ def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pa
         settled(page)
         if width >= 641:  # the outcome takes the progress bar's place
             assert abs(loss.bounding_box()["y"] - charts_at) < 1, "the charts moved at the end"
+        elif not projector:  # the lesson is far below the run: the bar's links go between
+            links = page.locator(".st-key-phone_links")
+            links.get_by_role("link", name=re.compile("Lesson")).click()
+            expect(page.get_by_text(LESSON_TEXT)).to_be_in_viewport()
+            expect(loss).not_to_be_in_viewport()
+            links.get_by_role("link", name=re.compile("Charts")).click()
+            expect(loss).to_be_in_viewport(ratio=1)
+            expect(page.get_by_text(RUN_ENDED).first).to_be_in_viewport()
     finally:
         context.close()
 
