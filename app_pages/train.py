@@ -55,7 +55,7 @@ def lab(more, run=None, large: bool = False) -> None:
         with code:
             model_and_code.show_code(settings)
     with run:
-        layout.charts_anchor()  # where the phone's bar's "Charts" link leads
+        layout.anchor("charts")  # where the phone's bar's "Charts" link leads
         link_controls.link_notices()
         scenario_menu.note(settings)
         run_panel.live_run(settings, running)
@@ -78,7 +78,7 @@ if projector():  # the instructor talks; the room sees the run
 else:
     lesson_column, lab_column = st.columns([5, 7], gap="medium")
     with lesson_column.container(key="lesson_pane"):
-        layout.lesson_anchor()  # where the phone's bar's "Lesson" link leads
+        layout.anchor("lesson")  # where the phone's bar's "Lesson" link leads
         # The other settings share the lesson's pane, so that the charts stay in view.
         lesson_tab, settings_tab = st.tabs([":material/menu_book: Lesson",
                                             ":material/tune: More settings"])

@@ -11,7 +11,7 @@ UI_FILES = [ROOT / "app.py", *ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py")
 
 def test_no_page_renders_raw_html():
     """Markdown never carries HTML, and the one module that hands the browser HTML of its own
-    (two stylesheets, the lesson's anchor, a scroll to the lesson's top, the learner's
+    (two stylesheets, the anchors of the phone's links, a scroll to the lesson's top, the learner's
     cookie) formats nothing into it but a number and a learner id it has checked."""
     for path in UI_FILES:
         text = path.read_text()

@@ -23,17 +23,15 @@ def one_screen() -> None:
     st.html(STYLESHEET)
 
 
-def lesson_anchor() -> None:
-    """The lesson's place on the page, for the link to it in the phone's bar of Train and
-    Stop (layout.css), the lesson being 1,500 px below it there."""
-    st.html('<span id="lesson"></span>')
+# The places the phone's bar of Train and Stop links to (layout.css), as HTML written here
+# alone: the lesson, 1,500 px below the run there, and the run's charts, at the top of its
+# panel, where a learner reading the lesson had lost the run when it ended.
+ANCHORS = {"lesson": '<span id="lesson"></span>', "charts": '<span id="charts"></span>'}
 
 
-def charts_anchor() -> None:
-    """The run's place, at the top of its panel (layout.css), for the link back to it in the
-    phone's bar: a learner reading the lesson there had lost the run when it ended, its
-    progress gone from the bar and its charts 1,500 px up."""
-    st.html('<span id="charts"></span>')
+def anchor(place: str) -> None:
+    """Mark `place` ("lesson" or "charts") for the phone's bar's link to it."""
+    st.html(ANCHORS[place])
 
 
 def lesson_to_its_top(section: int) -> None:
