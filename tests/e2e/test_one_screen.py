@@ -129,7 +129,11 @@ def watch_a_run(browser, url: str, width: int, height: int, query: str, shot: pa
             links.get_by_role("link", name=re.compile("Lesson")).click()
             expect(page.get_by_text(LESSON_TEXT)).to_be_in_viewport()
             expect(loss).not_to_be_in_viewport()
-            links.get_by_role("link", name=re.compile("Charts")).click()
+            page.screenshot(path=shot.with_name(f"{shot.stem}-lesson-after-run.png"))
+            # where the run's progress was in the bar, its end, and the way back to it
+            ended = links.get_by_role("link", name=re.compile(r"#1 ended"))
+            expect(links).to_be_in_viewport(ratio=1)
+            ended.click()
             expect(loss).to_be_in_viewport(ratio=1)
             expect(page.get_by_text(RUN_ENDED).first).to_be_in_viewport()
     finally:
