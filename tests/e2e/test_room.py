@@ -21,6 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from server import ROOT, streamlit_server
 from test_accessibility import serious_violations
+from test_one_screen import settled
 
 sys.path.insert(0, str(ROOT / "tests"))
 import fake_worker  # noqa: E402
@@ -103,7 +104,9 @@ def _steer(page):
 
 def _pick(page, label: str, option: str | re.Pattern) -> None:
     """Choose in a select box; opened again if a redraw closed its list (as a person
-    would)."""
+    would). After the page's drawing is over: while a rerun (a tab clicked) redraws the
+    tab, its select box of before stands beside the new one (CI found two "Run" boxes)."""
+    settled(page)
     box = page.locator("[data-testid='stSelectbox']").filter(
         has=page.get_by_text(label, exact=True))
     for _ in range(3):
