@@ -1,4 +1,7 @@
-"""The exported Keras code runs on its own, outside Fit Lab, and trains the same run."""
+"""The exported Keras code runs on its own, outside Fit Lab, and trains the same run.
+
+Under JAX (marked `backend`) only the Shapes run is trained again: whether the code reads
+a file, or builds dropout and early stopping, is the same on every backend."""
 
 import os
 import subprocess
@@ -40,7 +43,6 @@ def test_the_code_for_a_shapes_run_trains_the_same_run_outside_fit_lab(tmp_path)
     ("sparse_categorical_crossentropy", ("categorical_accuracy", "top_3_accuracy")),
 ])
 @pytest.mark.keras
-@pytest.mark.backend
 def test_the_code_reads_an_npz_or_a_photo_folder_beside_it(tmp_path, loss, metrics):
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (60, 32, 32, 3), dtype=np.uint8)
@@ -87,7 +89,6 @@ def test_the_code_writes_the_learning_rate_as_a_decimal_that_keras_accepts(rate,
 
 
 @pytest.mark.keras
-@pytest.mark.backend
 def test_the_code_of_the_dropout_model_with_early_stopping_trains_the_same_run(tmp_path):
     settings = Settings(train_images=300, epochs=3, model="dropout", dropout_rate=0.3,
                         patience=1, learning_rate=0.003)

@@ -1,4 +1,7 @@
-"""The worker pool with real worker processes training real (tiny) runs."""
+"""The worker pool with real worker processes training real (tiny) runs.
+
+The tests marked `backend` are run again under JAX: the worker's start, its runs and Stop
+go through the backend. A killed worker is the pool's to notice, on any backend."""
 
 import os
 import signal
@@ -76,7 +79,6 @@ def test_a_queued_run_can_be_stopped_before_it_starts(pool):
 
 
 @pytest.mark.keras
-@pytest.mark.backend
 def test_a_crashed_worker_fails_its_run_with_the_reason_and_is_replaced(pool):
     job = pool.submit(TINY.replace(epochs=50))
     wait_until(lambda: len(job.snapshot().batches) > 0)
