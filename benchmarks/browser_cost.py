@@ -5,9 +5,10 @@ run from Train to its end, the median of a few runs.
 
 Each app folder (this checkout unless given; `--app` again to compare another commit's,
 unpacked with `git archive COMMIT | tar -x -C DIR`) is served by its own `streamlit run`
-whose runs train on the scripted stand-in worker (tests/fake_worker.py, through
-FITLAB_WORKER_COMMAND): the same 10 epochs of 5,000 images every time, in about 5 s, and
-no Keras process on the cores being measured. Debian's Chromium at 1366x768 opens the
+whose runs are a recorded real run of the lesson's defaults on Shapes, replayed at its real
+pace (benchmarks/replay_worker.py, through FITLAB_WORKER_COMMAND, as server_cost.py does):
+the same 10 epochs of about a second every time, and no Keras process on the cores being
+measured. Debian's Chromium at 1366x768 opens the
 Train page, waits until it has settled, presses Train and waits for "Finished all". The
 figure is the CPU time of Chromium's processes over that span, from /proc: a page redraws
 its run twice a second (`config.REDRAW_SECONDS`), and each redraw is React and Vega work
@@ -29,7 +30,8 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests" / "e2e"), str(ROOT / "tests")]
 
-import fake_worker  # noqa: E402
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import replay_worker  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from server import launch_chromium, streamlit_server  # noqa: E402
 
@@ -55,7 +57,7 @@ def chromium_cpu_seconds() -> float:
 def measure(app: pathlib.Path, runs: int) -> dict:
     folder = pathlib.Path(tempfile.mkdtemp(prefix="browser-cost-"))
     with streamlit_server(folder / "streamlit.log", app=app,
-                          FITLAB_WORKER_COMMAND=shlex.join(fake_worker.command()),
+                          FITLAB_WORKER_COMMAND=shlex.join(replay_worker.command()),
                           FITLAB_STORE=str(folder / "store"), TMPDIR=str(folder),
                           FITLAB_DATA_DIR=str(folder / "data")) as (url, _), \
             sync_playwright() as playwright:

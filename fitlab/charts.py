@@ -18,8 +18,7 @@ tell the truth:
 - Each chart carries a one- or two-sentence text alternative (`describe`,
   `describe_batches`, `describe_comparison`) as its Vega-Lite description. Neither Vega's
   SVG nor Streamlit names the chart with it, so the page puts it beside the chart, hidden
-  from sight, for screen readers (ui/run_panel._chart), and leaves it out of the run's
-  spec, which then stays the same as the curves grow (ui/run_panel._stable_names).
+  from sight, for screen readers (ui/run_panel._chart).
 - The per-batch chart shows the loss of each bundle of batches, not Keras' running mean,
   which smooths an explosion into what looks like learning.
 

@@ -327,31 +327,7 @@ def _vega_lite(chart, key: str) -> dict:
         object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
     spec = _convert_altair_to_vega_lite_spec(chart)
     _CHECKED.add(key)
-    return _stable_names(spec, key)
-
-
-def _stable_names(spec: dict, key: str) -> dict:
-    """`spec` with its data sets named by their place (`loss_chart_0`, ...) instead of by a
-    hash of their content, and without its description, which the page shows beside the
-    chart (_chart). Streamlit's chart draws itself anew whenever its spec changes, and the
-    two changed with every redraw; with the spec the same, it swaps the data into the
-    chart it has: the chart holds still as its curves grow, and a live run's redraw costs
-    the learner's browser less (docs/performance.md, "What a live learner costs the
-    browser")."""
-    datasets = spec.pop("datasets", {})
-    names = {old: f"{key}_{number}" for number, old in enumerate(datasets)}
-
-    def rename(part):
-        if isinstance(part, dict):
-            return {field: names.get(value, value) if field == "name" and
-                    isinstance(value, str) else rename(value) for field, value in part.items()}
-        if isinstance(part, list):
-            return [rename(item) for item in part]
-        return part
-
-    renamed = rename({field: value for field, value in spec.items() if field != "description"})
-    renamed["datasets"] = {names[old]: data for old, data in datasets.items()}
-    return renamed
+    return spec
 
 
 _CHECKED: set[str] = set()  # the chart keys converted once with Altair's schema check
