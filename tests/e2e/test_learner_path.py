@@ -8,6 +8,7 @@ still checked by Keras, in its judge."""
 import re
 
 import pytest
+from learner import header_link
 from playwright.sync_api import expect
 
 from fitlab import lesson
@@ -55,7 +56,7 @@ def test_progress_stays_with_the_learner_and_glossary_links_stay_in_the_tab(page
         timeout=120_000)
     assert "done=" not in page.url  # a link carries settings only
     # A term in the lesson opens its entry in the learners' glossary, in this tab.
-    page.get_by_test_id("stTopNav").get_by_role("link", name="Compile and train").click()
+    header_link(page, "Compile and train").click()
     tabs = len(page.context.pages)
     term = page.get_by_test_id("stMarkdownContainer").get_by_role("link", name="epoch").first
     term.click()
