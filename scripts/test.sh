@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 # the tests marked `postgres`, on loopback (scripts/postgres.sh starts it). Each only where
 # it is missing.
 packages=()
-[ -x /usr/bin/chromium ] || packages+=(chromium)
+[ -x "${FITLAB_CHROMIUM:-/usr/bin/chromium}" ] || packages+=(chromium)  # tests/e2e/server.py
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null ||
   packages+=(postgresql)
 apt_log=$(mktemp)
@@ -49,7 +49,7 @@ timings=("$(printf '%-44s %4d s' "install (pip, apt, PostgreSQL)" "$SECONDS")")
 tier() {
   local name=$1 started=$SECONDS code=0
   shift
-  echo "== ${name}: pytest $*"
+  echo "== ${name}: $*"
   "$@" || code=$?
   if [ "$code" -eq 5 ]; then
     echo "${name}: pytest collected no tests: that is a failure, not a pass." >&2
@@ -82,8 +82,8 @@ else  # the whole suite, as CI runs it
   tier "browser (browser)" python3 -m pytest -m browser
   # Every backend must train: the tests whose outcome depends on it, again under JAX (its
   # CPU wheels come from the ordinary index, in requirements-dev.txt). PyTorch's tests, in
-  # tests/test_backends.py, skip where it is not installed, as in CI: its wheels from that
-  # index bring the CUDA libraries.
+  # tests/test_backends.py (the real-Keras tier), skip where it is not installed, as in CI:
+  # its wheels from that index bring the CUDA libraries.
   tier "JAX (backend, KERAS_BACKEND=jax)" env KERAS_BACKEND=jax python3 -m pytest -q -m backend
   wait "$ray_tier" || true
   cat "$ray_log"

@@ -5,9 +5,9 @@ hundred Shapes pictures, an epoch or a few) but real, and made to diverge, colla
 stopped the way a learner would.
 
 Which exit status a divergence, a collapse or a finished run gives is the command line's
-own, the same on every backend: only Ctrl-C, which lands inside the backend's compiled step,
-is run again under JAX (marked `backend`). Whether JAX's runs diverge and collapse as
-told is tests/test_training.py's, run under JAX whole.
+own, the same on every backend: of these, only the Ctrl-C test, since Ctrl-C lands inside
+the backend's compiled step, is run again under JAX (marked `backend`). Whether JAX's runs
+diverge and collapse as told is tests/test_training.py's, run under JAX whole.
 """
 
 import json
