@@ -1,16 +1,16 @@
 """What a live run costs the learner's browser: Chromium's CPU seconds while one page shows a
 run from Train to its end, the median of a few runs.
 
-    python benchmarks/browser_cost.py [--app DIR ...] [--runs 3] [--json FILE]
+    python benchmarks/browser_cost.py [--app DIR ...] [--runs 5] [--json FILE]
 
 Each app folder (this checkout unless given; `--app` again to compare another commit's,
 unpacked with `git archive COMMIT | tar -x -C DIR`) is served by its own `streamlit run`
 whose runs are a recorded real run of the lesson's defaults on Shapes, replayed at its real
 pace (benchmarks/replay_worker.py, through FITLAB_WORKER_COMMAND, as server_cost.py does):
 the same 10 epochs of about a second every time, and no Keras process on the cores being
-measured. Debian's Chromium at 1366x768 opens the
-Train page, waits until it has settled, presses Train and waits for "Finished all". The
-figure is the CPU time of Chromium's processes over that span, from /proc: a page redraws
+measured. Debian's Chromium at 1366x768 opens the Train page, waits until it has settled,
+presses Train and waits for "Finished all". The figure is the CPU time of every Chromium
+process on the machine over that span (keep it otherwise quiet), from /proc: a page redraws
 its run twice a second (`config.REDRAW_SECONDS`), and each redraw is React and Vega work
 in the learner's browser, on a laptop or a phone. Prints one JSON object per app folder.
 """
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import replay_worker  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from server import launch_chromium, streamlit_server  # noqa: E402
+from server_cost import cpu_seconds  # noqa: E402
 
 FINISHED = re.compile(r"Finished all \d+ epochs")
 
@@ -42,15 +43,11 @@ def chromium_cpu_seconds() -> float:
     """User and system CPU of every Chromium process now running."""
     total = 0.0
     for process in pathlib.Path("/proc").iterdir():
-        if not process.name.isdigit():
-            continue
         try:
-            command = (process / "cmdline").read_bytes()
-            fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            if process.name.isdigit() and b"chrom" in (process / "cmdline").read_bytes():
+                total += cpu_seconds(int(process.name))
+        except OSError:  # it ended as it was read
             continue
-        if b"chrom" in command:
-            total += (int(fields[11]) + int(fields[12])) / 100  # utime, stime in ticks
     return total
 
 
@@ -87,7 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--app", action="append", type=pathlib.Path,
                         help="an app folder to serve (default: this checkout); repeatable")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=pathlib.Path, help="also write the figures here")
     arguments = parser.parse_args()
     figures = [measure(app.resolve(), arguments.runs) for app in arguments.app or [ROOT]]

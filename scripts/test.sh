@@ -17,8 +17,8 @@ packages=()
 [ -x "${FITLAB_CHROMIUM:-/usr/bin/chromium}" ] || packages+=(chromium)  # tests/e2e/server.py
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null ||
   packages+=(postgresql)
-apt_log=$(mktemp)
 if [ "${#packages[@]}" -gt 0 ]; then
+  apt_log=$(mktemp)
   sudo_if_needed=$([ "$(id -u)" -eq 0 ] || echo sudo)
   { $sudo_if_needed apt-get update -qq &&
     $sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"

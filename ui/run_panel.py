@@ -69,9 +69,9 @@ def train_and_stop(settings: Settings | None) -> bool:
     if not projector():  # on a phone, where the lesson is far below the run (layout.css)
         # Once a run has ended, the bar says so where its progress was: a learner reading
         # the lesson saw the progress go, and nothing else (a tester).
-        charts = "Charts" if job is None or running else f"#{job.number} ended"
+        to_charts = "Charts" if job is None or running else f"#{job.number} ended"
         with st.container(key="phone_links", horizontal=True, width="content", gap="small"):
-            st.markdown(f"[:material/monitoring: {charts}](#charts)")
+            st.markdown(f"[:material/monitoring: {to_charts}](#charts)")
             st.markdown("[:material/menu_book: Lesson](#lesson)")
     return running
 
