@@ -11,8 +11,12 @@ imports Keras, `train_runs`, replaced by scripted curves. It never imports Keras
 The curves are plausible, not measured: the loss falls from chance level, ln(classes), and
 faster for a larger learning rate; a learning rate of 1 or more turns the loss into NaN in
 the first epoch (as SGD at 10 and Adam at 1 do under TensorFlow); one of 0.00001 or less
-stays at chance level; validation loss turns upwards after a few epochs on few images
-without dropout, so the overfitting exercises and early stopping have something to find. A
+stays at chance level, and its validation loss with it; validation loss turns upwards after
+a few epochs on few images without dropout, so the overfitting exercises and early stopping
+have something to find. A
+batch size below the lesson's 32 makes an epoch slower, its per-batch loss jumpier and its
+progress per epoch greater (more steps), and one above it the opposite, as in Keras, so that
+the batch-size exercise has two runs that show it; at 32 the curves do not depend on it. A
 run takes FAKE_SECONDS_PER_IMAGE per image and epoch (MIN_SECONDS_PER_EPOCH at least), so
 that Stop has a run to stop. Tests whose assertion depends on what Keras really does are
 marked `keras` or `app` instead.
@@ -21,6 +25,7 @@ marked `keras` or `app` instead.
 from __future__ import annotations
 
 import math
+import os
 import pathlib
 import random
 import sys
@@ -34,13 +39,15 @@ from fitlab.protocol import TYPE, Event  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
 
 # 5,000 images for 10 epochs take 5 s: time enough to press Stop in a test, and the
-# lesson's small runs (500 images, a few epochs) end in a fraction of a second.
-FAKE_SECONDS_PER_IMAGE = 0.0001
+# lesson's small runs (500 images, a few epochs) end in a fraction of a second. A test whose
+# run must outlast a minute's wait sets FITLAB_STAND_IN_SECONDS_PER_IMAGE.
+FAKE_SECONDS_PER_IMAGE = float(os.environ.get("FITLAB_STAND_IN_SECONDS_PER_IMAGE", 0.0001))
 # An epoch takes at least this long, as a real one does: a run is seen training (Stop on,
 # Train off) before it ends, and a test that waits for "running" can see it.
 MIN_SECONDS_PER_EPOCH = 0.3
 BATCHES_PER_REPORT = 8  # Keras' steps_per_execution on a CPU: a report every 8 batches
 TEST_SAMPLE, GRID_IMAGES = 500, 24  # as fitlab.training scores each epoch
+LESSON_BATCH_SIZE = 32  # the batch size whose curves the ones above are
 
 
 def command() -> list[str]:
@@ -88,12 +95,18 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None,
     chance = math.log(classes)
     rate = settings.learning_rate
     diverges, stuck = rate >= 1.0, rate <= 0.00001
-    # how far training gets per epoch: 0 when stuck, more for larger rates up to 0.01
-    speed = 0.0 if stuck else min(1.0, 0.25 + 0.15 * math.log10(rate / 0.00001))
+    steps_ratio = LESSON_BATCH_SIZE / settings.batch_size  # steps per epoch, against 32's
+    # how far training gets per epoch: 0 when stuck, more for larger rates up to 0.01, and
+    # for more steps an epoch
+    speed = 0.0 if stuck else min(1.0, 0.25 + 0.15 * math.log10(rate / 0.00001)) * \
+        steps_ratio ** 0.25
+    noise = 0.02 * steps_ratio ** 0.5  # a small batch's gradient is a noisier estimate
     overfit = 0.0 if settings.model == "dropout" and settings.dropout_rate >= 0.3 else \
         min(1.0, 1000 / max(train, 1))
     rng = random.Random(settings.seed)
-    epoch_seconds = max(FAKE_SECONDS_PER_IMAGE * train, MIN_SECONDS_PER_EPOCH)
+    # each step costs its own overhead: fewer, larger batches take less time an epoch
+    epoch_seconds = max(FAKE_SECONDS_PER_IMAGE * train * steps_ratio ** 0.5,
+                        MIN_SECONDS_PER_EPOCH)
     started, outcome, where, best_epoch = time.monotonic(), diagnosis.FINISHED, (0, 0), 0
     best_val, since_best = math.inf, 0
     first = resume["epoch"] + 1 if resume else 1  # a run resumed after its turn ended
@@ -110,7 +123,7 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None,
                 records.append([epoch, step, math.nan, 1 / classes, time.monotonic() - started])
                 outcome, where = diagnosis.DIVERGED, (epoch, step)
                 break
-            loss = chance * math.exp(-speed * done) * (1 + 0.02 * rng.random())
+            loss = chance * math.exp(-speed * done) * (1 + noise * rng.random())
             records.append([epoch, step, loss, _accuracy(loss, chance, classes),
                             time.monotonic() - started])
             if should_stop():
@@ -120,8 +133,10 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None,
         if outcome != diagnosis.FINISHED:
             break
         loss = records[-1][2]
-        # validation follows training, then turns upwards as the network learns its images
-        val_loss = loss * 1.05 + chance * (0.05 + overfit * 0.03 * epoch)
+        # validation follows training, then turns upwards as the network learns its images;
+        # a network still at chance level has learned nothing to overfit (a stuck run)
+        learned = min(1.0, 5 * max(0.0, 1 - loss / chance))
+        val_loss = loss + learned * (loss * 0.05 + chance * (0.05 + overfit * 0.03 * epoch))
         record = {TYPE: Event.EPOCH, "epoch": epoch, "loss": loss,
                   "accuracy": _accuracy(loss, chance, classes), "val_loss": val_loss,
                   "val_accuracy": _accuracy(val_loss, chance, classes),
