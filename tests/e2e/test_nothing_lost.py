@@ -1,20 +1,33 @@
 """Nothing a learner did is lost to a reload, a dropped connection or a server restart: real
 `streamlit run` servers with a run store, Debian's Chromium, and a relay on the loopback
-address that drops every connection as a workshop room's Wi-Fi does."""
+address that drops every connection as a workshop room's Wi-Fi does.
+
+What is tested is the server's sessions, store and pool, not what Keras does: the servers'
+runs train on the stand-in worker (tests/fake_worker.py, a real process on the real pool's
+pipes), at a pace where the long run of 50 epochs lasts minutes. Real Keras trained on a
+core through every minute these tests wait, and each server imported TensorFlow first."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+import shlex
 import sqlite3
+import sys
 import time
 
 import pytest
 from learner import STATUS, epochs_slider_to, stop, train
 from playwright.sync_api import expect
-from server import FlakyLink, free_port, streamlit_server
+from server import ROOT, FlakyLink, free_port, streamlit_server
+
+sys.path.insert(0, str(ROOT / "tests"))
+import fake_worker  # noqa: E402
 
 EPOCH = re.compile(r"Epoch (\d+)/(\d+)")
+# 5,000 images at batch size 8 (4,000 to train): 3 s an epoch, 150 s for the long run of 50
+STAND_IN = {"FITLAB_WORKER_COMMAND": shlex.join(fake_worker.command()),
+            "FITLAB_STAND_IN_SECONDS_PER_IMAGE": "0.0004"}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +40,7 @@ def flaky_url(tmp_path_factory, store):
     """A server with Streamlit's own 120 s for a tab to come back, reached through a link
     that can drop."""
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with streamlit_server(log, FITLAB_STORE=str(store)) as (url, _):
+    with streamlit_server(log, FITLAB_STORE=str(store), **STAND_IN) as (url, _):
         link = FlakyLink(int(url.rsplit(":", 1)[1]))
         yield f"http://127.0.0.1:{link.port}", link
     assert "Traceback" not in log.read_text()
@@ -162,11 +175,11 @@ def test_a_connection_dropped_as_train_is_pressed_still_shows_the_run(browser, f
 def test_a_server_restart_mid_run_keeps_every_run_and_says_what_happened(browser,
                                                                          tmp_path):
     port, store, log = free_port(), tmp_path / "store", tmp_path / "streamlit.log"
-    with streamlit_server(log, port=port, FITLAB_STORE=str(store)) as (url, _):
+    with streamlit_server(log, port=port, FITLAB_STORE=str(store), **STAND_IN) as (url, _):
         page = open_app(browser, url)
         a_finished_run_then_a_long_one(page)
     # the server has stopped (SIGTERM, as Ctrl+C or a service manager would) and starts again
-    with streamlit_server(log, port=port, FITLAB_STORE=str(store)) as (url, _):
+    with streamlit_server(log, port=port, FITLAB_STORE=str(store), **STAND_IN) as (url, _):
         page.reload()
         expect(page.get_by_text(
             re.compile(r"Stopped because the server shut down; the history so far is kept"))
@@ -185,8 +198,8 @@ def test_a_learner_who_moves_a_slider_at_once_still_finds_their_runs_after_a_rel
     """The browser learns who it is from a cookie the page writes. On a server's first
     visit the page takes longest to draw, and a learner who moves a control as soon as Train
     shows cuts that first drawing short: the cookie must be written all the same."""
-    with streamlit_server(tmp_path / "streamlit.log",
-                          FITLAB_STORE=str(tmp_path / "store")) as (url, _):
+    with streamlit_server(tmp_path / "streamlit.log", FITLAB_STORE=str(tmp_path / "store"),
+                          **STAND_IN) as (url, _):
         page = open_app(browser, url)
         epochs_slider_to(page, "Home")  # at once, while the page is still being drawn
         train(page)
