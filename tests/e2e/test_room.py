@@ -30,8 +30,11 @@ from fitlab import classroom, database  # noqa: E402
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 LEARNERS = 5
-# long enough on the stand-in worker (0.5 s an epoch) for the room to see it training
+# Long enough on the stand-in worker for the room to see the runs training: at its pace
+# below, 0.8 s an epoch, 10 s a run, 30 s for five on two trainers. At its usual 0.4 s an
+# epoch, a busy CI machine's five learners took longer to press Train than the runs took.
 RUN = "train_images=5000&epochs=12"
+STAND_IN_SECONDS_PER_IMAGE = "0.0002"
 ROOM_SECONDS = 30_000  # the room redraws every 2 s: a few polls, on a busy machine
 
 
@@ -48,7 +51,9 @@ def room_server(tmp_path_factory):
     store = tmp_path_factory.mktemp("room-store")
     log = tmp_path_factory.mktemp("room-server") / "streamlit.log"
     with streamlit_server(log, FITLAB_STORE=str(store), FITLAB_WORKERS="2",
-                          FITLAB_WORKER_COMMAND=shlex.join(fake_worker.command())) as (url, _):
+                          FITLAB_WORKER_COMMAND=shlex.join(fake_worker.command()),
+                          FITLAB_STAND_IN_SECONDS_PER_IMAGE=STAND_IN_SECONDS_PER_IMAGE,
+                          ) as (url, _):
         yield url, store
     text = log.read_text()
     assert "Traceback" not in text, f"the server logged a traceback:\n{text}"
