@@ -42,11 +42,20 @@ def update() -> None:
     """Check the learner's ended runs and announce what they complete. The router calls it
     on every page, so a run that ends counts at once."""
     _read_progress()
-    for key, evidence in exercises.newly_done(_runs(), set(progress())).items():
+    runs = session_runs()
+    for key, evidence in exercises.newly_done([(job.number, history) for job, history in runs],
+                                              set(progress())).items():
         _mark(key, evidence)
+    st.session_state["runs_counted"] = {job.id for job, history in runs if not history.active}
     for key in st.session_state.pop("exercises_to_announce", []):
         if not projector():  # at the back of a room it would cover the menus of a demo
             st.toast(f"Exercise done: {exercises.BY_KEY[key].title}", icon=DONE)
+
+
+def counted(job) -> bool:
+    """Whether this script run's update() saw `job` ended: one that ended later, while the
+    page was being drawn below the navigation, is not in the navigation's count yet."""
+    return job.id in st.session_state.get("runs_counted", ())
 
 
 def _mark(key: str, evidence: str) -> None:

@@ -109,6 +109,10 @@ def live_run(settings: Settings | None, running: bool) -> None:
     if running:
         st.fragment(run_every=config.REDRAW_SECONDS)(_draw_live)(settings)
         return
+    if job is not None and not job.history.active and not exercises_view.counted(job):
+        # It ended while this page was drawn, after the navigation's count (a run that
+        # diverges in its first steps can): the whole page again, so that it counts.
+        st.rerun()
     if job is None:
         with st.container(key="run_status"):  # where a run's progress will be
             st.fragment(run_every=WATCH_SECONDS)(_watch)(None, invite=True)
