@@ -13,13 +13,13 @@ faster for a larger learning rate; a learning rate of 1 or more turns the loss i
 the first epoch (as SGD at 10 and Adam at 1 do under TensorFlow); one of 0.00001 or less
 stays at chance level, and its validation loss with it; validation loss turns upwards after
 a few epochs on few images without dropout, so the overfitting exercises and early stopping
-have something to find. A
-batch size below the lesson's 32 makes an epoch slower, its per-batch loss jumpier and its
-progress per epoch greater (more steps), and one above it the opposite, as in Keras, so that
-the batch-size exercise has two runs that show it; at 32 the curves do not depend on it. A
-run takes FAKE_SECONDS_PER_IMAGE per image and epoch (MIN_SECONDS_PER_EPOCH at least), so
-that Stop has a run to stop. Tests whose assertion depends on what Keras really does are
-marked `keras` or `app` instead.
+have something to find. A batch size below the lesson's 32 makes an epoch slower, its
+per-batch loss noisier and its progress per epoch greater (more steps), and one above it the
+opposite, so that the batch-size exercise has two runs that differ; at 32 the curves do not
+depend on it. Each report carries the epoch's running mean and the loss of its bundle of
+batches alone, as Keras' do. A run takes FAKE_SECONDS_PER_IMAGE per image and epoch
+(MIN_SECONDS_PER_EPOCH at least), so that Stop has a run to stop. Tests whose assertion
+depends on what Keras really does are marked `keras` or `app` instead.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from fitlab.data import VALIDATION_FRACTION  # noqa: E402
 from fitlab.protocol import TYPE, Event  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
 
-# 5,000 images for 10 epochs take 5 s: time enough to press Stop in a test, and the
-# lesson's small runs (500 images, a few epochs) end in a fraction of a second. A test whose
+# 5,000 images (4,000 to train) for 10 epochs take 4 s at batch size 32: time enough to press
+# Stop in a test; the lesson's small runs (500 images) take MIN_SECONDS_PER_EPOCH. A test whose
 # run must outlast a minute's wait sets FITLAB_STAND_IN_SECONDS_PER_IMAGE.
 FAKE_SECONDS_PER_IMAGE = float(os.environ.get("FITLAB_STAND_IN_SECONDS_PER_IMAGE", 0.0001))
 # An epoch takes at least this long, as a real one does: a run is seen training (Stop on,
@@ -113,26 +113,30 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None,
     if resume:  # what the real worker's checkpoint keeps, it keeps: the epoch it was at
         assert pathlib.Path(checkpoint).read_text() == str(resume["epoch"]), "no checkpoint"
     for epoch in range(first, settings.epochs + 1):
-        records, previous = [], 0
+        records, previous, total = [], 0, 0.0
         for step in range(BATCHES_PER_REPORT, steps + BATCHES_PER_REPORT, BATCHES_PER_REPORT):
             step = min(step, steps)
             time.sleep(epoch_seconds * (step - previous) / steps)
-            previous = step
             done = epoch - 1 + step / steps
             if diverges and done > 0.3:
-                records.append([epoch, step, math.nan, 1 / classes, time.monotonic() - started])
+                records.append([epoch, step, math.nan, 1 / classes, time.monotonic() - started,
+                                math.nan])
                 outcome, where = diagnosis.DIVERGED, (epoch, step)
                 break
+            # As Keras reports: the running mean over the epoch so far, and the loss of the
+            # batches since the last report alone (what the per-batch chart draws)
             loss = chance * math.exp(-speed * done) * (1 + noise * rng.random())
-            records.append([epoch, step, loss, _accuracy(loss, chance, classes),
-                            time.monotonic() - started])
+            total += loss * (step - previous)
+            previous = step
+            records.append([epoch, step, total / step, _accuracy(total / step, chance, classes),
+                            time.monotonic() - started, loss])
             if should_stop():
                 outcome, where = diagnosis.STOPPED, (epoch, step)
                 break
         send({TYPE: Event.BATCHES, "records": records})
         if outcome != diagnosis.FINISHED:
             break
-        loss = records[-1][2]
+        loss = records[-1][5]  # the epoch's loss: where its curve has got to by its end
         # validation follows training, then turns upwards as the network learns its images;
         # a network still at chance level has learned nothing to overfit (a stuck run)
         learned = min(1.0, 5 * max(0.0, 1 - loss / chance))
@@ -165,7 +169,8 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None,
         send({TYPE: Event.SAVED, "path": save_to})
     send({TYPE: Event.END, "outcome": outcome, "message": diagnosis.explain(
         outcome, learning_rate=rate, epoch=where[0], step=where[1], num_classes=classes,
-        epochs=settings.epochs, best_epoch=best_epoch, patience=settings.patience)})
+        epochs=settings.epochs, best_epoch=best_epoch, patience=settings.patience,
+        optimizer=settings.optimizer)})
     return outcome
 
 
