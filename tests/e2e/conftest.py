@@ -90,9 +90,10 @@ def real_server(tmp_path_factory, server_log, server_store, server_tmp):
 def stand_in_server(tmp_path_factory):
     """A server whose runs train on the stand-in worker (tests/fake_worker.py, through the
     FITLAB_WORKER_COMMAND seam that `streamlit run` honours): for the tests marked
-    stand_in_worker, whose subject is the page (layout, accessibility, keys, links), not
-    what Keras does. Training is replaced because it is slow: a real worker imports
-    TensorFlow and trains for seconds of CPU that such a test never looks at."""
+    stand_in_worker, whose subject is the page (layout, accessibility, keys, links, the path
+    through the exercises), not what Keras does. Training is replaced because it is slow: a
+    real worker imports TensorFlow and trains for seconds of CPU that such a test never looks
+    at."""
     log = tmp_path_factory.mktemp("stand-in-server") / "streamlit.log"
     with streamlit_server(log, FITLAB_WORKER_COMMAND=shlex.join(fake_worker.command()),
                           FITLAB_STORE=str(tmp_path_factory.mktemp("stand-in-store")),

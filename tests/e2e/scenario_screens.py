@@ -151,17 +151,19 @@ def to_the_top(page) -> None:
 
 
 def stop_if_training(page) -> None:
-    """Stop, unless the run has ended by itself meanwhile (the stand-in's are quick). A click
-    that a busy machine's page has not answered within 5 s is tried again until the run has
-    ended (a second Stop is harmless): CI once took longer than that to answer one."""
+    """Stop, unless the run has ended by itself meanwhile (the stand-in's are quick). Where
+    Stop cannot be clicked within 5 s (a busy machine's page had not made it so for CI), it is
+    tried again until the run has ended."""
     button = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop",
                                                                       exact=True)
     deadline = time.monotonic() + 60
-    while not page.get_by_text(ENDED).first.is_visible():
+    while True:
         try:
             button.click(timeout=5_000)
             return
         except PlaywrightTimeout:
+            if page.get_by_text(ENDED).first.is_visible():
+                return
             assert time.monotonic() < deadline, "Stop stayed off, yet the run runs"
 
 

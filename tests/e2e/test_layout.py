@@ -111,10 +111,12 @@ def test_your_runs_table_is_whole_in_a_1366_px_window(laptop, url):
                                    "Sparse categorical cross-entropy"), start=1):
         open_train_page(laptop, f"{url}/?epochs=2&train_images=200&loss={quote(loss)}")
         train(laptop)
-        # this run's end, not the last run's outcome that a reopened page shows until then;
-        # for a moment of a redraw the old panel and the new stand together (CI found two)
-        expect(laptop.get_by_text(f"Run #{number} ·").first).to_be_visible(timeout=60_000)
-        expect(laptop.locator(".st-key-run_status").get_by_text(FINISHED).last).to_be_visible(
+        # this run's end, not the last run's outcome that a reopened page shows until then:
+        # until the script run ends the old panel stands beside the new (CI found two
+        # captions), and once this run's caption is the only one, the status is this run's
+        expect(laptop.get_by_text(re.compile(r"^Run #\d+ · "))).to_have_text(
+            [re.compile(rf"^Run #{number} · ")], timeout=60_000)
+        expect(laptop.locator(".st-key-run_status").get_by_text(FINISHED)).to_be_visible(
             timeout=60_000)
     laptop.goto(f"{url}/runs")
     table = laptop.get_by_test_id("stDataFrame").first
