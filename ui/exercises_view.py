@@ -34,8 +34,10 @@ def _read_progress() -> None:
         if key in exercises.BY_KEY}
 
 
-def _runs() -> list[exercises.Run]:
-    return [(job.number, history) for job, history in session_runs()]
+def _runs(runs: list | None = None) -> list[exercises.Run]:
+    """The learner's runs (or `runs`, from session_runs) by their numbers."""
+    return [(job.number, history) for job, history in
+            (session_runs() if runs is None else runs)]
 
 
 def update() -> None:
@@ -43,8 +45,7 @@ def update() -> None:
     on every page, so a run that ends counts at once."""
     _read_progress()
     runs = session_runs()
-    for key, evidence in exercises.newly_done([(job.number, history) for job, history in runs],
-                                              set(progress())).items():
+    for key, evidence in exercises.newly_done(_runs(runs), set(progress())).items():
         _mark(key, evidence)
     st.session_state["runs_counted"] = {job.id for job, history in runs if not history.active}
     for key in st.session_state.pop("exercises_to_announce", []):
