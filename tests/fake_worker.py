@@ -13,9 +13,9 @@ faster for a larger learning rate; a learning rate of 1 or more turns the loss i
 the first epoch (as SGD at 10 and Adam at 1 do under TensorFlow); one of 0.00001 or less
 stays at chance level, and its validation loss with it; validation loss turns upwards after
 a few epochs on few images without dropout, so the overfitting exercises and early stopping
-have something to find. A batch size below the lesson's 32 makes an epoch slower, its
-per-batch loss noisier and its progress per epoch greater (more steps), and one above it the
-opposite, so that the batch-size exercise has two runs that differ; at 32 the curves do not
+have something to find. A batch size below the lesson's 32 makes the per-batch loss
+noisier and the progress per epoch greater (more steps), and one above it the opposite, so
+that the batch-size exercise has two runs that differ; at 32 the curves do not
 depend on it. Each report carries the epoch's running mean and the loss of its bundle of
 batches alone, as Keras' do. A run takes FAKE_SECONDS_PER_IMAGE per image and epoch
 (MIN_SECONDS_PER_EPOCH at least), so that Stop has a run to stop. Tests whose assertion
@@ -38,7 +38,7 @@ from fitlab.data import VALIDATION_FRACTION  # noqa: E402
 from fitlab.protocol import TYPE, Event  # noqa: E402
 from fitlab.settings import Settings  # noqa: E402
 
-# 5,000 images (4,000 to train) for 10 epochs take 4 s at batch size 32: time enough to press
+# 5,000 images (4,000 to train) for 10 epochs take 4 s, at any batch size: time enough to press
 # Stop in a test; the lesson's small runs (500 images) take MIN_SECONDS_PER_EPOCH. A test whose
 # run must outlast a minute's wait sets FITLAB_STAND_IN_SECONDS_PER_IMAGE.
 FAKE_SECONDS_PER_IMAGE = float(os.environ.get("FITLAB_STAND_IN_SECONDS_PER_IMAGE", 0.0001))
@@ -104,9 +104,9 @@ def run(settings: Settings, send, should_stop, save_to: str | None = None,
     overfit = 0.0 if settings.model == "dropout" and settings.dropout_rate >= 0.3 else \
         min(1.0, 1000 / max(train, 1))
     rng = random.Random(settings.seed)
-    # each step costs its own overhead: fewer, larger batches take less time an epoch
-    epoch_seconds = max(FAKE_SECONDS_PER_IMAGE * train * steps_ratio ** 0.5,
-                        MIN_SECONDS_PER_EPOCH)
+    # Not by batch size: the scheduler's tests time turns by whole epochs of the lesson's
+    # defaults, and a big run at batch size 8 twice as slow an epoch overran them
+    epoch_seconds = max(FAKE_SECONDS_PER_IMAGE * train, MIN_SECONDS_PER_EPOCH)
     started, outcome, where, best_epoch = time.monotonic(), diagnosis.FINISHED, (0, 0), 0
     best_val, since_best = math.inf, 0
     first = resume["epoch"] + 1 if resume else 1  # a run resumed after its turn ended

@@ -59,8 +59,7 @@ ATTACKER = "10.0.0.66"  # one client (browser's address) behind seven throwaway 
 @pytest.fixture
 def short_turns(monkeypatch):
     """Turns of 1 s in place of 2 minutes, so that the rules play out in seconds: the
-    stand-in worker's big run (4,800 Shapes images, 50 epochs, batch size 8) takes 0.96 s
-    an epoch."""
+    stand-in worker's big run (4,800 Shapes images, 50 epochs) takes 0.48 s an epoch."""
     from fitlab import pool as pool_module
 
     monkeypatch.setattr(pool_module, "TURN_SECONDS", 1.0)

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import fake_worker  # noqa: E402
 
 EPOCH = re.compile(r"Epoch (\d+)/(\d+)")
-# 5,000 images at batch size 8 (4,000 to train): 3.2 s an epoch, 160 s for the long run of 50
+# 5,000 images (4,000 to train): 3.2 s an epoch, 160 s for the long run of 50
 STAND_IN = {"FITLAB_WORKER_COMMAND": shlex.join(fake_worker.command()),
-            "FITLAB_STAND_IN_SECONDS_PER_IMAGE": "0.0004"}
+            "FITLAB_STAND_IN_SECONDS_PER_IMAGE": "0.0008"}
 
 
 @pytest.fixture(scope="module")
